@@ -1,0 +1,260 @@
+"""Import one file through one profile: atomic, idempotent, nothing lost.
+
+One file is one transaction. Every input row ends up inserted, updated, a duplicate, or
+rejected into the quarantine with its line, column, reason and (mapped, pseudonymised) raw
+values; the import run records counts that add up to the rows read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from connectors.db import get_engine, upgrade
+from connectors.errors import RejectedFileError
+from connectors.mapping import Lookups, map_batch
+from connectors.profiles import Profile
+from connectors.readers import LINE_COL, read_csv_batches
+from connectors.settings import Settings
+from connectors.store import Case, ImportRun, Location, RejectedRow, Service
+
+log = logging.getLogger(__name__)
+
+MASTER_MODELS = {"services": Service, "locations": Location}
+_CASE_FIELDS = ["service_id", "location_id", "channel", "received_at", "completed_at", "status",
+                "follow_up_count"]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    run_id: int | None
+    file: Path
+    profile: str
+    skipped: bool
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"{self.file.name}: bereits importiert (unverändert) — übersprungen"
+        return (f"{self.file.name}: {self.rows_read} Zeilen gelesen, {self.inserted} neu, "
+                f"{self.updated} aktualisiert, {self.duplicate} Duplikate, "
+                f"{self.rejected} abgewiesen")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def import_file(
+    path: Path,
+    profile: Profile,
+    settings: Settings,
+    *,
+    force: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import ``path``; skip it when this source already imported the same bytes."""
+    upgrade(settings)
+    engine = get_engine(settings)
+    sha = file_sha256(path)
+    source = profile.source.name
+    with engine.begin() as conn:
+        done = conn.execute(
+            select(ImportRun.id).where(ImportRun.source == source, ImportRun.file_sha256 == sha,
+                                       ImportRun.status == "succeeded").limit(1)
+        ).scalar()
+        if done is not None and not force:
+            log.info("%s already imported in run %s", path, done)
+            return ImportResult(run_id=done, file=path, profile=profile.source.name, skipped=True)
+        run_id = conn.execute(insert(ImportRun).values(
+            source=source, profile=str(profile.path.name if profile.path else source),
+            file_name=path.name, file_sha256=sha, started_at=_now(), status="running",
+            rows_read=0, rows_inserted=0, rows_updated=0, rows_duplicate=0, rows_rejected=0,
+        )).inserted_primary_key[0]
+    try:
+        with engine.begin() as conn:
+            result = _load(conn, run_id, path, profile, settings, on_progress)
+    except Exception as exc:
+        with engine.begin() as conn:
+            conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
+                status="failed", finished_at=_now(), message=str(exc)[:4000]))
+        raise
+    return result
+
+
+def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
+          settings: Settings, on_progress: Callable[[int], None] | None) -> ImportResult:
+    kind = profile.kind
+    headers = profile.columns
+    required = [headers[f.name] for f in kind.fields if f.required and f.name in headers]
+    optional = [h for name, h in headers.items() if h not in required]
+    lookups = Lookups(
+        services=dict(conn.execute(select(Service.code, Service.id)).tuples().all()),
+        locations=dict(conn.execute(select(Location.code, Location.id)).tuples().all()),
+    )
+    key = settings.key_bytes()
+    writer = _CaseWriter(conn, run_id, profile.source.name) if kind.name == "cases" else \
+        _MasterWriter(conn, MASTER_MODELS[kind.name])
+    read = rejected = 0
+    for batch in read_csv_batches(
+        path, encoding=profile.read.encoding, delimiter=profile.read.delimiter,
+        skip_rows=profile.read.skip_rows, batch_rows=profile.read.batch_rows,
+        required_headers=required, optional_headers=optional, missing=profile.read.missing,
+        on_progress=on_progress,
+    ):
+        mapped = map_batch(batch.frame, profile, lookups, key)
+        quarantine = [
+            {"import_run_id": run_id, "row_number": line, "column": None, "reason": reason,
+             "raw": json.dumps(dict(zip(map(str, range(len(raw))), raw, strict=True)),
+                               ensure_ascii=False)}
+            for line, reason, raw in batch.malformed
+        ] + [
+            {"import_run_id": run_id, "row_number": r[LINE_COL], "column": r["column"],
+             "reason": r["reason"], "raw": r["raw"]}
+            for r in mapped.rejected.iter_rows(named=True)
+        ]
+        read += batch.frame.height + len(batch.malformed)
+        rejected += len(quarantine)
+        if quarantine and profile.on_error == "fail_file":
+            first = quarantine[0]
+            raise RejectedFileError(
+                f"{first['reason']} ({len(quarantine)} fehlerhafte Zeile(n) in diesem "
+                "Abschnitt; Richtlinie 'fail_file': nichts wurde importiert)",
+                file=str(path), row=first["row_number"], column=first["column"],
+                fix="Export korrigieren, oder im Profil on_error = \"reject_row\" setzen",
+            )
+        if quarantine:
+            conn.execute(insert(RejectedRow), quarantine)
+        writer.add(mapped.valid)
+    inserted, updated, duplicate = writer.finish()
+    assert inserted + updated + duplicate + rejected == read, "import counts do not add up"
+    conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
+        status="succeeded", finished_at=_now(), rows_read=read, rows_inserted=inserted,
+        rows_updated=updated, rows_duplicate=duplicate, rows_rejected=rejected))
+    result = ImportResult(run_id=run_id, file=path, profile=profile.source.name, skipped=False,
+                          rows_read=read, inserted=inserted, updated=updated,
+                          duplicate=duplicate, rejected=rejected)
+    log.info(result.summary())
+    return result
+
+
+class _MasterWriter:
+    """Upsert master data by code; small tables, so a comparison in Python is fine."""
+
+    def __init__(self, conn: Connection, model: type) -> None:
+        self.conn, self.model = conn, model
+        self.rows: dict[str, dict] = {}
+        self.seen = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        for row in frame.drop(LINE_COL).iter_rows(named=True):
+            self.seen += 1
+            self.rows[row["code"]] = row  # a later row for the same code wins
+
+    def finish(self) -> tuple[int, int, int]:
+        table = self.model.__table__
+        existing = {r.code: r._asdict() for r in self.conn.execute(select(table))}
+        inserted = updated = 0
+        for code, row in self.rows.items():
+            old = existing.get(code)
+            if old is None:
+                self.conn.execute(insert(table).values(**row))
+                inserted += 1
+            elif any(old[k] != v for k, v in row.items()):
+                self.conn.execute(update(table).where(table.c.code == code).values(**row))
+                updated += 1
+        return inserted, updated, self.seen - inserted - updated
+
+
+class _CaseWriter:
+    """Stage a file's cases in a temporary table, then update changed and insert new ones
+    with two set-based statements — same SQL on SQLite and PostgreSQL."""
+
+    def __init__(self, conn: Connection, run_id: int, source: str) -> None:
+        self.conn, self.run_id, self.source = conn, run_id, source
+        self.valid = 0
+        md = MetaData()
+        self.stage = Table(
+            "staging_cases", md,
+            Column("case_key", String(32), primary_key=True),
+            Column("service_id", Integer), Column("location_id", Integer),
+            Column("channel", String(20)), Column("received_at", DateTime),
+            Column("completed_at", DateTime), Column("status", String(20)),
+            Column("follow_up_count", Integer),
+            prefixes=["TEMPORARY"],
+        )
+        self.stage.drop(conn, checkfirst=True)
+        self.stage.create(conn)
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        self.valid += frame.height
+        rows = frame.select(
+            pl.col("case_number").alias("case_key"), pl.col("service").alias("service_id"),
+            pl.col("location").alias("location_id"), "channel", "received_at", "completed_at",
+            "status", "follow_up_count",
+        ).to_dicts()
+        dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        # A case number twice in one file: the first row counts, the others are duplicates.
+        self.conn.execute(dialect_insert(self.stage).on_conflict_do_nothing(), rows)
+
+    def finish(self) -> tuple[int, int, int]:
+        s, c = self.stage.c, Case.__table__.c
+        staged = self.conn.execute(select(func.count()).select_from(self.stage)).scalar_one()
+        match = and_(c.source == self.source, c.case_key == s.case_key)
+        changed = or_(*[c[f].is_distinct_from(s[f]) for f in _CASE_FIELDS])
+        updated = self.conn.execute(
+            update(Case.__table__).where(match, changed)
+            .values(**{f: s[f] for f in _CASE_FIELDS}, import_run_id=self.run_id)
+        ).rowcount
+        new = select(
+            s.case_key, *[s[f] for f in _CASE_FIELDS],
+        ).where(~exists().where(match))
+        inserted = self.conn.execute(
+            insert(Case.__table__).from_select(
+                ["case_key", *_CASE_FIELDS, "source", "import_run_id"],
+                new.add_columns(literal(self.source), literal(self.run_id)),
+            )
+        ).rowcount
+        self.stage.drop(self.conn)
+        return inserted, updated, self.valid - inserted - updated

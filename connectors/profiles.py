@@ -1,0 +1,164 @@
+"""Source profiles: TOML files that say how one export maps to one record kind.
+
+Loading validates the profile and reports every problem at once, each with its key and fix.
+Built-in profiles live in ``connectors/profiles/``; a city adds its own in
+``SERVICEPULS_PROFILES_DIR`` — both are found by the same registry.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from connectors.errors import ProfileError
+from connectors.records import RECORD_KINDS
+
+BUILTIN_DIR = Path(__file__).parent / "profiles"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceSection(_Strict):
+    name: str = Field(min_length=1, max_length=100, description="Source id stored with records")
+    kind: str
+    format: Literal["csv"] = "csv"
+    file_pattern: str = Field(min_length=1, description="Glob matching this source's files")
+    description: str = ""
+
+
+class ReadSection(_Strict):
+    encoding: str = "auto"  # auto | utf-8 | utf-8-sig | windows-1252 | …
+    delimiter: str = "auto"
+    skip_rows: int = Field(0, ge=0, description="Title lines above the header")
+    date_format: str = "%d.%m.%Y"
+    datetime_format: str = "%d.%m.%Y %H:%M"
+    decimal: str = ","
+    thousands: str = "."
+    missing: list[str] = ["", "-", "NA", "ND", "n/a"]
+    batch_rows: int = Field(100_000, ge=1)
+
+
+class Profile(_Strict):
+    source: SourceSection
+    read: ReadSection = ReadSection()
+    on_error: Literal["reject_row", "fail_file"] = "reject_row"
+    columns: dict[str, str] = Field(description="field → header in the file")
+    values: dict[str, dict[str, str]] = {}
+    constants: dict[str, str | int | float] = {}
+    path: Path | None = None
+
+    @property
+    def kind(self):  # noqa: ANN201 - RecordKind
+        return RECORD_KINDS[self.source.kind]
+
+    def matches(self, file: Path) -> bool:
+        return fnmatch.fnmatch(file.name.lower(), self.source.file_pattern.lower())
+
+
+def _semantic_problems(p: Profile) -> list[str]:
+    """Rules beyond types; each returns a message with key and fix. All are collected."""
+    problems: list[str] = []
+    kind = RECORD_KINDS.get(p.source.kind)
+    if kind is None:
+        return [f"source.kind = '{p.source.kind}': unbekannte Datenart — erlaubt: "
+                f"{', '.join(RECORD_KINDS)}"]
+    for name in p.columns:
+        if name not in kind.names:
+            problems.append(f"columns.{name}: kein Feld der Datenart '{kind.name}' — erlaubt: "
+                            f"{', '.join(kind.names)}")
+    for name in p.constants:
+        if name not in kind.names:
+            problems.append(f"constants.{name}: kein Feld der Datenart '{kind.name}'")
+        if name in p.columns:
+            problems.append(f"constants.{name}: Feld ist auch in [columns] zugeordnet — "
+                            "nur eins von beiden angeben")
+    for spec in kind.fields:
+        if spec.required and spec.name not in p.columns and spec.name not in p.constants:
+            problems.append(f"columns.{spec.name}: Pflichtfeld fehlt — Spaltenüberschrift der "
+                            f"Datei angeben, z. B. {spec.name} = \"…\"")
+    for name, mapping in p.values.items():
+        spec = next((f for f in kind.fields if f.name == name), None)
+        if spec is None or spec.type != "enum":
+            enums = [f.name for f in kind.fields if f.type == "enum"]
+            problems.append(f"values.{name}: Wertezuordnung nur für Felder mit festen Werten: "
+                            f"{', '.join(enums) or '—'}")
+            continue
+        for raw, target in mapping.items():
+            if target not in spec.allowed:
+                problems.append(f"values.{name}.\"{raw}\" = '{target}': kein gültiger Wert — "
+                                f"erlaubt: {', '.join(spec.allowed)}")
+    for key in ("encoding",):
+        value = getattr(p.read, key)
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                problems.append(f"read.encoding = '{value}': unbekannte Zeichenkodierung — z. B. "
+                                "'auto', 'utf-8', 'utf-8-sig' oder 'windows-1252'")
+    if p.read.delimiter != "auto" and len(p.read.delimiter) != 1:
+        problems.append(f"read.delimiter = '{p.read.delimiter}': genau ein Zeichen oder 'auto'")
+    if p.read.decimal == p.read.thousands:
+        problems.append("read.decimal und read.thousands dürfen nicht gleich sein")
+    return problems
+
+
+def load_profile(path: Path) -> Profile:
+    """Parse and validate one profile; raise ProfileError listing every problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(str(path), [f"TOML-Syntax: {exc}"]) from exc
+    try:
+        profile = Profile.model_validate({**data, "path": path})
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
+        ]
+        # Structural errors first; semantic rules need a well-formed profile.
+        raise ProfileError(str(path), problems) from None
+    problems = _semantic_problems(profile)
+    if problems:
+        raise ProfileError(str(path), problems)
+    return profile
+
+
+def profile_dirs(extra: Path | None) -> list[Path]:
+    return [BUILTIN_DIR, *([extra] if extra else [])]
+
+
+def available_profiles(extra: Path | None = None) -> dict[str, Path]:
+    """Profile name (file stem) → path; a city's own profile overrides a built-in one."""
+    found: dict[str, Path] = {}
+    for folder in profile_dirs(extra):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.toml")):
+                found[path.stem] = path
+    return found
+
+
+def resolve_profile(name_or_path: str, extra: Path | None = None) -> Profile:
+    path = Path(name_or_path)
+    if path.suffix == ".toml" and path.exists():
+        return load_profile(path)
+    profiles = available_profiles(extra)
+    if name_or_path not in profiles:
+        raise ProfileError(name_or_path, [
+            f"kein Profil '{name_or_path}' gefunden — verfügbar: {', '.join(sorted(profiles))}"
+        ])
+    return load_profile(profiles[name_or_path])
+
+
+def profile_for(file: Path, extra: Path | None = None) -> Profile | None:
+    """The profile whose file_pattern matches ``file`` (a city's own profiles win)."""
+    for path in reversed(list(available_profiles(extra).values())):
+        profile = load_profile(path)
+        if profile.matches(file):
+            return profile
+    return None

@@ -1,0 +1,86 @@
+"""Record kinds: the canonical fields a profile can map to, one registry for all of them.
+
+A field's type decides how raw text is parsed and validated; ``ref`` fields are resolved
+against master data; the ``key`` field is pseudonymised and never stored in clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from connectors.store import CaseStatus, Channel, LocationKind
+
+FieldType = Literal["str", "int", "float", "date", "datetime", "enum", "service_ref",
+                    "location_ref", "key"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: FieldType
+    required: bool = False
+    allowed: tuple[str, ...] = ()  # canonical values of an enum field
+    default: object = None
+    pattern: str | None = None  # regex a str field must match
+    hint: str = ""  # what a valid value looks like, for error messages
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    fields: tuple[FieldSpec, ...]
+    natural_key: str  # field that identifies a record within one source
+
+    def field(self, name: str) -> FieldSpec:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+RECORD_KINDS: dict[str, RecordKind] = {
+    "services": RecordKind(
+        name="services",
+        natural_key="code",
+        fields=(
+            FieldSpec("code", "str", required=True),
+            FieldSpec("name", "str", required=True),
+            FieldSpec("leika_key", "str", pattern=r"^\d{14}$", hint="14 Ziffern"),
+            FieldSpec("department", "str"),
+            FieldSpec("ozg_service", "str"),
+            FieldSpec("online_since", "date"),
+        ),
+    ),
+    "locations": RecordKind(
+        name="locations",
+        natural_key="code",
+        fields=(
+            FieldSpec("code", "str", required=True),
+            FieldSpec("name", "str", required=True),
+            FieldSpec("district", "str"),
+            FieldSpec("kind", "enum", allowed=tuple(k.value for k in LocationKind),
+                      default=LocationKind.OFFICE.value),
+            FieldSpec("latitude", "float"),
+            FieldSpec("longitude", "float"),
+        ),
+    ),
+    "cases": RecordKind(
+        name="cases",
+        natural_key="case_number",
+        fields=(
+            FieldSpec("case_number", "key", required=True),
+            FieldSpec("service", "service_ref", required=True),
+            FieldSpec("location", "location_ref"),
+            FieldSpec("channel", "enum", required=True, allowed=tuple(c.value for c in Channel)),
+            FieldSpec("received_at", "datetime", required=True),
+            FieldSpec("completed_at", "datetime"),
+            FieldSpec("status", "enum", allowed=tuple(s.value for s in CaseStatus)),
+            FieldSpec("follow_up_count", "int", default=0),
+        ),
+    ),
+}
+
+# Master data first, so the facts that refer to it can be resolved in the same run.
+IMPORT_ORDER = {"services": 0, "locations": 1, "cases": 2}

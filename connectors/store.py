@@ -1,0 +1,147 @@
+"""The store schema: the contract between connectors (who write) and metrics (who read).
+
+Master data (services, locations), case facts, and the bookkeeping of imports (runs and the
+quarantine of rejected rows). No personal data lives here: case numbers are stored only as a
+keyed hash and unmapped source columns are never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite so ids autoincrement on both.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Channel(enum.StrEnum):
+    """Eingangskanal. Digital is ``online`` only; assisted digital is its own channel."""
+
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    POST = "post"
+    EMAIL = "email"
+    VIDEO = "video"
+    ASSISTED_DIGITAL = "assisted_digital"
+
+
+DIGITAL_CHANNELS: frozenset[str] = frozenset({Channel.ONLINE.value})
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class LocationKind(enum.StrEnum):
+    OFFICE = "office"
+    MOBILE = "mobile"
+    VIRTUAL = "virtual"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Service(Base):
+    """Leistung. ``code`` is the municipality's own code used in its exports."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    leika_key: Mapped[str | None] = mapped_column(String(14), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    ozg_service: Mapped[str | None] = mapped_column(String(200))
+    online_since: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Location(Base):
+    """Standort: Bürgeramt (office), mobiles Bürgeramt (mobile) or Videoberatung (virtual)."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default=LocationKind.OFFICE.value)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+
+class ImportRun(Base):
+    """One file (or pull) imported through one profile; the counts add up to ``rows_read``."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    profile: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20))  # running | succeeded | failed
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class RejectedRow(Base):
+    """Quarantine: a row that failed validation, with its row number, reason and raw values.
+
+    ``raw`` holds only mapped columns, and the case number already pseudonymised.
+    """
+
+    __tablename__ = "rejected_rows"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)  # JSON object of the mapped columns' raw text
+
+
+class Case(Base):
+    """Vorgang: one transaction of one service. ``case_key`` is a keyed hash, never the number."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("source", "case_key", name="uq_cases_source_case_key"),
+        Index("ix_cases_received_service", "received_at", "service_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    case_key: Mapped[str] = mapped_column(String(32))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    follow_up_count: Mapped[int] = mapped_column(Integer, default=0)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))

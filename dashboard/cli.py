@@ -1,0 +1,158 @@
+"""The ``servicepuls`` command: everything a cron job or an admin does.
+
+It lives in the dashboard package because it is the one place allowed to reach every layer
+(dashboard → metrics → connectors; sample_data stands apart).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from connectors.errors import ServicepulsError
+from connectors.settings import Settings
+
+APP = Path(__file__).parent / "app.py"
+SAMPLE_DIR_NAME = "musterstadt"
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(exc: ServicepulsError) -> None:
+    click.secho(f"Fehler: {exc}", fg="red", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Mehr Ausgaben (Debug-Log).")
+def main(verbose: bool) -> None:
+    """Servicepuls — Kennzahlen digitaler Verwaltungsleistungen."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Zielordner (Standard: <data_dir>/musterstadt).")
+@click.option("--cases", type=click.IntRange(min=1), default=300_000, show_default=True,
+              help="Anzahl Vorgänge.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--months", type=click.IntRange(min=13), default=24, show_default=True)
+@click.option("--end", default="2026-10", show_default=True, help="Letzter Monat (JJJJ-MM).")
+def sample(out: Path | None, cases: int, seed: int, months: int, end: str) -> None:
+    """Beispielstadt „Musterstadt“ mit Exporten ihrer Fachverfahren erzeugen."""
+    from sample_data import generate
+
+    out = out or _settings().data_dir / SAMPLE_DIR_NAME
+    result = generate(out, cases=cases, seed=seed, months=months, end=end)
+    click.echo(f"{result.cases_written:,} Vorgänge geschrieben nach {result.out_dir}"
+               .replace(",", "."))
+
+
+@main.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--profile", "profile_name", default=None,
+              help="Profilname oder Pfad zu einer .toml-Datei (Standard: nach Dateiname).")
+@click.option("--force", is_flag=True, help="Auch bereits importierte Dateien erneut lesen.")
+def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool) -> None:
+    """Exporte importieren (Dateien oder Ordner); Stammdaten zuerst."""
+    from connectors.importer import import_file
+    from connectors.profiles import profile_for, resolve_profile
+    from connectors.records import IMPORT_ORDER
+
+    settings = _settings()
+    try:
+        files = [f for p in paths for f in (sorted(p.iterdir()) if p.is_dir() else [p])
+                 if f.is_file()]
+        plan = []
+        for f in files:
+            profile = (resolve_profile(profile_name, settings.profiles_dir) if profile_name
+                       else profile_for(f, settings.profiles_dir))
+            if profile is None:
+                click.secho(f"übersprungen: {f} — kein Profil passt zum Dateinamen "
+                            "(--profile angeben)", fg="yellow")
+                continue
+            plan.append((IMPORT_ORDER[profile.source.kind], f, profile))
+        failed = 0
+        for _, f, profile in sorted(plan, key=lambda x: (x[0], str(x[1]))):
+            size = f.stat().st_size
+            with click.progressbar(length=size, label=f.name, file=sys.stderr) as bar:
+                seen = [0]
+
+                def progress(pos: int, bar=bar, seen=seen) -> None:  # noqa: ANN001
+                    bar.update(pos - seen[0])
+                    seen[0] = pos
+
+                try:
+                    result = import_file(f, profile, settings, force=force, on_progress=progress)
+                except ServicepulsError as exc:
+                    failed += 1
+                    click.secho(f"\nFehler: {exc}", fg="red", err=True)
+                    continue
+            click.echo(result.summary())
+            if result.rejected:
+                click.secho(f"  {result.rejected} Zeile(n) in der Quarantäne (Import-Lauf "
+                            f"{result.run_id}) — siehe Seite „Datenqualität“", fg="yellow")
+        if failed:
+            sys.exit(2)
+    except ServicepulsError as exc:
+        _fail(exc)
+
+
+@main.group()
+def db() -> None:
+    """Datenbank verwalten."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Schema der Datenbank auf den neuesten Stand bringen (Alembic)."""
+    from connectors.db import upgrade as do_upgrade
+
+    settings = _settings()
+    do_upgrade(settings)
+    click.echo(f"Schema aktuell: {settings.db_url}")
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True)
+@click.option("--host", default="localhost", show_default=True)
+def serve(port: int, host: str) -> None:
+    """Dashboard starten."""
+    click.echo(f"Servicepuls läuft auf http://{host}:{port}  (Beenden mit Strg+C)")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+           "--server.address", host, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    try:
+        sys.exit(subprocess.call(cmd, env=os.environ.copy()))
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.option("--cases", type=click.IntRange(min=1), default=300_000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Nur erzeugen und importieren.")
+@click.option("--port", default=8501, show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, cases: int, no_serve: bool, port: int) -> None:
+    """Beispielstadt erzeugen (falls nötig), importieren (nur Neues) und Dashboard starten."""
+    settings = _settings()
+    out = settings.data_dir / SAMPLE_DIR_NAME
+    if (out / "vorgaenge.csv").exists():
+        click.echo(f"Beispieldaten vorhanden: {out}")
+    else:
+        ctx.invoke(sample, out=out, cases=cases)
+    ctx.invoke(import_, paths=(out,), profile_name=None, force=False)
+    if not no_serve:
+        ctx.invoke(serve, port=port, host="localhost")
+
+
+if __name__ == "__main__":
+    main()

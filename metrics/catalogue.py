@@ -1,0 +1,99 @@
+"""The KPI catalogue: each KPI is a definition, not a code path.
+
+The engine in :mod:`metrics.kpis` computes a KPI from its ``kind`` and measures; the
+dashboard shows ``label`` and ``method`` next to every number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["ratio", "percentile"]
+Unit = Literal["percent", "days"]
+
+
+@dataclass(frozen=True)
+class KpiDef:
+    id: str
+    label_de: str
+    label_en: str
+    method_de: str
+    method_en: str
+    kind: Kind
+    unit: Unit
+    direction: Literal["up", "down"]  # which way is better
+    cube: Literal["volume", "durations"]
+    numerator: str | None = None  # measure column of the cube (ratio)
+    denominator: str | None = None
+    quantile: float | None = None  # percentile kinds
+
+    def label(self, lang: str) -> str:
+        return self.label_de if lang == "de" else self.label_en
+
+    def method(self, lang: str) -> str:
+        return self.method_de if lang == "de" else self.method_en
+
+
+CATALOGUE: tuple[KpiDef, ...] = (
+    KpiDef(
+        id="digital_take_up",
+        label_de="Digitale Nutzungsquote",
+        label_en="Digital take-up",
+        method_de="Online eingegangene Vorgänge / alle Vorgänge derselben Leistungen im selben "
+        "Monat (Σ Zähler / Σ Nenner). Assistiert-digitale Vorgänge zählen nicht als digital.",
+        method_en="Cases received online / all cases of the same services in the same month "
+        "(Σ numerator / Σ denominator). Assisted digital does not count as digital.",
+        kind="ratio",
+        unit="percent",
+        direction="up",
+        cube="volume",
+        numerator="digital",
+        denominator="cases",
+    ),
+    KpiDef(
+        id="processing_days_median",
+        label_de="Bearbeitungszeit (Median)",
+        label_en="Processing time (median)",
+        method_de="Median der Kalendertage von Eingang bis Abschluss der abgeschlossenen "
+        "Vorgänge, nach Eingangsmonat (Kohorte); jüngste Kohorten sind noch unvollständig.",
+        method_en="Median calendar days from receipt to completion of completed cases, by "
+        "month of receipt (cohort); the latest cohorts are still incomplete.",
+        kind="percentile",
+        unit="days",
+        direction="down",
+        cube="durations",
+        quantile=0.5,
+    ),
+    KpiDef(
+        id="processing_days_p90",
+        label_de="Bearbeitungszeit (90. Perzentil)",
+        label_en="Processing time (90th percentile)",
+        method_de="90 % der abgeschlossenen Vorgänge des Eingangsmonats waren nach so vielen "
+        "Kalendertagen erledigt (Rangverfahren, ganze Tage).",
+        method_en="90 % of the completed cases of the month of receipt were done within this "
+        "many calendar days (nearest rank, whole days).",
+        kind="percentile",
+        unit="days",
+        direction="down",
+        cube="durations",
+        quantile=0.9,
+    ),
+    KpiDef(
+        id="follow_up_rate",
+        label_de="Rückfragenrate",
+        label_en="Follow-up rate",
+        method_de="Abgeschlossene Vorgänge mit mindestens einer Nachforderung / abgeschlossene "
+        "Vorgänge, nach Eingangsmonat.",
+        method_en="Completed cases with at least one follow-up / completed cases, by month of "
+        "receipt.",
+        kind="ratio",
+        unit="percent",
+        direction="down",
+        cube="volume",
+        numerator="completed_with_follow_up",
+        denominator="completed",
+    ),
+)
+
+KPIS: dict[str, KpiDef] = {k.id: k for k in CATALOGUE}

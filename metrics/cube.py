@@ -1,0 +1,137 @@
+"""The compact cube: GROUP BY inside the database, then small polars frames.
+
+``volume``: month × service × location × channel → cases, digital, completed,
+completed_with_follow_up. ``durations``: the same dimensions × whole processing days →
+completed cases, so percentiles are exact at day resolution from counts per value.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Engine, func, inspect, select
+
+from connectors.store import DIGITAL_CHANNELS, Case, CaseStatus, ImportRun, Location, Service
+from metrics.sql import count_where, days_between, month_start
+
+log = logging.getLogger(__name__)
+
+DIMENSIONS = ["month", "service_id", "location_id", "channel"]
+
+_VOLUME_SCHEMA = {
+    "month": pl.Date,
+    "service_id": pl.Int64,
+    "location_id": pl.Int64,
+    "channel": pl.String,
+    "cases": pl.Int64,
+    "completed": pl.Int64,
+    "completed_with_follow_up": pl.Int64,
+}
+_DURATION_SCHEMA = {
+    "month": pl.Date,
+    "service_id": pl.Int64,
+    "location_id": pl.Int64,
+    "channel": pl.String,
+    "days": pl.Int64,
+    "cases": pl.Int64,
+}
+
+
+@dataclass(frozen=True)
+class Cube:
+    volume: pl.DataFrame
+    durations: pl.DataFrame
+    services: pl.DataFrame  # service_id, code, name, leika_key, department, online_since
+    locations: pl.DataFrame  # location_id, code, name, district, kind, latitude, longitude
+
+    @property
+    def is_empty(self) -> bool:
+        return self.volume.is_empty()
+
+    @property
+    def months(self) -> list:
+        return sorted(self.volume.get_column("month").unique().to_list())
+
+
+def _frame(engine: Engine, stmt, schema: dict) -> pl.DataFrame:  # noqa: ANN001
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    raw = pl.DataFrame([tuple(r) for r in rows], schema=list(schema), orient="row")
+    if raw.schema.get("month") == pl.String:
+        raw = raw.with_columns(pl.col("month").str.to_date("%Y-%m-%d"))
+    return raw.cast(schema) if not raw.is_empty() else pl.DataFrame(schema=schema)
+
+
+def store_ready(engine: Engine) -> bool:
+    """True when the store holds the tables (a fresh URL or missing file counts as not ready)."""
+    try:
+        return inspect(engine).has_table(Case.__tablename__)
+    except Exception:  # noqa: BLE001 - unreachable store
+        return False
+
+
+def data_version(engine: Engine) -> str:
+    """Changes whenever an import finishes; dashboards cache results by it."""
+    if not store_ready(engine):
+        return "empty"
+    with engine.connect() as conn:
+        last_id, last_finished = conn.execute(
+            select(func.max(ImportRun.id), func.max(ImportRun.finished_at))
+        ).one()
+    return f"{engine.url.render_as_string(hide_password=True)}#{last_id}@{last_finished}"
+
+
+def load_cube(engine: Engine) -> Cube:
+    if not store_ready(engine):
+        return _empty_cube()
+    month = month_start(Case.received_at).label("month")
+    completed = Case.status == CaseStatus.COMPLETED.value
+    dims = (month, Case.service_id, Case.location_id, Case.channel)
+    volume_stmt = select(
+        *dims,
+        func.count().label("cases"),
+        count_where(completed).label("completed"),
+        count_where(completed & (Case.follow_up_count > 0)).label("completed_with_follow_up"),
+    ).group_by(*dims)
+    days = days_between(Case.received_at, Case.completed_at).label("days")
+    durations_stmt = (
+        select(*dims, days, func.count().label("cases"))
+        .where(completed, Case.completed_at.is_not(None))
+        .group_by(*dims, days)
+    )
+    volume = _frame(engine, volume_stmt, _VOLUME_SCHEMA).with_columns(
+        digital=pl.when(pl.col("channel").is_in(list(DIGITAL_CHANNELS)))
+        .then(pl.col("cases"))
+        .otherwise(0)
+    )
+    durations = _frame(engine, durations_stmt, _DURATION_SCHEMA)
+    with engine.connect() as conn:
+        services = pl.DataFrame(
+            [tuple(r) for r in conn.execute(select(
+                Service.id, Service.code, Service.name, Service.leika_key, Service.department,
+                Service.online_since))],
+            schema=["service_id", "code", "name", "leika_key", "department", "online_since"],
+            orient="row",
+        )
+        locations = pl.DataFrame(
+            [tuple(r) for r in conn.execute(select(
+                Location.id, Location.code, Location.name, Location.district, Location.kind,
+                Location.latitude, Location.longitude))],
+            schema=["location_id", "code", "name", "district", "kind", "latitude", "longitude"],
+            orient="row",
+        )
+    log.info("cube loaded: %d volume rows, %d duration rows", volume.height, durations.height)
+    return Cube(volume=volume, durations=durations, services=services, locations=locations)
+
+
+def _empty_cube() -> Cube:
+    return Cube(
+        volume=pl.DataFrame(schema=_VOLUME_SCHEMA).with_columns(digital=pl.lit(0, pl.Int64)),
+        durations=pl.DataFrame(schema=_DURATION_SCHEMA),
+        services=pl.DataFrame(schema=["service_id", "code", "name", "leika_key", "department",
+                                      "online_since"]),
+        locations=pl.DataFrame(schema=["location_id", "code", "name", "district", "kind",
+                                       "latitude", "longitude"]),
+    )
