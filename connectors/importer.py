@@ -128,8 +128,8 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
     required = [headers[f.name] for f in kind.fields if f.required and f.name in headers]
     optional = [h for name, h in headers.items() if h not in required]
     lookups = Lookups(
-        services=dict(conn.execute(select(Service.code, Service.id)).tuples().all()),
-        locations=dict(conn.execute(select(Location.code, Location.id)).tuples().all()),
+        services=dict(conn.execute(select(Service.code, Service.id)).all()),
+        locations=dict(conn.execute(select(Location.code, Location.id)).all()),
     )
     key = settings.key_bytes()
     writer = _CaseWriter(conn, run_id, profile.source.name) if kind.name == "cases" else \
@@ -250,11 +250,17 @@ class _CaseWriter:
         new = select(
             s.case_key, *[s[f] for f in _CASE_FIELDS],
         ).where(~exists().where(match))
-        inserted = self.conn.execute(
+        self.conn.execute(
             insert(Case.__table__).from_select(
                 ["case_key", *_CASE_FIELDS, "source", "import_run_id"],
                 new.add_columns(literal(self.source), literal(self.run_id)),
             )
-        ).rowcount
+        )
+        # INSERT … SELECT rowcount is not reliable across drivers (psycopg reports -1 here);
+        # every row this run inserted or updated carries its id, so count those instead.
+        touched = self.conn.execute(
+            select(func.count()).select_from(Case.__table__).where(c.import_run_id == self.run_id)
+        ).scalar_one()
+        inserted = touched - updated
         self.stage.drop(self.conn)
         return inserted, updated, self.valid - inserted - updated

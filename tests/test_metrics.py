@@ -1,0 +1,139 @@
+"""The KPI engine against small tables computed by hand, and on a real store (SQLite and
+PostgreSQL give the same numbers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import polars as pl
+import pytest
+
+from connectors.db import get_engine
+from metrics.catalogue import CATALOGUE
+from metrics.cube import load_cube
+from metrics.kpis import compute, nearest_rank, percentile, ratio, suppress
+from metrics.overview import shift_month, tiles, trend
+
+JAN, FEB, MAR = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)
+
+
+def test_ratio_sums_before_dividing_and_zero_denominator_has_no_value() -> None:
+    frame = pl.DataFrame({
+        "service_id": [1, 1, 2, 3],
+        "digital": [1, 9, 0, 0],
+        "cases": [2, 10, 4, 0],
+    })
+    out = {r["service_id"]: r for r in ratio(frame, ["service_id"], "digital", "cases").to_dicts()}
+    assert out[1]["value"] == pytest.approx(10 / 12)  # not the mean of 1/2 and 9/10 (0.7)
+    assert out[2]["value"] == 0.0 and out[2]["n"] == 4
+    assert out[3]["value"] is None and out[3]["n"] == 0  # no value, not 0 % and not NaN
+    total = ratio(frame, [], "digital", "cases").row(0, named=True)
+    assert (total["numerator"], total["n"]) == (10, 16)
+
+
+@pytest.mark.parametrize(("days", "counts", "q", "expected"), [
+    ([0, 2, 10], [1, 2, 1], 0.5, 2),  # 0,2,2,10 → rank ceil(2)=2 → 2
+    ([0, 2, 10], [1, 2, 1], 0.9, 10),  # rank ceil(3.6)=4 → 10
+    ([0, 10], [1, 1], 0.5, 0),  # even n: the lower middle (nearest rank)
+    ([5], [3], 0.9, 5),
+    ([1, 2, 3, 4], [25, 25, 25, 25], 0.5, 2),
+    ([1, 2, 3, 4], [25, 25, 25, 25], 0.51, 3),
+])
+def test_percentile_nearest_rank_from_counts(days, counts, q, expected) -> None:  # noqa: ANN001
+    frame = pl.DataFrame({"days": days, "cases": counts})
+    assert percentile(frame, [], q).row(0, named=True)["value"] == expected
+
+
+def test_percentile_from_counts_equals_percentile_of_raw_values() -> None:
+    rng = random.Random(7)
+    raw = {g: [rng.randint(0, 40) for _ in range(rng.randint(1, 200))] for g in range(20)}
+    counts = pl.DataFrame(
+        [(g, d, v.count(d)) for g, v in raw.items() for d in set(v)],
+        schema=["g", "days", "cases"], orient="row",
+    )
+    for q in (0.5, 0.9):
+        got = {r["g"]: r["value"] for r in percentile(counts, ["g"], q).to_dicts()}
+        assert got == {g: nearest_rank(v, q) for g, v in raw.items()}
+
+
+def test_suppression_hides_small_cells_but_not_empty_ones() -> None:
+    frame = pl.DataFrame({"n": [0, 3, 5], "numerator": [0, 1, 2],
+                          "value": [None, 1 / 3, 0.4]})
+    out = suppress(frame, 5).to_dicts()
+    assert [r["suppressed"] for r in out] == [False, True, False]
+    assert [r["value"] for r in out] == [None, None, 0.4]
+    assert out[1]["numerator"] is None
+
+
+def test_catalogue_ids_are_unique_and_complete() -> None:
+    assert len({k.id for k in CATALOGUE}) == len(CATALOGUE)
+    for k in CATALOGUE:
+        assert k.label_de and k.label_en and k.method_de and k.method_en
+        assert (k.kind == "ratio") == bool(k.numerator and k.denominator)
+
+
+def test_shift_month_crosses_years() -> None:
+    assert shift_month(JAN, -1) == dt.date(2025, 12, 1)
+    assert shift_month(JAN, -12) == dt.date(2025, 1, 1)
+    assert shift_month(dt.date(2025, 12, 1), 1) == JAN
+
+
+# Kleinstadt (tests/data/kleinstadt/vorgaenge.csv), valid cases by month of receipt:
+# Jan: V-1 online 2d, V-2 in person 0d, V-3 post 10d (2 follow-ups), V-4 online open,
+#      V-5 assisted digital 2d (1 follow-up)  → take-up 2/5, median of 0,2,2,10 = 2,
+#      P90 = 10, follow-up rate 2/4
+# Feb: V-6 video 0d, V-7 e-mail 10d, V-8 online withdrawn → take-up 1/3, median of 0,10 = 0,
+#      follow-up rate 0/2
+EXPECTED = {
+    "digital_take_up": {JAN: (0.4, 5), FEB: (1 / 3, 3)},
+    "processing_days_median": {JAN: (2.0, 4), FEB: (0.0, 2)},
+    "processing_days_p90": {JAN: (10.0, 4), FEB: (10.0, 2)},
+    "follow_up_rate": {JAN: (0.5, 4), FEB: (0.0, 2)},
+}
+
+
+@pytest.mark.parametrize("kpi", sorted(EXPECTED))
+def test_kpis_on_the_kleinstadt_store(kleinstadt, kpi: str) -> None:
+    cube = load_cube(get_engine(kleinstadt))
+    got = {r["month"]: (pytest.approx(r["value"]), r["n"])
+           for r in compute(kpi, cube).to_dicts()}
+    assert got == EXPECTED[kpi]
+
+
+def test_kpis_by_service_and_location(kleinstadt) -> None:
+    cube = load_cube(get_engine(kleinstadt))
+    ids = {r["code"]: r["service_id"] for r in cube.services.to_dicts()}
+    locs = {r["code"]: r["location_id"] for r in cube.locations.to_dicts()}
+    by_service = {r["service_id"]: (r["numerator"], r["n"])
+                  for r in compute("digital_take_up", cube, ("service_id",)).to_dicts()}
+    assert by_service == {ids["L1"]: (3, 5), ids["L2"]: (0, 3)}
+    video = compute("digital_take_up", cube, ("month",), locations=[locs["V"]]).to_dicts()
+    assert [(r["month"], r["numerator"], r["n"]) for r in video] == [(FEB, 0, 1)]
+
+
+def test_tiles_and_trend_with_suppression(kleinstadt) -> None:
+    cube = load_cube(get_engine(kleinstadt))
+    by_id = {t.kpi.id: t for t in tiles(cube, min_n=1)}
+    take_up = by_id["digital_take_up"]
+    assert take_up.month == FEB and take_up.value == pytest.approx(1 / 3)
+    assert take_up.change_month == pytest.approx(1 / 3 - 0.4)  # percentage points
+    assert take_up.change_year is None  # no Feb 2025
+    assert by_id["processing_days_median"].change_month == pytest.approx(0 / 2 - 1)  # relative
+    # With the default minimum of 5, February (3 cases) is suppressed, January (5) is not.
+    series = trend(cube, "digital_take_up", min_n=5).to_dicts()
+    assert [(r["month"], r["value"], r["suppressed"]) for r in series] == [
+        (JAN, pytest.approx(0.4), False), (FEB, None, True)]
+    assert tiles(cube, min_n=5)[0].suppressed is True
+
+
+def test_trend_fills_missing_months(kleinstadt) -> None:
+    cube = load_cube(get_engine(kleinstadt))
+    locs = {r["code"]: r["location_id"] for r in cube.locations.to_dicts()}
+    series = trend(cube, "digital_take_up", locations=[locs["V"]], min_n=1).to_dicts()
+    assert [(r["month"], r["n"], r["value"]) for r in series] == [(JAN, 0, None), (FEB, 1, 0.0)]
+
+
+def test_empty_store_gives_an_empty_cube(settings) -> None:
+    cube = load_cube(get_engine(settings))
+    assert cube.is_empty and tiles(cube) == [] and cube.months == []

@@ -1,0 +1,54 @@
+"""Profiles: built-ins load, a broken profile reports every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import ProfileError
+from connectors.profiles import available_profiles, load_profile, profile_for
+
+BROKEN = Path(__file__).parent / "data" / "profiles" / "broken.toml"
+
+
+@pytest.mark.parametrize("name", sorted(available_profiles()))
+def test_builtin_profiles_are_valid(name: str) -> None:
+    assert load_profile(available_profiles()[name]).source.name
+
+
+def test_broken_profile_lists_every_problem_with_key() -> None:
+    with pytest.raises(ProfileError) as err:
+        load_profile(BROKEN)
+    problems = err.value.problems
+    assert len(problems) == 3, problems
+    assert any(p.startswith("columns.colour: kein Feld") for p in problems)
+    assert any(p.startswith("columns.channel: Pflichtfeld fehlt") for p in problems)
+    assert any(p.startswith('values.channel."Online-Antrag" = \'internet\'') for p in problems)
+    assert "broken.toml" in str(err.value)
+
+
+def test_structural_errors_name_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('[source]\nname = "x"\nkind = "cases"\n\n[read]\nskip_rows = -1\n'
+                    'encodng = "utf-8"\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        load_profile(path)
+    text = "\n".join(err.value.problems)
+    assert "source.file_pattern" in text and "read.skip_rows" in text and "read.encodng" in text
+    assert "columns" in text
+
+
+@pytest.mark.parametrize(("file", "profile"), [
+    ("vorgaenge.csv", "musterstadt_vorgaenge"),
+    ("Vorgaenge_2026-10.csv", "musterstadt_vorgaenge"),
+    ("leistungen.csv", "musterstadt_leistungen"),
+    ("standorte.csv", "musterstadt_standorte"),
+])
+def test_files_find_their_profile_by_name(file: str, profile: str) -> None:
+    found = profile_for(Path(file))
+    assert found is not None and found.path.stem == profile
+
+
+def test_unknown_file_has_no_profile() -> None:
+    assert profile_for(Path("haushalt.xlsx")) is None
