@@ -34,9 +34,6 @@ from sqlalchemy import (
     update,
 )
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from connectors.db import get_engine, upgrade
 from connectors.errors import RejectedFileError
 from connectors.mapping import Lookups, map_batch
@@ -229,18 +226,26 @@ class _CaseWriter:
         if frame.is_empty():
             return
         self.valid += frame.height
-        rows = frame.select(
+        staged = frame.select(
             pl.col("case_number").alias("case_key"), pl.col("service").alias("service_id"),
             pl.col("location").alias("location_id"), "channel", "received_at", "completed_at",
             "status", "follow_up_count",
-        ).to_dicts()
-        dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
-        # A case number twice in one file: the first row counts, the others are duplicates.
-        self.conn.execute(dialect_insert(self.stage).on_conflict_do_nothing(), rows)
+        )
+        if self.conn.dialect.name == "sqlite":
+            # SQLAlchemy's SQLite DateTime storage format, so the ORM reads these back as is.
+            staged = staged.with_columns(
+                pl.col("received_at", "completed_at").dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+        # Through the driver with tuples: SQLAlchemy's per-row parameter processing cost
+        # more than the database itself. A case number twice in one file: the first row
+        # counts, the others are duplicates (ON CONFLICT DO NOTHING, SQLite and PostgreSQL).
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        cols = ", ".join(staged.columns)
+        sql = (f"INSERT INTO {self.stage.name} ({cols}) VALUES "
+               f"({', '.join([mark] * staged.width)}) ON CONFLICT DO NOTHING")
+        self.conn.exec_driver_sql(sql, staged.rows())
 
     def finish(self) -> tuple[int, int, int]:
         s, c = self.stage.c, Case.__table__.c
-        staged = self.conn.execute(select(func.count()).select_from(self.stage)).scalar_one()
         match = and_(c.source == self.source, c.case_key == s.case_key)
         changed = or_(*[c[f].is_distinct_from(s[f]) for f in _CASE_FIELDS])
         updated = self.conn.execute(

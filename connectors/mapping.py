@@ -156,7 +156,8 @@ def map_batch(
     if kind.natural_key in headers and kind.field(kind.natural_key).type == "key":
         hashed = pseudonymise(out.get_column(kind.natural_key), key, profile.source.name)
         out = out.with_columns(hashed.alias(kind.natural_key))
-    key_header = headers.get(kind.natural_key) if kind.field(kind.natural_key).type == "key" else None
+    is_key = kind.field(kind.natural_key).type == "key"
+    key_header = headers.get(kind.natural_key) if is_key else None
     raw_frame = out.select(
         [pl.col(kind.natural_key).alias(c) if c == key_header else pl.col(RAW + c).alias(c)
          for c in raw_cols]

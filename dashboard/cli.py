@@ -6,6 +6,7 @@ It lives in the dashboard package because it is the one place allowed to reach e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -130,10 +131,8 @@ def serve(port: int, host: str) -> None:
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         sys.exit(subprocess.call(cmd, env=os.environ.copy()))
-    except KeyboardInterrupt:
-        pass
 
 
 @main.command()

@@ -27,6 +27,9 @@ class KpiDef:
     numerator: str | None = None  # measure column of the cube (ratio)
     denominator: str | None = None
     quantile: float | None = None  # percentile kinds
+    # True when the value rests on completed cases of a receipt cohort: the newest cohorts
+    # are still open and biased (fast cases finish first), so tiles use a mature cohort.
+    cohort: bool = False
 
     def label(self, lang: str) -> str:
         return self.label_de if lang == "de" else self.label_en
@@ -64,6 +67,7 @@ CATALOGUE: tuple[KpiDef, ...] = (
         direction="down",
         cube="durations",
         quantile=0.5,
+        cohort=True,
     ),
     KpiDef(
         id="processing_days_p90",
@@ -78,6 +82,7 @@ CATALOGUE: tuple[KpiDef, ...] = (
         direction="down",
         cube="durations",
         quantile=0.9,
+        cohort=True,
     ),
     KpiDef(
         id="follow_up_rate",
@@ -93,6 +98,7 @@ CATALOGUE: tuple[KpiDef, ...] = (
         cube="volume",
         numerator="completed_with_follow_up",
         denominator="completed",
+        cohort=True,
     ),
 )
 

@@ -1,12 +1,13 @@
 """The compact cube: GROUP BY inside the database, then small polars frames.
 
 ``volume``: month × service × location × channel → cases, digital, completed,
-completed_with_follow_up. ``durations``: the same dimensions × whole processing days →
+completed_with_follow_up, open. ``durations``: the same dimensions × whole processing days →
 completed cases, so percentiles are exact at day resolution from counts per value.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ _VOLUME_SCHEMA = {
     "cases": pl.Int64,
     "completed": pl.Int64,
     "completed_with_follow_up": pl.Int64,
+    "open": pl.Int64,
 }
 _DURATION_SCHEMA = {
     "month": pl.Date,
@@ -51,8 +53,13 @@ class Cube:
         return self.volume.is_empty()
 
     @property
-    def months(self) -> list:
-        return sorted(self.volume.get_column("month").unique().to_list())
+    def months(self) -> list[dt.date]:
+        """Every calendar month from the first to the last month with data — a month
+        without cases is a gap to show, not a month to skip."""
+        if self.volume.is_empty():
+            return []
+        first, last = self.volume["month"].min(), self.volume["month"].max()
+        return pl.date_range(first, last, "1mo", eager=True).to_list()
 
 
 def _frame(engine: Engine, stmt, schema: dict) -> pl.DataFrame:  # noqa: ANN001
@@ -65,7 +72,15 @@ def _frame(engine: Engine, stmt, schema: dict) -> pl.DataFrame:  # noqa: ANN001
 
 
 def store_ready(engine: Engine) -> bool:
-    """True when the store holds the tables (a fresh URL or missing file counts as not ready)."""
+    """True when the store holds the tables (a fresh URL or missing file counts as not ready).
+
+    A missing SQLite file is not opened: connecting would create an empty one."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        if not Path(url.database).exists():
+            return False
     try:
         return inspect(engine).has_table(Case.__tablename__)
     except Exception:  # noqa: BLE001 - unreachable store
@@ -94,6 +109,7 @@ def load_cube(engine: Engine) -> Cube:
         func.count().label("cases"),
         count_where(completed).label("completed"),
         count_where(completed & (Case.follow_up_count > 0)).label("completed_with_follow_up"),
+        count_where(Case.status == CaseStatus.OPEN.value).label("open"),
     ).group_by(*dims)
     days = days_between(Case.received_at, Case.completed_at).label("days")
     durations_stmt = (

@@ -1,4 +1,8 @@
-"""What the overview page shows: KPI tiles for a month with changes, and monthly trends."""
+"""What the overview page shows: KPI tiles for a month with changes, and monthly trends.
+
+Tiles of cohort KPIs (processing time, follow-up rate) show the newest receipt month whose
+cases are at least 90 % closed, because the newest months still wait for their slow cases.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from metrics.cube import Cube
 from metrics.kpis import compute
 
 TILE_KPIS = ("digital_take_up", "processing_days_median", "follow_up_rate")
+MATURE_SHARE = 0.9  # a receipt cohort counts as mature once 90 % of its cases are closed
 
 
 def shift_month(month: dt.date, months: int) -> dt.date:
@@ -41,6 +46,7 @@ class Tile:
     previous_year: float | None
     change_month: float | None
     change_year: float | None
+    closed_share: float | None = None  # cohort KPIs: share of the month's cases closed
 
     @property
     def change_unit(self) -> str:
@@ -63,6 +69,26 @@ def trend(
     return out.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
 
 
+def closed_shares(
+    cube: Cube, *, services: Iterable[int] | None = None, locations: Iterable[int] | None = None
+) -> dict[dt.date, float]:
+    """Month of receipt → share of its cases no longer open."""
+    frame = cube.volume
+    if services is not None:
+        frame = frame.filter(pl.col("service_id").is_in(list(services)))
+    if locations is not None:
+        frame = frame.filter(pl.col("location_id").is_in(list(locations)))
+    grouped = frame.group_by("month").agg(pl.col("open").sum(), pl.col("cases").sum())
+    return {r["month"]: 1 - r["open"] / r["cases"] for r in grouped.iter_rows(named=True)
+            if r["cases"]}
+
+
+def mature_month(shares: dict[dt.date, float], month: dt.date) -> dt.date:
+    """The newest month up to ``month`` whose cohort is mature; ``month`` if none is."""
+    ready = [m for m, share in shares.items() if m <= month and share >= MATURE_SHARE]
+    return max(ready) if ready else month
+
+
 def tiles(
     cube: Cube,
     *,
@@ -77,18 +103,21 @@ def tiles(
     month = month or cube.months[-1]
     services = list(services) if services is not None else None
     locations = list(locations) if locations is not None else None
+    shares = closed_shares(cube, services=services, locations=locations)
     out = []
     for kpi_id in TILE_KPIS:
         kpi = KPIS[kpi_id]
+        at = mature_month(shares, month) if kpi.cohort else month
         series = trend(cube, kpi_id, services=services, locations=locations, min_n=min_n)
         by_month = {r["month"]: r for r in series.iter_rows(named=True)}
-        row = by_month.get(month, {"value": None, "n": 0, "suppressed": False})
-        prev_m = by_month.get(shift_month(month, -1), {}).get("value")
-        prev_y = by_month.get(shift_month(month, -12), {}).get("value")
+        row = by_month.get(at, {"value": None, "n": 0, "suppressed": False})
+        prev_m = by_month.get(shift_month(at, -1), {}).get("value")
+        prev_y = by_month.get(shift_month(at, -12), {}).get("value")
         out.append(Tile(
-            kpi=kpi, month=month, value=row["value"], n=row["n"], suppressed=row["suppressed"],
+            kpi=kpi, month=at, value=row["value"], n=row["n"], suppressed=row["suppressed"],
             previous_month=prev_m, previous_year=prev_y,
             change_month=change(kpi, row["value"], prev_m),
             change_year=change(kpi, row["value"], prev_y),
+            closed_share=shares.get(at) if kpi.cohort else None,
         ))
     return out

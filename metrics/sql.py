@@ -22,12 +22,12 @@ class month_start(FunctionElement):  # noqa: N801 - reads like SQL
 
 @compiles(month_start, "sqlite")
 def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
-    return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
 @compiles(month_start, "postgresql")
 def _month_start_pg(element: month_start, compiler: Any, **kw: Any) -> str:
-    return "CAST(date_trunc('month', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 class days_between(FunctionElement):  # noqa: N801

@@ -137,3 +137,33 @@ def test_trend_fills_missing_months(kleinstadt) -> None:
 def test_empty_store_gives_an_empty_cube(settings) -> None:
     cube = load_cube(get_engine(settings))
     assert cube.is_empty and tiles(cube) == [] and cube.months == []
+
+
+def test_mature_month_is_the_newest_mostly_closed_cohort() -> None:
+    from metrics.overview import mature_month
+
+    shares = {JAN: 0.95, FEB: 0.92, MAR: 0.5}
+    assert mature_month(shares, MAR) == FEB
+    assert mature_month(shares, JAN) == JAN
+    assert mature_month({MAR: 0.3}, MAR) == MAR  # nothing mature: the month itself
+
+
+def test_cohort_tiles_use_the_mature_month(kleinstadt) -> None:
+    cube = load_cube(get_engine(kleinstadt))
+    # Jan: 5 cases, V-4 still open → 80 % closed (not mature); Feb: 3 of 3 closed.
+    by_id = {t.kpi.id: t for t in tiles(cube, month=JAN, min_n=1)}
+    assert by_id["processing_days_median"].month == JAN
+    assert by_id["processing_days_median"].closed_share == pytest.approx(0.8)
+    assert by_id["digital_take_up"].closed_share is None
+    by_id = {t.kpi.id: t for t in tiles(cube, min_n=1)}
+    assert by_id["follow_up_rate"].month == FEB
+    assert by_id["follow_up_rate"].closed_share == 1.0
+
+
+def test_months_are_calendar_months_without_gaps() -> None:
+    from metrics.cube import Cube
+
+    volume = pl.DataFrame({"month": [JAN, MAR], "cases": [1, 1]})
+    cube = Cube(volume=volume, durations=pl.DataFrame(), services=pl.DataFrame(),
+                locations=pl.DataFrame())
+    assert cube.months == [JAN, FEB, MAR]

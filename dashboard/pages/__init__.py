@@ -1,0 +1,1 @@
+"""Dashboard pages, each registered in ``dashboard/app.py``."""

@@ -1,0 +1,63 @@
+"""The command line as an admin uses it: sample → demo (import) → demo again (nothing twice)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from connectors.db import get_engine
+from connectors.settings import Settings
+from connectors.store import Case, ImportRun, RejectedRow
+from dashboard.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("SERVICEPULS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "cli-test")
+    monkeypatch.delenv("SERVICEPULS_DATABASE_URL", raising=False)
+    return Settings()
+
+
+def test_demo_imports_once_and_reuses_everything_the_second_time(env: Settings) -> None:
+    runner = CliRunner()
+    made = runner.invoke(main, ["sample", "--cases", "3000"])
+    assert made.exit_code == 0, made.output
+    assert "3.000 Vorgänge geschrieben" in made.output
+
+    first = runner.invoke(main, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "Beispieldaten vorhanden" in first.output
+    assert "vorgaenge.csv: 3000 Zeilen gelesen" in first.output
+    with get_engine(env).connect() as conn:
+        cases = conn.execute(select(func.count()).select_from(Case)).scalar_one()
+        rejected = conn.execute(select(func.count()).select_from(RejectedRow)).scalar_one()
+        runs = conn.execute(select(func.count()).select_from(ImportRun)).scalar_one()
+    assert rejected >= 4 and cases + rejected == 3000  # the export's deliberate bad rows
+    assert runs == 3
+
+    second = runner.invoke(main, ["demo", "--no-serve"])
+    assert second.exit_code == 0, second.output
+    assert second.output.count("bereits importiert") == 3
+    with get_engine(env).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Case)).scalar_one() == cases
+        assert conn.execute(select(func.count()).select_from(ImportRun)).scalar_one() == runs
+
+
+def test_import_error_exits_non_zero_with_a_clear_message(env: Settings, tmp_path: Path) -> None:
+    bad = tmp_path / "vorgaenge_kaputt.csv"
+    bad.write_bytes("Nummer,Leistung,Kanal\r\n1,L1,Post\r\n".encode("cp1252"))
+    result = CliRunner().invoke(main, ["import", str(bad)])
+    assert result.exit_code == 2
+    assert "vorgaenge_kaputt.csv" in result.output and "Vorgangsnummer" in result.output
+    assert "vermutlich mit ',' getrennt" in result.output
+
+
+def test_unknown_profile_lists_the_available_ones(env: Settings, tmp_path: Path) -> None:
+    f = tmp_path / "x.csv"
+    f.write_text("a;b\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(f), "--profile", "gibtsnicht"])
+    assert result.exit_code == 2 and "musterstadt_vorgaenge" in result.output
