@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +38,9 @@ from connectors.db import get_engine, upgrade
 from connectors.errors import RejectedFileError
 from connectors.mapping import Lookups, map_batch
 from connectors.profiles import Profile
-from connectors.readers import LINE_COL, read_csv_batches
+from connectors.readers import LINE_COL, Batch, read_csv_batches
 from connectors.settings import Settings
-from connectors.store import Case, ImportRun, Location, RejectedRow, Service
+from connectors.store import Case, ImportRun, Location, RejectedRow, Service, UsageStat
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +97,14 @@ def import_file(
     with engine.begin() as conn:
         done = conn.execute(
             select(ImportRun.id).where(ImportRun.source == source, ImportRun.file_sha256 == sha,
+                                       ImportRun.profile == profile.name,
                                        ImportRun.status == "succeeded").limit(1)
         ).scalar()
         if done is not None and not force:
             log.info("%s already imported in run %s", path, done)
             return ImportResult(run_id=done, file=path, profile=profile.source.name, skipped=True)
         run_id = conn.execute(insert(ImportRun).values(
-            source=source, profile=str(profile.path.name if profile.path else source),
+            source=source, profile=profile.name,
             file_name=path.name, file_sha256=sha, started_at=_now(), status="running",
             rows_read=0, rows_inserted=0, rows_updated=0, rows_duplicate=0, rows_rejected=0,
         )).inserted_primary_key[0]
@@ -121,23 +122,20 @@ def import_file(
 def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
           settings: Settings, on_progress: Callable[[int], None] | None) -> ImportResult:
     kind = profile.kind
-    headers = profile.columns
-    required = [headers[f.name] for f in kind.fields if f.required and f.name in headers]
-    optional = [h for name, h in headers.items() if h not in required]
+    required, optional = profile.headers()
     lookups = Lookups(
         services=dict(conn.execute(select(Service.code, Service.id)).all()),
         locations=dict(conn.execute(select(Location.code, Location.id)).all()),
     )
     key = settings.key_bytes()
-    writer = _CaseWriter(conn, run_id, profile.source.name) if kind.name == "cases" else \
-        _MasterWriter(conn, MASTER_MODELS[kind.name])
+    if kind.name == "cases":
+        writer = _CaseWriter(conn, run_id, profile.source.name)
+    elif kind.name == "usage":
+        writer = _UsageWriter(conn, run_id, profile.source.name)
+    else:
+        writer = _MasterWriter(conn, MASTER_MODELS[kind.name])
     read = rejected = 0
-    for batch in read_csv_batches(
-        path, encoding=profile.read.encoding, delimiter=profile.read.delimiter,
-        skip_rows=profile.read.skip_rows, batch_rows=profile.read.batch_rows,
-        required_headers=required, optional_headers=optional, missing=profile.read.missing,
-        on_progress=on_progress,
-    ):
+    for batch in _batches(path, profile, required, optional, on_progress):
         mapped = map_batch(batch.frame, profile, lookups, key)
         quarantine = [
             {"import_run_id": run_id, "row_number": line, "column": None, "reason": reason,
@@ -149,7 +147,7 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
              "reason": r["reason"], "raw": r["raw"]}
             for r in mapped.rejected.iter_rows(named=True)
         ]
-        read += batch.frame.height + len(batch.malformed)
+        read += mapped.valid.height + mapped.rejected.height + len(batch.malformed)
         rejected += len(quarantine)
         if quarantine and profile.on_error == "fail_file":
             first = quarantine[0]
@@ -172,6 +170,19 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
                           duplicate=duplicate, rejected=rejected)
     log.info(result.summary())
     return result
+
+
+def _batches(path: Path, profile: Profile, required: list[str], optional: list[str],
+             on_progress: Callable[[int], None] | None) -> Iterator[Batch]:
+    """The reader for the profile's format; each yields the same kind of batches."""
+    r = profile.read
+    common = dict(encoding=r.encoding, batch_rows=r.batch_rows, required_headers=required,
+                  optional_headers=optional, missing=r.missing, on_progress=on_progress)
+    if profile.source.format == "json":
+        from connectors.json_reader import read_json_batches
+
+        return read_json_batches(path, record_path=r.record_path, **common)
+    return read_csv_batches(path, delimiter=r.delimiter, skip_rows=r.skip_rows, **common)
 
 
 class _MasterWriter:
@@ -269,3 +280,48 @@ class _CaseWriter:
         inserted = touched - updated
         self.stage.drop(self.conn)
         return inserted, updated, self.valid - inserted - updated
+
+
+class _UsageWriter:
+    """Usage statistics: a delivery replaces the periods it contains for its source.
+
+    Aggregated files are small (one row per period × service × channel), so the comparison
+    with what is stored runs in Python: a cell with the stored value is a duplicate, a
+    changed value an update, a new cell an insert; cells of a re-delivered period that the
+    new delivery no longer has are removed.
+    """
+
+    KEY = ("period_start", "period_end", "service", "location", "channel")
+
+    def __init__(self, conn: Connection, run_id: int, source: str) -> None:
+        self.conn, self.run_id, self.source = conn, run_id, source
+        self.rows: dict[tuple, int] = {}
+        self.seen = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        for row in frame.select(*self.KEY, "volume").iter_rows():
+            self.seen += 1
+            self.rows[row[:-1]] = row[-1]  # the same cell twice: the later one counts
+
+    def finish(self) -> tuple[int, int, int]:
+        t = UsageStat.__table__
+        periods = {(k[0], k[1]) for k in self.rows}
+        stored: dict[tuple, int] = {}
+        for start, end in periods:
+            where = (t.c.source == self.source, t.c.period_start == start,
+                     t.c.period_end == end)
+            for r in self.conn.execute(select(t.c.period_start, t.c.period_end, t.c.service_id,
+                                              t.c.location_id, t.c.channel, t.c.volume)
+                                       .where(*where)):
+                stored[tuple(r[:-1])] = r[-1]
+            self.conn.execute(t.delete().where(*where))
+        if self.rows:
+            self.conn.execute(insert(t), [
+                {"source": self.source, "period_start": k[0], "period_end": k[1],
+                 "service_id": k[2], "location_id": k[3], "channel": k[4], "volume": v,
+                 "import_run_id": self.run_id}
+                for k, v in self.rows.items()
+            ])
+        inserted = sum(1 for k in self.rows if k not in stored)
+        updated = sum(1 for k, v in self.rows.items() if k in stored and stored[k] != v)
+        return inserted, updated, self.seen - inserted - updated

@@ -19,6 +19,8 @@ from connectors.records import FieldSpec
 
 ERR = "__err_"
 RAW = "__raw:"
+UNPIVOT_NAME = "Spalte"  # the wide layout's column a value came from (shown in quarantine)
+UNPIVOT_VALUE = "Wert"
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,10 @@ def _parse(spec: FieldSpec, raw: pl.Expr, profile: Profile, lookups: Lookups) ->
                 raw.str.strptime(pl.Date, r.date_format, strict=False).cast(pl.Datetime("us")),
             )
         case "enum":
-            mapping = {**{v: v for v in spec.allowed}, **profile.values.get(spec.name, {})}
+            values = profile.values.get(spec.name, {})
+            mapping = {**{v: v for v in spec.allowed}, **values}
+            if profile.unpivot and profile.unpivot.name_field == spec.name:
+                mapping |= {h: values.get(v, v) for h, v in profile.unpivot.columns.items()}
             return raw.replace_strict(mapping, default=None, return_dtype=pl.String)
         case "service_ref":
             return raw.replace_strict(lookups.services, default=None, return_dtype=pl.Int64)
@@ -102,22 +107,75 @@ def _type_error(spec: FieldSpec, raw_value: str, profile: Profile) -> pl.Expr:
     return v + pl.lit(" ist ungültig")
 
 
+def _period(raw: pl.Expr, profile: Profile) -> tuple[pl.Expr, pl.Expr]:
+    """(start, inclusive end) of a period written as fiscal year, year or month."""
+    r = profile.read
+    if r.period_format in ("fiscal_year", "year"):
+        years = raw.str.extract_groups(r"^\s*(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?\s*$")
+        first = years.struct.field("1").cast(pl.Int32, strict=False)
+        second = years.struct.field("2")
+        month = r.fiscal_year_start_month if r.period_format == "fiscal_year" else 1
+        start = pl.date(first, month, 1)
+        end = pl.date(first + 1, month, 1).dt.offset_by("-1d")
+        if r.period_format == "fiscal_year" and month != 1:
+            # "2023-2024" or "2023-24": the second year must follow the first
+            follows = (second.is_null()
+                       | (second.cast(pl.Int32, strict=False) % 100 == (first + 1) % 100))
+            start = pl.when(follows).then(start)
+        else:
+            start = pl.when(second.is_null()).then(start)
+        return start, pl.when(start.is_not_null()).then(end)
+    start = (pl.lit("01|") + raw).str.strptime(pl.Date, "%d|" + r.period_format, strict=False)
+    return start, start.dt.month_end()
+
+
+def _unpivot(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """Wide to long: one record per listed column; cells marked missing are no record."""
+    u = profile.unpivot
+    assert u is not None
+    wide = [c for c in frame.columns if c in u.columns]
+    long = frame.unpivot(on=wide, index=[c for c in frame.columns if c not in wide],
+                         variable_name=UNPIVOT_NAME, value_name=UNPIVOT_VALUE)
+    return long.filter(pl.col(UNPIVOT_VALUE).is_not_null()).sort(LINE_COL, maintain_order=True)
+
+
 def map_batch(
     frame: pl.DataFrame, profile: Profile, lookups: Lookups, key: bytes,
     now: dt.datetime | None = None,
 ) -> Mapped:
     kind = profile.kind
-    headers = profile.columns
+    headers = dict(profile.columns)
+    if profile.unpivot:
+        frame = _unpivot(frame, profile)
+        headers[profile.unpivot.name_field] = UNPIVOT_NAME
+        headers[profile.unpivot.value_field] = UNPIVOT_VALUE
     raw_cols = [c for c in frame.columns if c != LINE_COL]
     frame = frame.rename({c: RAW + c for c in raw_cols})  # never collide with field names
     exprs, errors = [], []
     for spec in kind.fields:
+        if spec.type == "attributes":
+            attrs = [pl.col(RAW + h).alias(name) for name, h in profile.attributes.items()]
+            exprs.append((pl.struct(attrs).struct.json_encode() if attrs
+                          else pl.lit(None, pl.String)).alias(spec.name))
+            continue
         if spec.name in headers:
             raw = pl.col(RAW + headers[spec.name])
         elif spec.name in profile.constants:
             raw = pl.lit(str(profile.constants[spec.name]))
         else:
             exprs.append(pl.lit(spec.default).alias(spec.name))
+            continue
+        if spec.type == "period":
+            start, end = _period(raw, profile)
+            exprs += [start.alias("period_start"), end.alias("period_end")]
+            label = headers.get(spec.name, spec.name)
+            fmt = profile.read.period_format
+            bad = (pl.lit("'") + raw + pl.lit(f"' ist kein Zeitraum im Format {fmt} — "
+                                              "read.period_format im Profil prüfen"))
+            errors.append((label, pl.concat_str(
+                [pl.when(raw.is_not_null() & start.is_null()).then(bad),
+                 pl.when(raw.is_null()).then(pl.lit("Pflichtfeld ist leer"))],
+                separator="; ", ignore_nulls=True)))
             continue
         parsed = _parse(spec, raw, profile, lookups)
         if spec.default is not None:
@@ -131,6 +189,10 @@ def map_batch(
         if spec.pattern:
             checks.append(pl.when(raw.is_not_null() & ~raw.str.contains(spec.pattern))
                           .then(pl.lit("'") + raw + pl.lit(f"' hat nicht die Form {spec.hint}")))
+        if spec.max_length:
+            checks.append(pl.when(raw.str.len_chars() > spec.max_length).then(
+                pl.lit(f"länger als {spec.max_length} Zeichen (") + raw.str.len_chars()
+                .cast(pl.String) + pl.lit(") — im Fachverfahren kürzen")))
         if spec.type == "int":
             checks.append(pl.when(parsed < 0).then(pl.lit("darf nicht negativ sein")))
         errors.append((label, pl.concat_str(checks, separator="; ", ignore_nulls=True)))
@@ -170,7 +232,7 @@ def map_batch(
         .filter(pl.col("__bad"))
         .drop("__bad")
     )
-    valid = out.filter(~bad).select(LINE_COL, *kind.names)
+    valid = out.filter(~bad).select(LINE_COL, *kind.output_names)
     return Mapped(valid=valid, rejected=rejected)
 
 

@@ -28,7 +28,7 @@ class _Strict(BaseModel):
 class SourceSection(_Strict):
     name: str = Field(min_length=1, max_length=100, description="Source id stored with records")
     kind: str
-    format: Literal["csv"] = "csv"
+    format: Literal["csv", "json"] = "csv"
     file_pattern: str = Field(min_length=1, description="Glob matching this source's files")
     description: str = ""
 
@@ -43,6 +43,20 @@ class ReadSection(_Strict):
     thousands: str = "."
     missing: list[str] = ["", "-", "NA", "ND", "n/a"]
     batch_rows: int = Field(100_000, ge=1)
+    # How a ``period`` field is written: "fiscal_year" ("2023-2024"), "year" ("2025"), or
+    # a strptime format of a month such as "%m.%Y" or "%Y-%m".
+    period_format: str = "%m.%Y"
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    record_path: str | None = Field(None, description="JSON: key path to the record list")
+
+
+class UnpivotSection(_Strict):
+    """Wide layouts (one column per channel): each listed column becomes one record whose
+    ``name_field`` is the column's value here and whose ``value_field`` is the cell."""
+
+    name_field: str
+    value_field: str
+    columns: dict[str, str] = Field(min_length=1, description="header → value of name_field")
 
 
 class Profile(_Strict):
@@ -52,7 +66,24 @@ class Profile(_Strict):
     columns: dict[str, str] = Field(description="field → header in the file")
     values: dict[str, dict[str, str]] = {}
     constants: dict[str, str | int | float] = {}
+    unpivot: UnpivotSection | None = None
+    attributes: dict[str, str] = Field({}, description="attribute name → header (services)")
     path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path else self.source.name
+
+    def headers(self) -> tuple[list[str], list[str]]:
+        """(required, optional) headers the file must / may have."""
+        kind = self.kind
+        required = [self.columns[f.name] for f in kind.fields
+                    if f.required and f.name in self.columns]
+        if self.unpivot:
+            required += list(self.unpivot.columns)
+        optional = [h for h in [*self.columns.values(), *self.attributes.values()]
+                    if h not in required]
+        return required, list(dict.fromkeys(optional))
 
     @property
     def kind(self):  # noqa: ANN201 - RecordKind
@@ -79,7 +110,29 @@ def _semantic_problems(p: Profile) -> list[str]:
         if name in p.columns:
             problems.append(f"constants.{name}: Feld ist auch in [columns] zugeordnet — "
                             "nur eins von beiden angeben")
+    unpivoted: set[str] = set()
+    if p.unpivot:
+        u = p.unpivot
+        unpivoted = {u.name_field, u.value_field}
+        for key in ("name_field", "value_field"):
+            name = getattr(u, key)
+            if name not in kind.names:
+                problems.append(f"unpivot.{key} = '{name}': kein Feld der Datenart "
+                                f"'{kind.name}'")
+            elif name in p.columns:
+                problems.append(f"unpivot.{key} = '{name}': Feld ist auch in [columns] "
+                                "zugeordnet — nur eins von beiden angeben")
+        spec = next((f for f in kind.fields if f.name == u.name_field), None)
+        if spec is not None and spec.type == "enum":
+            for header, target in u.columns.items():
+                if target not in spec.allowed and target not in p.values.get(spec.name, {}):
+                    problems.append(f"unpivot.columns.\"{header}\" = '{target}': kein gültiger "
+                                    f"Wert — erlaubt: {', '.join(spec.allowed)}")
+    if p.attributes and kind.name != "services":
+        problems.append("attributes: nur für die Datenart 'services'")
     for spec in kind.fields:
+        if spec.type == "attributes" or spec.name in unpivoted:
+            continue
         if spec.required and spec.name not in p.columns and spec.name not in p.constants:
             problems.append(f"columns.{spec.name}: Pflichtfeld fehlt — Spaltenüberschrift der "
                             f"Datei angeben, z. B. {spec.name} = \"…\"")
@@ -155,10 +208,16 @@ def resolve_profile(name_or_path: str, extra: Path | None = None) -> Profile:
     return load_profile(profiles[name_or_path])
 
 
+def profiles_for(file: Path, extra: Path | None = None) -> list[Profile]:
+    """Every profile whose file_pattern matches ``file``, in import order (master data
+    first): one export can feed several record kinds, e.g. services and their usage."""
+    from connectors.records import IMPORT_ORDER
+
+    found = [p for p in map(load_profile, available_profiles(extra).values()) if p.matches(file)]
+    return sorted(found, key=lambda p: (IMPORT_ORDER[p.source.kind], p.name))
+
+
 def profile_for(file: Path, extra: Path | None = None) -> Profile | None:
-    """The profile whose file_pattern matches ``file`` (a city's own profiles win)."""
-    for path in reversed(list(available_profiles(extra).values())):
-        profile = load_profile(path)
-        if profile.matches(file):
-            return profile
-    return None
+    """The first profile (in import order) whose file_pattern matches ``file``."""
+    found = profiles_for(file, extra)
+    return found[0] if found else None

@@ -12,7 +12,7 @@ from typing import Literal
 from connectors.store import CaseStatus, Channel, LocationKind
 
 FieldType = Literal["str", "int", "float", "date", "datetime", "enum", "service_ref",
-                    "location_ref", "key"]
+                    "location_ref", "key", "period", "attributes"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class FieldSpec:
     default: object = None
     pattern: str | None = None  # regex a str field must match
     hint: str = ""  # what a valid value looks like, for error messages
+    max_length: int | None = None  # the store column's length (str fields)
 
 
 @dataclass(frozen=True)
@@ -39,27 +40,36 @@ class RecordKind:
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    @property
+    def output_names(self) -> list[str]:
+        """Canonical columns after mapping: a ``period`` becomes its start and end."""
+        out = []
+        for f in self.fields:
+            out += ["period_start", "period_end"] if f.type == "period" else [f.name]
+        return out
+
 
 RECORD_KINDS: dict[str, RecordKind] = {
     "services": RecordKind(
         name="services",
         natural_key="code",
         fields=(
-            FieldSpec("code", "str", required=True),
-            FieldSpec("name", "str", required=True),
-            FieldSpec("leika_key", "str", pattern=r"^\d{14}$", hint="14 Ziffern"),
-            FieldSpec("department", "str"),
-            FieldSpec("ozg_service", "str"),
+            FieldSpec("code", "str", required=True, max_length=40),
+            FieldSpec("name", "str", required=True, max_length=500),
+            FieldSpec("leika_key", "str", pattern=r"^\d{14}$", hint="14 Ziffern", max_length=14),
+            FieldSpec("department", "str", max_length=200),
+            FieldSpec("ozg_service", "str", max_length=200),
             FieldSpec("online_since", "date"),
+            FieldSpec("attributes", "attributes"),  # from the profile's [attributes]
         ),
     ),
     "locations": RecordKind(
         name="locations",
         natural_key="code",
         fields=(
-            FieldSpec("code", "str", required=True),
-            FieldSpec("name", "str", required=True),
-            FieldSpec("district", "str"),
+            FieldSpec("code", "str", required=True, max_length=40),
+            FieldSpec("name", "str", required=True, max_length=200),
+            FieldSpec("district", "str", max_length=200),
             FieldSpec("kind", "enum", allowed=tuple(k.value for k in LocationKind),
                       default=LocationKind.OFFICE.value),
             FieldSpec("latitude", "float"),
@@ -80,7 +90,18 @@ RECORD_KINDS: dict[str, RecordKind] = {
             FieldSpec("follow_up_count", "int", default=0),
         ),
     ),
+    "usage": RecordKind(
+        name="usage",
+        natural_key="period",
+        fields=(
+            FieldSpec("period", "period", required=True),
+            FieldSpec("service", "service_ref", required=True),
+            FieldSpec("location", "location_ref"),
+            FieldSpec("channel", "enum", required=True, allowed=tuple(c.value for c in Channel)),
+            FieldSpec("volume", "int", required=True),
+        ),
+    ),
 }
 
 # Master data first, so the facts that refer to it can be resolved in the same run.
-IMPORT_ORDER = {"services": 0, "locations": 1, "cases": 2}
+IMPORT_ORDER = {"services": 0, "locations": 1, "cases": 2, "usage": 3}

@@ -38,6 +38,8 @@ class Channel(enum.StrEnum):
     EMAIL = "email"
     VIDEO = "video"
     ASSISTED_DIGITAL = "assisted_digital"
+    FAX = "fax"
+    OTHER = "other"  # whatever a source cannot say more precisely
 
 
 DIGITAL_CHANNELS: frozenset[str] = frozenset({Channel.ONLINE.value})
@@ -68,10 +70,13 @@ class Service(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     leika_key: Mapped[str | None] = mapped_column(String(14), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
     department: Mapped[str | None] = mapped_column(String(200))
     ozg_service: Mapped[str | None] = mapped_column(String(200))
     online_since: Mapped[dt.date | None] = mapped_column(Date)
+    # Attributes a profile maps explicitly (e.g. scope, recipient type, online stages), as
+    # a JSON object; KPI subsets filter on them. Unmapped columns never land here.
+    attributes: Mapped[str | None] = mapped_column(Text)
 
 
 class Location(Base):
@@ -144,4 +149,45 @@ class Case(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20))
     follow_up_count: Mapped[int] = mapped_column(Integer, default=0)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class UsageStat(Base):
+    """Pre-aggregated usage statistics: transactions per period × service × location ×
+    channel, as many Fachverfahren export them (monthly tables, fiscal-year inventories).
+
+    A re-delivery of a period by the same source replaces that period."""
+
+    __tablename__ = "usage_stats"
+    __table_args__ = (
+        Index("ix_usage_stats_period", "source", "period_start", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)  # inclusive
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    volume: Mapped[int] = mapped_column(BigInteger)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class WaitStat(Base):
+    """On-site waiting (Wartezeit vor Ort) per location, day and hour, as statistics
+    modules of queue systems publish it: mean minutes and, where known, the visits."""
+
+    __tablename__ = "wait_stats"
+    __table_args__ = (
+        UniqueConstraint("source", "location_id", "day", "hour", name="uq_wait_stats_slot"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    hour: Mapped[int] = mapped_column(Integer)
+    wait_minutes: Mapped[float] = mapped_column(Float)
+    visits: Mapped[int | None] = mapped_column(Integer)
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))

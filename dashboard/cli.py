@@ -65,7 +65,7 @@ def sample(out: Path | None, cases: int, seed: int, months: int, end: str) -> No
 def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool) -> None:
     """Exporte importieren (Dateien oder Ordner); Stammdaten zuerst."""
     from connectors.importer import import_file
-    from connectors.profiles import profile_for, resolve_profile
+    from connectors.profiles import profiles_for, resolve_profile
     from connectors.records import IMPORT_ORDER
 
     settings = _settings()
@@ -74,17 +74,17 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool) -> N
                  if f.is_file()]
         plan = []
         for f in files:
-            profile = (resolve_profile(profile_name, settings.profiles_dir) if profile_name
-                       else profile_for(f, settings.profiles_dir))
-            if profile is None:
+            profiles = ([resolve_profile(profile_name, settings.profiles_dir)] if profile_name
+                        else profiles_for(f, settings.profiles_dir))
+            if not profiles:
                 click.secho(f"übersprungen: {f} — kein Profil passt zum Dateinamen "
                             "(--profile angeben)", fg="yellow")
-                continue
-            plan.append((IMPORT_ORDER[profile.source.kind], f, profile))
+            plan += [(IMPORT_ORDER[p.source.kind], f, p) for p in profiles]
         failed = 0
         for _, f, profile in sorted(plan, key=lambda x: (x[0], str(x[1]))):
             size = f.stat().st_size
-            with click.progressbar(length=size, label=f.name, file=sys.stderr) as bar:
+            label = f"{f.name} ({profile.name})"
+            with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
                 seen = [0]
 
                 def progress(pos: int, bar=bar, seen=seen) -> None:  # noqa: ANN001
@@ -97,7 +97,7 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool) -> N
                     failed += 1
                     click.secho(f"\nFehler: {exc}", fg="red", err=True)
                     continue
-            click.echo(result.summary())
+            click.echo(f"{result.summary()}  [{profile.name}]")
             if result.rejected:
                 click.secho(f"  {result.rejected} Zeile(n) in der Quarantäne (Import-Lauf "
                             f"{result.run_id}) — siehe Seite „Datenqualität“", fg="yellow")

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 from sqlalchemy import Engine, func, inspect, select
 
-from connectors.store import DIGITAL_CHANNELS, Case, CaseStatus, ImportRun, Location, Service
+from connectors.store import (
+    DIGITAL_CHANNELS,
+    Case,
+    CaseStatus,
+    ImportRun,
+    Location,
+    Service,
+    UsageStat,
+)
 from metrics.sql import count_where, days_between, month_start
 
 log = logging.getLogger(__name__)
@@ -41,15 +49,34 @@ _DURATION_SCHEMA = {
 }
 
 
+_USAGE_SCHEMA = {
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "service_id": pl.Int64,
+    "location_id": pl.Int64,
+    "channel": pl.String,
+    "volume": pl.Int64,
+}
+_SERVICE_COLUMNS = ["service_id", "code", "name", "leika_key", "department", "online_since",
+                    "attributes"]
+_LOCATION_COLUMNS = ["location_id", "code", "name", "district", "kind", "latitude",
+                     "longitude"]
+
+
 @dataclass(frozen=True)
 class Cube:
     volume: pl.DataFrame
     durations: pl.DataFrame
-    services: pl.DataFrame  # service_id, code, name, leika_key, department, online_since
+    services: pl.DataFrame  # service_id, code, name, leika_key, department, online_since,
+    #                         attributes (JSON text)
     locations: pl.DataFrame  # location_id, code, name, district, kind, latitude, longitude
+    # usage statistics as delivered: period_start, period_end, service_id, location_id,
+    # channel, volume (see metrics.facts for combining them with the cases)
+    usage: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_USAGE_SCHEMA))
 
     @property
     def is_empty(self) -> bool:
+        """No case-level data (pages built on cases explain how to import them)."""
         return self.volume.is_empty()
 
     @property
@@ -123,31 +150,34 @@ def load_cube(engine: Engine) -> Cube:
         .otherwise(0)
     )
     durations = _frame(engine, durations_stmt, _DURATION_SCHEMA)
+    u = UsageStat
+    usage = _frame(engine, select(u.period_start, u.period_end, u.service_id, u.location_id,
+                                  u.channel, func.sum(u.volume))
+                   .group_by(u.period_start, u.period_end, u.service_id, u.location_id,
+                             u.channel), _USAGE_SCHEMA)
     with engine.connect() as conn:
         services = pl.DataFrame(
             [tuple(r) for r in conn.execute(select(
                 Service.id, Service.code, Service.name, Service.leika_key, Service.department,
-                Service.online_since))],
-            schema=["service_id", "code", "name", "leika_key", "department", "online_since"],
-            orient="row",
+                Service.online_since, Service.attributes))],
+            schema=_SERVICE_COLUMNS, orient="row",
         )
         locations = pl.DataFrame(
             [tuple(r) for r in conn.execute(select(
                 Location.id, Location.code, Location.name, Location.district, Location.kind,
                 Location.latitude, Location.longitude))],
-            schema=["location_id", "code", "name", "district", "kind", "latitude", "longitude"],
-            orient="row",
+            schema=_LOCATION_COLUMNS, orient="row",
         )
-    log.info("cube loaded: %d volume rows, %d duration rows", volume.height, durations.height)
-    return Cube(volume=volume, durations=durations, services=services, locations=locations)
+    log.info("cube loaded: %d volume rows, %d duration rows, %d usage rows", volume.height,
+             durations.height, usage.height)
+    return Cube(volume=volume, durations=durations, services=services, locations=locations,
+                usage=usage)
 
 
 def _empty_cube() -> Cube:
     return Cube(
         volume=pl.DataFrame(schema=_VOLUME_SCHEMA).with_columns(digital=pl.lit(0, pl.Int64)),
         durations=pl.DataFrame(schema=_DURATION_SCHEMA),
-        services=pl.DataFrame(schema=["service_id", "code", "name", "leika_key", "department",
-                                      "online_since"]),
-        locations=pl.DataFrame(schema=["location_id", "code", "name", "district", "kind",
-                                       "latitude", "longitude"]),
+        services=pl.DataFrame(schema=_SERVICE_COLUMNS),
+        locations=pl.DataFrame(schema=_LOCATION_COLUMNS),
     )

@@ -14,6 +14,8 @@ import polars as pl
 
 from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
+from metrics.facts import volume_facts
+from metrics.periods import Grain, period_start
 
 _ONE = "__all__"  # grouping helper when no grouping column is asked for
 
@@ -87,6 +89,35 @@ def _filtered(
     return frame
 
 
+SERVICE_DIMENSIONS = ("department",)
+LOCATION_DIMENSIONS = ("district", "kind")
+
+
+def _source(kpi: KpiDef, cube: Cube, grain: Grain | None, fiscal_start_month: int
+            ) -> pl.DataFrame:
+    """The cube frame a KPI reads; with a ``grain``, facts of every source in a ``period``
+    column (case-level months and aggregated usage statistics, never counted twice)."""
+    if grain is None:
+        return getattr(cube, kpi.cube)
+    if kpi.cube == "volume":
+        return volume_facts(cube, grain, fiscal_start_month)
+    return getattr(cube, kpi.cube).with_columns(
+        period=period_start(pl.col("month"), grain, fiscal_start_month))
+
+
+def _with_dimensions(frame: pl.DataFrame, cube: Cube, by: Sequence[str]) -> pl.DataFrame:
+    """Join the master-data dimensions a grouping asks for (department, district …)."""
+    wanted = [d for d in by if d in SERVICE_DIMENSIONS]
+    if wanted:
+        frame = frame.join(cube.services.select("service_id", *wanted), on="service_id",
+                           how="left")
+    wanted = [d for d in by if d in LOCATION_DIMENSIONS]
+    if wanted:
+        frame = frame.join(cube.locations.select("location_id", *wanted), on="location_id",
+                           how="left")
+    return frame
+
+
 def compute(
     kpi: KpiDef | str,
     cube: Cube,
@@ -96,10 +127,17 @@ def compute(
     locations: Iterable[int] | None = None,
     channels: Iterable[str] | None = None,
     min_n: int = 1,
+    grain: Grain | None = None,
+    fiscal_start_month: int = 1,
 ) -> pl.DataFrame:
-    """Compute one catalogue KPI on the cube, grouped ``by`` cube dimensions, then suppress."""
+    """Compute one catalogue KPI on the cube, grouped ``by`` cube dimensions, then suppress.
+
+    Without ``grain`` the case-level cube is grouped by ``month``; with a grain (month,
+    quarter, year, fiscal_year) every source counts and the period column is ``period``.
+    """
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
-    frame = _filtered(getattr(cube, kpi.cube), services, locations, channels)
+    frame = _source(kpi, cube, grain, fiscal_start_month)
+    frame = _with_dimensions(_filtered(frame, services, locations, channels), cube, by)
     if kpi.kind == "ratio":
         assert kpi.numerator and kpi.denominator
         out = ratio(frame, by, kpi.numerator, kpi.denominator)
@@ -115,3 +153,13 @@ def nearest_rank(values: Sequence[float], q: float) -> float:
     """Reference implementation on raw values, used to cross-check the count-based one."""
     ordered = sorted(values)
     return ordered[max(1, math.ceil(q * len(ordered))) - 1]
+
+
+def service_attributes(cube: Cube) -> pl.DataFrame:
+    """Services with their mapped attributes as columns, to choose KPI subsets, e.g.
+    ``service_attributes(cube).filter(pl.col("scope").str.contains("EXTERN"))``."""
+    services = cube.services
+    if services.is_empty() or services["attributes"].null_count() == services.height:
+        return services.drop("attributes", strict=False)
+    decoded = services["attributes"].str.json_decode(infer_schema_length=None)
+    return services.drop("attributes").with_columns(decoded.alias("__attrs")).unnest("__attrs")

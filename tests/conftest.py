@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from connectors.importer import import_file
-from connectors.profiles import profile_for
+from connectors.profiles import profiles_for
 from connectors.settings import Settings
 
 TESTS = Path(__file__).parent
@@ -91,8 +91,8 @@ def import_dir(folder: Path, settings: Settings) -> list:
     """Import every file of ``folder`` that a built-in profile matches, master data first."""
     from connectors.records import IMPORT_ORDER
 
-    plan = [(f, profile_for(f)) for f in sorted(folder.iterdir()) if f.suffix == ".csv"]
-    plan = sorted(((f, p) for f, p in plan if p), key=lambda fp: IMPORT_ORDER[fp[1].source.kind])
+    plan = [(f, p) for f in sorted(folder.iterdir()) if f.is_file() for p in profiles_for(f)]
+    plan = sorted(plan, key=lambda fp: IMPORT_ORDER[fp[1].source.kind])
     return [import_file(f, p, settings) for f, p in plan]
 
 

@@ -52,3 +52,17 @@ def test_files_find_their_profile_by_name(file: str, profile: str) -> None:
 
 def test_unknown_file_has_no_profile() -> None:
     assert profile_for(Path("haushalt.xlsx")) is None
+
+
+@pytest.mark.parametrize(("kind", "table"), [("services", "services"),
+                                             ("locations", "locations")])
+def test_field_lengths_match_the_store_columns(kind: str, table: str) -> None:
+    """A value longer than its column is quarantined by the mapping, not refused by the
+    database (PostgreSQL would fail the whole file; SQLite would store it silently)."""
+    from connectors.records import RECORD_KINDS
+    from connectors.store import Base
+
+    columns = Base.metadata.tables[table].c
+    for spec in RECORD_KINDS[kind].fields:
+        if spec.type == "str":
+            assert spec.max_length == columns[spec.name].type.length, spec.name

@@ -1,0 +1,38 @@
+"""Migrations: a store made by the first migration, with data in it, upgrades to head and
+keeps every row (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, text
+
+from connectors.db import get_engine, schema_is_current, upgrade
+from tests.conftest import KLEINSTADT, import_dir
+
+
+def test_upgrade_from_the_first_migration_keeps_the_data(settings) -> None:  # noqa: ANN001
+    upgrade(settings, "0001")
+    engine = get_engine(settings)
+    assert not inspect(engine).has_table("usage_stats")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO services (code, name) VALUES ('L1', 'Wohnsitz "
+                          "anmelden'), ('L2', 'Hundesteuer anmelden')"))
+        conn.execute(text("INSERT INTO import_runs (source, profile, file_name, "
+                          "file_sha256, started_at, status, rows_read, rows_inserted, "
+                          "rows_updated, rows_duplicate, rows_rejected) VALUES ('s', 'p', "
+                          "'f.csv', 'x', '2026-01-01 00:00:00', 'succeeded', 1, 1, 0, 0, 0)"))
+        conn.execute(text("INSERT INTO cases (source, case_key, service_id, channel, "
+                          "received_at, status, follow_up_count, import_run_id) SELECT "
+                          "'s', 'k1', s.id, 'online', '2026-01-05 10:00:00', 'open', 0, r.id "
+                          "FROM services s, import_runs r WHERE s.code = 'L1'"))
+    assert not schema_is_current(engine)
+    upgrade(settings)
+    assert schema_is_current(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code, name, attributes FROM services ORDER BY code")
+                            ).all() == [("L1", "Wohnsitz anmelden", None),
+                                        ("L2", "Hundesteuer anmelden", None)]
+        assert conn.execute(text("SELECT case_key, channel FROM cases")).all() == [
+            ("k1", "online")]
+    # and the upgraded store takes a normal import
+    results = import_dir(KLEINSTADT, settings)
+    assert results[-1].inserted == 8

@@ -1,0 +1,118 @@
+"""Real data: the Government of Canada Service Inventory (../shared/realdata, never edited).
+
+Imported through the shipped profiles, the digital take-up for fiscal year 2023-2024 must
+come out exactly as the published counts imply — per service, per department (owner_org),
+across services with coverage, and for a subset chosen by a service attribute. The expected
+values are computed here straight from the CSV with the csv module, independently of the
+product's readers, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from connectors.db import get_engine
+from connectors.importer import import_file
+from connectors.profiles import profiles_for
+from metrics.cube import load_cube
+from metrics.facts import coverage, volume_facts
+from metrics.kpis import compute, service_attributes
+
+SI = Path(__file__).parents[2] / "shared" / "realdata" / "canada-service-inventory" / "si_2024.csv"
+if not SI.exists():  # a checkout without the shared folder beside it
+    SI = Path(__file__).parents[1].parent / "shared" / "realdata" / "canada-service-inventory" \
+        / "si_2024.csv"
+FY = dt.date(2023, 4, 1)
+THRESHOLD = 10_000
+
+
+def _num(value: str) -> int:
+    return 0 if value in ("NA", "ND", "") else int(value)
+
+
+@pytest.fixture(scope="module")
+def published() -> list[dict]:
+    if not SI.exists():
+        pytest.fail(f"real data missing at {SI} (../shared/realdata is part of the checkout)")
+    with SI.open(encoding="utf-8-sig", newline="") as f:
+        return [r for r in csv.DictReader(f) if r["fiscal_yr"] == "2023-2024"]
+
+
+@pytest.fixture
+def canada(settings):  # noqa: ANN001, ANN201
+    results = [import_file(SI, p, settings) for p in profiles_for(SI)]
+    assert [r.profile for r in results] == ["canada-service-inventory"] * 2
+    services, usage = results
+    assert (services.rows_read, services.inserted, services.duplicate) == (1721, 1716, 5)
+    assert usage.rejected == 0
+    return load_cube(get_engine(settings))
+
+
+def _fy(cube, by, **kw):  # noqa: ANN001, ANN202
+    out = compute("digital_take_up", cube, ("period", *by), grain="fiscal_year",
+                  fiscal_start_month=4, **kw)
+    return out.filter(pl.col("period") == FY)
+
+
+def test_take_up_across_services(canada, published) -> None:  # noqa: ANN001
+    online = sum(_num(r["num_applications_online"]) for r in published)
+    total = sum(_num(r["num_applications_total"]) for r in published)
+    row = _fy(canada, ()).row(0, named=True)
+    assert (row["numerator"], row["n"]) == (online, total) == (267_041_901, 408_057_075)
+    assert row["value"] == pytest.approx(online / total)
+    cov = coverage(volume_facts(canada, "fiscal_year", 4).filter(pl.col("period") == FY),
+                   canada.services, []).row(0, named=True)
+    with_data = len({r["service_id"] for r in published if _num(r["num_applications_total"])})
+    assert (cov["services_with_data"], cov["services_total"]) == (with_data, 1716)
+
+
+def test_take_up_per_service(canada, published) -> None:  # noqa: ANN001
+    ids = dict(zip(canada.services["code"], canada.services["service_id"], strict=True))
+    expected = {ids[r["service_id"]]: (_num(r["num_applications_online"]),
+                                       _num(r["num_applications_total"])) for r in published}
+    got = {r["service_id"]: (r["numerator"], r["n"])
+           for r in _fy(canada, ("service_id",)).to_dicts()}
+    # a service whose every channel is NA/ND has no record, hence no row and no value
+    assert got == {k: v for k, v in expected.items() if k in got}
+    assert all(v == (0, 0) for k, v in expected.items() if k not in got)
+    assert all(r["value"] is None for r in _fy(canada, ("service_id",)).to_dicts()
+               if r["n"] == 0)
+
+
+def test_take_up_per_department(canada, published) -> None:  # noqa: ANN001
+    expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in published:
+        expected[r["owner_org"]][0] += _num(r["num_applications_online"])
+        expected[r["owner_org"]][1] += _num(r["num_applications_total"])
+    got = {r["department"]: [r["numerator"], r["n"]]
+           for r in _fy(canada, ("department",)).to_dicts()}
+    assert got == {k: v for k, v in expected.items() if k in got}
+    assert len(got) >= 70
+
+
+def test_take_up_of_external_services_above_a_volume_threshold(canada, published) -> None:  # noqa: ANN001
+    chosen = [r for r in published if "EXTERN" in r["service_scope"].split(",")
+              and _num(r["num_applications_total"]) >= THRESHOLD]
+    online = sum(_num(r["num_applications_online"]) for r in chosen)
+    total = sum(_num(r["num_applications_total"]) for r in chosen)
+    external = service_attributes(canada).filter(
+        pl.col("scope").str.split(",").list.contains("EXTERN"))["service_id"].to_list()
+    volumes = _fy(canada, ("service_id",), services=external)
+    large = volumes.filter(pl.col("n") >= THRESHOLD)["service_id"].to_list()
+    row = _fy(canada, (), services=large).row(0, named=True)
+    assert len(large) == len(chosen) > 100
+    assert (row["numerator"], row["n"]) == (online, total)
+
+
+def test_reimport_skips_and_changes_nothing(canada, settings) -> None:  # noqa: ANN001
+    again = [import_file(SI, p, settings) for p in profiles_for(SI)]
+    assert all(r.skipped for r in again)
+    forced = import_file(SI, profiles_for(SI)[1], settings, force=True)
+    assert (forced.inserted, forced.updated) == (0, 0)
+    assert forced.duplicate == forced.rows_read == 5992
