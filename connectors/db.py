@@ -55,13 +55,24 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+_at_head: set[str] = set()
+
+
 def upgrade(settings: Settings | None = None, revision: str = "head") -> None:
-    """Bring the store's schema to ``revision`` (idempotent)."""
+    """Bring the store's schema to ``revision`` (idempotent). Once a store is at head in
+    this process it stays there, so imports don't ask Alembic again every file."""
     engine = get_engine(settings)
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    if revision == "head" and url in _at_head:
+        return
+    cfg = alembic_config(url)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+    if revision == "head":
+        _at_head.add(url)
+    else:
+        _at_head.discard(url)
 
 
 def schema_is_current(engine: Engine) -> bool:

@@ -37,10 +37,18 @@ from sqlalchemy import (
 from connectors.db import get_engine, upgrade
 from connectors.errors import RejectedFileError
 from connectors.mapping import Lookups, map_batch
-from connectors.profiles import Profile
+from connectors.profiles import LocationSection, Profile
 from connectors.readers import LINE_COL, Batch, read_csv_batches
 from connectors.settings import Settings
-from connectors.store import Case, ImportRun, Location, RejectedRow, Service, UsageStat
+from connectors.store import (
+    Case,
+    ImportRun,
+    Location,
+    RejectedRow,
+    Service,
+    UsageStat,
+    WaitStat,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +131,8 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
           settings: Settings, on_progress: Callable[[int], None] | None) -> ImportResult:
     kind = profile.kind
     required, optional = profile.headers()
+    if profile.location:
+        _ensure_location(conn, profile.location)
     lookups = Lookups(
         services=dict(conn.execute(select(Service.code, Service.id)).all()),
         locations=dict(conn.execute(select(Location.code, Location.id)).all()),
@@ -132,6 +142,8 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
         writer = _CaseWriter(conn, run_id, profile.source.name)
     elif kind.name == "usage":
         writer = _UsageWriter(conn, run_id, profile.source.name)
+    elif kind.name == "waits":
+        writer = _WaitWriter(conn, run_id, profile.source.name)
     else:
         writer = _MasterWriter(conn, MASTER_MODELS[kind.name])
     read = rejected = 0
@@ -147,6 +159,10 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
              "reason": r["reason"], "raw": r["raw"]}
             for r in mapped.rejected.iter_rows(named=True)
         ]
+        # A writer may refuse valid rows that contradict each other (e.g. two waits for
+        # the same slot); they go to the quarantine like any other rejected row.
+        conflicts = writer.add(mapped.valid) or []
+        quarantine += [{"import_run_id": run_id, **c} for c in conflicts]
         read += mapped.valid.height + mapped.rejected.height + len(batch.malformed)
         rejected += len(quarantine)
         if quarantine and profile.on_error == "fail_file":
@@ -159,7 +175,6 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
             )
         if quarantine:
             conn.execute(insert(RejectedRow), quarantine)
-        writer.add(mapped.valid)
     inserted, updated, duplicate = writer.finish()
     assert inserted + updated + duplicate + rejected == read, "import counts do not add up"
     conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
@@ -170,6 +185,13 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
                           duplicate=duplicate, rejected=rejected)
     log.info(result.summary())
     return result
+
+
+def _ensure_location(conn: Connection, loc: LocationSection) -> None:
+    """Create the location a single-location profile declares, if it is not there yet."""
+    exists_ = conn.execute(select(Location.id).where(Location.code == loc.code)).scalar()
+    if exists_ is None:
+        conn.execute(insert(Location).values(**loc.model_dump()))
 
 
 def _batches(path: Path, profile: Profile, required: list[str], optional: list[str],
@@ -325,3 +347,56 @@ class _UsageWriter:
         inserted = sum(1 for k in self.rows if k not in stored)
         updated = sum(1 for k, v in self.rows.items() if k in stored and stored[k] != v)
         return inserted, updated, self.seen - inserted - updated
+
+
+class _WaitWriter:
+    """On-site waits per location, day and hour. A slot delivered twice with the same
+    value is a duplicate; with a different value in one delivery it is a contradiction
+    (quarantined, the first value stays); a later delivery with a new value updates it."""
+
+    def __init__(self, conn: Connection, run_id: int, source: str) -> None:
+        self.conn, self.run_id, self.source = conn, run_id, source
+        self.rows: dict[tuple, tuple[float, int | None]] = {}
+        self.seen = 0
+
+    def add(self, frame: pl.DataFrame) -> list[dict]:
+        conflicts = []
+        for line, loc, day, hour, wait, visits in frame.select(
+                LINE_COL, "location", "day", "hour", "wait_minutes", "visits").iter_rows():
+            key, value = (loc, day, hour), (wait, visits)
+            first = self.rows.setdefault(key, value)
+            if first != value:
+                conflicts.append({
+                    "row_number": line, "column": "wait_minutes",
+                    "reason": f"widerspricht einem früheren Wert für {day:%d.%m.%Y} "
+                              f"{hour}:00 Uhr ({first[0]:g} statt {wait:g} Minuten) — der "
+                              "erste Wert bleibt; Quelle prüfen",
+                    "raw": json.dumps({"day": day.isoformat(), "hour": hour, "wait": wait,
+                                       "visits": visits}),
+                })
+            else:
+                self.seen += 1
+        return conflicts
+
+    def finish(self) -> tuple[int, int, int]:
+        t = WaitStat.__table__
+        if not self.rows:
+            return 0, 0, self.seen
+        days = [k[1] for k in self.rows]
+        stored = {(r.location_id, r.day, r.hour): (r.wait_minutes, r.visits) for r in
+                  self.conn.execute(select(t).where(t.c.source == self.source,
+                                                    t.c.day.between(min(days), max(days))))}
+        new = [k for k in self.rows if k not in stored]
+        changed = [k for k in self.rows if k in stored and stored[k] != self.rows[k]]
+        for loc, day, hour in changed:
+            wait, visits = self.rows[(loc, day, hour)]
+            self.conn.execute(t.update().where(
+                t.c.source == self.source, t.c.location_id == loc, t.c.day == day,
+                t.c.hour == hour).values(wait_minutes=wait, visits=visits,
+                                         import_run_id=self.run_id))
+        if new:
+            self.conn.execute(insert(t), [
+                {"source": self.source, "location_id": k[0], "day": k[1], "hour": k[2],
+                 "wait_minutes": self.rows[k][0], "visits": self.rows[k][1],
+                 "import_run_id": self.run_id} for k in new])
+        return len(new), len(changed), self.seen - len(new) - len(changed)

@@ -139,6 +139,22 @@ def _unpivot(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     return long.filter(pl.col(UNPIVOT_VALUE).is_not_null()).sort(LINE_COL, maintain_order=True)
 
 
+def _iso_week_date(profile: Profile) -> tuple[pl.Expr, pl.Expr]:
+    """(raw text "2016-W01-0", date) from ISO year, week and weekday columns."""
+    w = profile.iso_week_date
+    assert w is not None
+    year, week, weekday = (pl.col(RAW + h) for h in (w.year, w.week, w.weekday))
+    raw = pl.concat_str([year, pl.lit("-W"), week, pl.lit("-"), weekday])
+    y = year.cast(pl.Int32, strict=False)
+    wk = week.cast(pl.Int32, strict=False)
+    wd = weekday.cast(pl.Int32, strict=False) - w.weekday_base  # 0 = Monday
+    jan4 = pl.date(y, 1, 4)
+    monday_week1 = jan4 - pl.duration(days=jan4.dt.weekday() - 1)
+    day = monday_week1 + pl.duration(days=(wk - 1) * 7 + wd)
+    valid = wk.is_between(1, 53) & wd.is_between(0, 6) & (day.dt.iso_year() == y)
+    return raw, pl.when(valid).then(day)
+
+
 def map_batch(
     frame: pl.DataFrame, profile: Profile, lookups: Lookups, key: bytes,
     now: dt.datetime | None = None,
@@ -157,6 +173,13 @@ def map_batch(
             attrs = [pl.col(RAW + h).alias(name) for name, h in profile.attributes.items()]
             exprs.append((pl.struct(attrs).struct.json_encode() if attrs
                           else pl.lit(None, pl.String)).alias(spec.name))
+            continue
+        if profile.iso_week_date and spec.name == profile.iso_week_date.field:
+            raw, parsed = _iso_week_date(profile)
+            exprs.append(parsed.alias(spec.name))
+            bad = (pl.lit("'") + raw + pl.lit("' ist kein Tag einer ISO-Kalenderwoche "
+                                              "(Jahr-Woche-Wochentag)"))
+            errors.append((spec.name, pl.when(raw.is_not_null() & parsed.is_null()).then(bad)))
             continue
         if spec.name in headers:
             raw = pl.col(RAW + headers[spec.name])

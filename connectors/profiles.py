@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +23,8 @@ BUILTIN_DIR = Path(__file__).parent / "profiles"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # frozen: loaded profiles are cached and shared (see load_profile)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SourceSection(_Strict):
@@ -59,6 +61,28 @@ class UnpivotSection(_Strict):
     columns: dict[str, str] = Field(min_length=1, description="header → value of name_field")
 
 
+class IsoWeekDateSection(_Strict):
+    """A date field written as ISO year, week and weekday in three columns (queue systems
+    often report so): ``weekday_base`` is the number the source uses for Monday."""
+
+    field: str
+    year: str
+    week: str
+    weekday: str
+    weekday_base: int = Field(0, ge=0, le=1)
+
+
+class LocationSection(_Strict):
+    """The one location a single-location feed reports on; created if it is missing."""
+
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    district: str | None = None
+    kind: Literal["office", "mobile", "virtual"] = "office"
+    latitude: float | None = None
+    longitude: float | None = None
+
+
 class Profile(_Strict):
     source: SourceSection
     read: ReadSection = ReadSection()
@@ -67,6 +91,8 @@ class Profile(_Strict):
     values: dict[str, dict[str, str]] = {}
     constants: dict[str, str | int | float] = {}
     unpivot: UnpivotSection | None = None
+    iso_week_date: IsoWeekDateSection | None = None
+    location: LocationSection | None = None
     attributes: dict[str, str] = Field({}, description="attribute name → header (services)")
     path: Path | None = None
 
@@ -81,6 +107,9 @@ class Profile(_Strict):
                     if f.required and f.name in self.columns]
         if self.unpivot:
             required += list(self.unpivot.columns)
+        if self.iso_week_date:
+            w = self.iso_week_date
+            required += [w.year, w.week, w.weekday]
         optional = [h for h in [*self.columns.values(), *self.attributes.values()]
                     if h not in required]
         return required, list(dict.fromkeys(optional))
@@ -128,10 +157,23 @@ def _semantic_problems(p: Profile) -> list[str]:
                 if target not in spec.allowed and target not in p.values.get(spec.name, {}):
                     problems.append(f"unpivot.columns.\"{header}\" = '{target}': kein gültiger "
                                     f"Wert — erlaubt: {', '.join(spec.allowed)}")
+    derived: set[str] = set()
+    if p.iso_week_date:
+        derived.add(p.iso_week_date.field)
+        spec = next((f for f in kind.fields if f.name == p.iso_week_date.field), None)
+        if spec is None or spec.type != "date":
+            problems.append(f"iso_week_date.field = '{p.iso_week_date.field}': kein Datumsfeld "
+                            f"der Datenart '{kind.name}'")
+        elif p.iso_week_date.field in p.columns:
+            problems.append(f"iso_week_date.field = '{p.iso_week_date.field}': Feld ist auch "
+                            "in [columns] zugeordnet — nur eins von beiden angeben")
+    if p.location and p.constants.get("location") != p.location.code:
+        problems.append(f"location.code = '{p.location.code}': dazu constants.location = "
+                        f"\"{p.location.code}\" setzen, damit die Daten diesem Standort gehören")
     if p.attributes and kind.name != "services":
         problems.append("attributes: nur für die Datenart 'services'")
     for spec in kind.fields:
-        if spec.type == "attributes" or spec.name in unpivoted:
+        if spec.type == "attributes" or spec.name in unpivoted | derived:
             continue
         if spec.required and spec.name not in p.columns and spec.name not in p.constants:
             problems.append(f"columns.{spec.name}: Pflichtfeld fehlt — Spaltenüberschrift der "
@@ -163,7 +205,16 @@ def _semantic_problems(p: Profile) -> list[str]:
 
 
 def load_profile(path: Path) -> Profile:
-    """Parse and validate one profile; raise ProfileError listing every problem."""
+    """Parse and validate one profile; raise ProfileError listing every problem.
+
+    Parsed profiles are kept per path and modification time: an import of a folder asks
+    for every file's profiles, and a changed profile is read again."""
+    stat = path.stat()
+    return _load_profile(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _load_profile(path: Path, _mtime_ns: int, _size: int) -> Profile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -101,7 +101,18 @@ RECORD_KINDS: dict[str, RecordKind] = {
             FieldSpec("volume", "int", required=True),
         ),
     ),
+    "waits": RecordKind(
+        name="waits",
+        natural_key="day",
+        fields=(
+            FieldSpec("location", "location_ref", required=True),
+            FieldSpec("day", "date", required=True),
+            FieldSpec("hour", "int", required=True),
+            FieldSpec("wait_minutes", "float", required=True),
+            FieldSpec("visits", "int"),
+        ),
+    ),
 }
 
 # Master data first, so the facts that refer to it can be resolved in the same run.
-IMPORT_ORDER = {"services": 0, "locations": 1, "cases": 2, "usage": 3}
+IMPORT_ORDER = {"services": 0, "locations": 1, "cases": 2, "usage": 3, "waits": 4}

@@ -63,14 +63,14 @@ def sample(out: Path | None, cases: int, seed: int, months: int, end: str) -> No
               help="Profilname oder Pfad zu einer .toml-Datei (Standard: nach Dateiname).")
 @click.option("--force", is_flag=True, help="Auch bereits importierte Dateien erneut lesen.")
 def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool) -> None:
-    """Exporte importieren (Dateien oder Ordner); Stammdaten zuerst."""
+    """Exporte importieren (Dateien oder Ordner mit Unterordnern); Stammdaten zuerst."""
     from connectors.importer import import_file
     from connectors.profiles import profiles_for, resolve_profile
     from connectors.records import IMPORT_ORDER
 
     settings = _settings()
     try:
-        files = [f for p in paths for f in (sorted(p.iterdir()) if p.is_dir() else [p])
+        files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
                  if f.is_file()]
         plan = []
         for f in files:

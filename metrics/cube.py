@@ -22,6 +22,7 @@ from connectors.store import (
     Location,
     Service,
     UsageStat,
+    WaitStat,
 )
 from metrics.sql import count_where, days_between, month_start
 
@@ -57,6 +58,13 @@ _USAGE_SCHEMA = {
     "channel": pl.String,
     "volume": pl.Int64,
 }
+_WAIT_SCHEMA = {
+    "location_id": pl.Int64,
+    "day": pl.Date,
+    "hour": pl.Int64,
+    "wait_minutes": pl.Float64,
+    "visits": pl.Int64,
+}
 _SERVICE_COLUMNS = ["service_id", "code", "name", "leika_key", "department", "online_since",
                     "attributes"]
 _LOCATION_COLUMNS = ["location_id", "code", "name", "district", "kind", "latitude",
@@ -73,6 +81,8 @@ class Cube:
     # usage statistics as delivered: period_start, period_end, service_id, location_id,
     # channel, volume (see metrics.facts for combining them with the cases)
     usage: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_USAGE_SCHEMA))
+    # on-site waits per location, day and hour (see metrics.waits)
+    waits: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_WAIT_SCHEMA))
 
     @property
     def is_empty(self) -> bool:
@@ -155,6 +165,9 @@ def load_cube(engine: Engine) -> Cube:
                                   u.channel, func.sum(u.volume))
                    .group_by(u.period_start, u.period_end, u.service_id, u.location_id,
                              u.channel), _USAGE_SCHEMA)
+    w = WaitStat
+    waits = _frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits),
+                   _WAIT_SCHEMA)
     with engine.connect() as conn:
         services = pl.DataFrame(
             [tuple(r) for r in conn.execute(select(
@@ -171,7 +184,7 @@ def load_cube(engine: Engine) -> Cube:
     log.info("cube loaded: %d volume rows, %d duration rows, %d usage rows", volume.height,
              durations.height, usage.height)
     return Cube(volume=volume, durations=durations, services=services, locations=locations,
-                usage=usage)
+                usage=usage, waits=waits)
 
 
 def _empty_cube() -> Cube:

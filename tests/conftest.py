@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,9 @@ def pg_reason() -> str | None:
     return _pg_unavailable()
 
 
-@pytest.fixture
-def postgres_url(pg_reason: str | None) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def _postgres_database(pg_reason: str | None) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
     if pg_reason:
         skip_or_fail("postgres", pg_reason)
     admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
@@ -68,23 +69,50 @@ def postgres_url(pg_reason: str | None) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
-    yield url
-    from connectors.db import _engines
+    try:
+        yield url
+    finally:
+        from connectors.db import _at_head, _engines
 
-    engine = _engines.pop(url, None)
-    if engine is not None:
-        engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        _at_head.discard(url)
+        engine = _engines.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture
+def postgres_url(pg_reason: str | None) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    with _postgres_database(pg_reason) as url:
+        yield url
+
+
+STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=STORES)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for an empty store, once on SQLite and once on PostgreSQL."""
     url = (f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite"
            else request.getfixturevalue("postgres_url"))
     return Settings(data_dir=tmp_path, database_url=url, pseudonymisation_key="test-key")
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_settings(request: pytest.FixtureRequest, pg_reason: str | None,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Like ``settings``, but one store per test module: for tests that share an expensive
+    import (the real data) and only read afterwards."""
+    folder = tmp_path_factory.mktemp("store")
+    if request.param == "sqlite":
+        yield Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'store.db'}",
+                       pseudonymisation_key="test-key")
+        return
+    with _postgres_database(pg_reason) as url:
+        yield Settings(data_dir=folder, database_url=url, pseudonymisation_key="test-key")
 
 
 def import_dir(folder: Path, settings: Settings) -> list:

@@ -44,14 +44,14 @@ def published() -> list[dict]:
         return [r for r in csv.DictReader(f) if r["fiscal_yr"] == "2023-2024"]
 
 
-@pytest.fixture
-def canada(settings):  # noqa: ANN001, ANN201
-    results = [import_file(SI, p, settings) for p in profiles_for(SI)]
+@pytest.fixture(scope="module")
+def canada(module_settings):  # noqa: ANN001, ANN201
+    results = [import_file(SI, p, module_settings) for p in profiles_for(SI)]
     assert [r.profile for r in results] == ["canada-service-inventory"] * 2
     services, usage = results
     assert (services.rows_read, services.inserted, services.duplicate) == (1721, 1716, 5)
     assert usage.rejected == 0
-    return load_cube(get_engine(settings))
+    return load_cube(get_engine(module_settings))
 
 
 def _fy(cube, by, **kw):  # noqa: ANN001, ANN202
@@ -110,9 +110,9 @@ def test_take_up_of_external_services_above_a_volume_threshold(canada, published
     assert (row["numerator"], row["n"]) == (online, total)
 
 
-def test_reimport_skips_and_changes_nothing(canada, settings) -> None:  # noqa: ANN001
-    again = [import_file(SI, p, settings) for p in profiles_for(SI)]
+def test_reimport_skips_and_changes_nothing(canada, module_settings) -> None:  # noqa: ANN001
+    again = [import_file(SI, p, module_settings) for p in profiles_for(SI)]
     assert all(r.skipped for r in again)
-    forced = import_file(SI, profiles_for(SI)[1], settings, force=True)
+    forced = import_file(SI, profiles_for(SI)[1], module_settings, force=True)
     assert (forced.inserted, forced.updated) == (0, 0)
     assert forced.duplicate == forced.rows_read == 5992

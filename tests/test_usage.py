@@ -109,9 +109,9 @@ def test_period_formats(value: str, fmt: str, start, end) -> None:  # noqa: ANN0
 
     from connectors.mapping import _period
 
-    profile = load_profile(PROFILE).model_copy(deep=True)
-    profile.read.period_format = fmt
-    profile.read.fiscal_year_start_month = 4
+    profile = load_profile(PROFILE)
+    read = profile.read.model_copy(update={"period_format": fmt, "fiscal_year_start_month": 4})
+    profile = profile.model_copy(update={"read": read})
     s, e = _period(pl.col("p"), profile)
     row = pl.DataFrame({"p": [value]}).select(s.alias("s"), e.alias("e")).row(0)
     assert row == (start, end)

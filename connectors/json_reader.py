@@ -1,0 +1,379 @@
+"""Streaming JSON reader: yields the same ``Batch`` shape as the CSV reader.
+
+Layouts, detected from the first non-whitespace character:
+
+1. NDJSON / JSON Lines — one object per line;
+2. a JSON array of objects ``[{...}, {...}]``; with ``record_path`` (e.g. ``"data"`` or
+   ``"results.items"``) the array sits under that key of an API-style response
+   ``{"data": [...]}``;
+3. objects separated by commas without enclosing brackets, as the city of Moers publishes
+   them: ``{"wait": 69, "hour": 12},{"wait": 59, "hour": 11},`` (any whitespace or newlines
+   between objects, trailing comma allowed). Layouts 1 and 3 are read by the same loop:
+   objects separated by whitespace and at most one comma.
+
+Layouts 1–3 without ``record_path`` are streamed: the file is decoded in chunks of
+``CHUNK_BYTES`` into a sliding text buffer and ``json.JSONDecoder.raw_decode`` takes one
+record at a time, so memory stays bounded by ``batch_rows`` plus one chunk plus the largest
+single record. With ``record_path`` the whole document is loaded with ``json.loads`` (API
+pages are small); do not point ``record_path`` at files of hundreds of megabytes.
+
+Values become text like the CSV reader's cells: strings stripped, ints ``"69"``, floats in
+their shortest form (``"12.5"``; integral floats such as ``12.0`` as ``"12"`` so integer
+fields still parse), booleans ``"true"``/``"false"``, ``null`` and ``NaN`` → ``None``, nested
+objects and lists → compact JSON text; a value listed in ``missing`` → ``None``. ``LINE_COL``
+holds the 1-based record number (the N-th value in the file), not the text line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import polars as pl
+
+from connectors.errors import InputFileError
+from connectors.readers import LINE_COL, Batch, _normalise
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1 << 20
+RAW_LIMIT = 1_000  # characters of a malformed record kept for the error report
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_BROKEN_FIX = ("die Datei an dieser Stelle prüfen (fehlendes Komma oder Anführungszeichen, "
+               "abgeschnittener Download?) und neu exportieren bzw. herunterladen")
+_MESSAGES = {  # json's English messages, in the words of our error texts
+    "Expecting ',' delimiter": "',' erwartet",
+    "Expecting ':' delimiter": "':' erwartet",
+    "Expecting value": "Wert erwartet",
+    "Expecting property name enclosed in double quotes":
+        "Schlüssel in doppelten Anführungszeichen erwartet",
+    "Unterminated string starting at": "Zeichenkette ohne schließendes Anführungszeichen",
+    "Invalid control character at": "Steuerzeichen in einer Zeichenkette",
+    "Invalid \\escape": "ungültige Escape-Sequenz",
+    "Invalid \\uXXXX escape": "ungültige \\uXXXX-Escape-Sequenz",
+    "Extra data": "weitere Daten nach dem Ende des Dokuments",
+}
+
+
+def detect_json_encoding(path: Path, declared: str) -> str:
+    """BOM → utf-8-sig (or utf-16); otherwise UTF-8, which RFC 8259 requires for JSON."""
+    if declared != "auto":
+        return declared
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
+def read_json_batches(
+    path: Path,
+    *,
+    encoding: str = "auto",
+    batch_rows: int = 100_000,
+    required_headers: list[str],
+    optional_headers: list[str] = (),
+    missing: list[str] = (),
+    record_path: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[Batch]:
+    """Yield batches of JSON records as text columns (see the module docstring).
+
+    Columns: every required and optional header (``None`` where a record lacks the key), plus
+    ``LINE_COL``. Keys match headers like CSV headers do: case and inner whitespace ignored.
+    Raises ``InputFileError`` for undecodable bytes, broken JSON (with record number, text
+    line/column and character offset) and for a first record without a required key; a
+    record that is not an object goes to ``Batch.malformed``.
+    """
+    path = Path(path)
+    enc = detect_json_encoding(path, encoding)
+    with path.open("rb") as binary:
+        src = _Source(path, binary, enc)
+        records = (_whole_document(src, record_path) if record_path
+                   else _stream(src))
+        yield from _batches(path, records, binary, batch_rows, required_headers,
+                            list(optional_headers), set(missing), on_progress)
+    log.debug("read %s as JSON (%s)", path, enc)
+
+
+class _Source:
+    """Decoded text of the file in a sliding buffer; ``pos`` is the next unread character."""
+
+    def __init__(self, path: Path, binary: BinaryIO, enc: str) -> None:
+        self.path, self.binary, self.enc = path, binary, enc
+        self.decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+        self.buf = ""
+        self.pos = 0
+        self.base = 0  # characters before buf[0]
+        self.lines = 0  # newlines before buf[0]
+        self.eof = False
+        self.started = False
+
+    def more(self) -> None:
+        """Drop consumed text and append the next chunk (sets ``eof`` at the end)."""
+        if self.eof:
+            return
+        if self.pos:
+            self.lines += self.buf.count("\n", 0, self.pos)
+            self.base += self.pos
+            self.buf = self.buf[self.pos:]
+            self.pos = 0
+        start = self.binary.tell()
+        chunk = self.binary.read(CHUNK_BYTES)
+        pending = len(self.decoder.getstate()[0])
+        try:
+            text = self.decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            byte = exc.object[exc.start] if exc.start < len(exc.object) else 0
+            raise InputFileError(
+                f"Zeichen nicht lesbar als {self.enc} ({exc.reason}, Byte 0x{byte:02X} an "
+                f"Byte-Position {start - pending + exc.start})",
+                file=str(self.path),
+                fix="JSON muss UTF-8 sein: die Datei als UTF-8 exportieren oder im Profil "
+                    "read.encoding passend setzen (z. B. 'windows-1252')",
+            ) from None
+        if not self.started:
+            self.started = True
+            text = text.removeprefix("\ufeff")  # a BOM despite a declared 'utf-8'
+        self.buf += text
+        self.eof = not chunk
+
+    def peek(self) -> str:
+        """Skip whitespace; return the next character, or '' at the end of the file."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if self.eof:
+                return ""
+            self.more()
+
+    def value(self, record: int) -> Any:
+        """Decode the JSON value at ``pos``, reading more text while it is incomplete."""
+        last = None
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                seen = (exc.msg, self.base + exc.pos)
+                # More text may complete a value cut at the buffer's end. The same error
+                # again after another chunk is real — except an unterminated string, which
+                # only the end of the file proves.
+                if self.eof or (seen == last and exc.msg != "Unterminated string starting at"):
+                    raise self.broken(record, exc) from None
+                last = seen
+                self.more()
+                continue
+            if end == len(self.buf) and not self.eof and not isinstance(value, dict | list | str):
+                self.more()  # a bare number or literal at the buffer's end may go on
+                continue
+            self.pos = end
+            return value
+
+    def rest(self) -> str:
+        while not self.eof:
+            self.more()
+        return self.buf[self.pos:]
+
+    def where(self, index: int) -> str:
+        """'Textzeile L, Spalte C, Zeichen-Offset O' for buffer index ``index``."""
+        line = self.lines + self.buf.count("\n", 0, index) + 1
+        col = index - self.buf.rfind("\n", 0, index)
+        return f"Textzeile {line}, Spalte {col}, Zeichen-Offset {self.base + index}"
+
+    def broken(self, record: int | None, exc: json.JSONDecodeError,
+               fix: str = _BROKEN_FIX) -> InputFileError:
+        what = _MESSAGES.get(exc.msg, exc.msg)
+        near = self.buf[max(exc.pos - 30, 0):exc.pos + 30].replace("\n", "⏎")
+        label = f"Datensatz {record}" if record else "Dokument"
+        return InputFileError(
+            f"{label} ist kein gültiges JSON: {what} ({self.where(exc.pos)}; "
+            f"Umgebung: {near!r})",
+            file=str(self.path), row=record, fix=fix,
+        )
+
+    def error(self, what: str, record: int | None, fix: str) -> InputFileError:
+        return InputFileError(f"{what} ({self.where(self.pos)})", file=str(self.path),
+                              row=record, fix=fix)
+
+
+def _stream(src: _Source) -> Iterator[tuple[int, Any]]:
+    """(record number, value) for layouts 1–3, one value at a time."""
+    first = src.peek()
+    if first == "":
+        raise InputFileError("keine Datensätze gefunden (Datei leer?)", file=str(src.path),
+                             fix="Export prüfen")
+    if first not in "{[":
+        raise src.error(f"keine JSON-Datei: beginnt mit {first!r} statt '{{' oder '['", 1,
+                        "source.format im Profil prüfen (CSV?) oder die Datei neu exportieren")
+    if first == "[":
+        yield from _array(src)
+        return
+    n = 0
+    while src.peek():
+        n += 1
+        yield n, src.value(n)
+        if src.peek() == ",":  # Moers: objects separated by commas, trailing comma allowed
+            src.pos += 1
+
+
+def _array(src: _Source) -> Iterator[tuple[int, Any]]:
+    src.pos += 1  # '['
+    n = 0
+    expect_value = True  # after '[' or ','
+    while True:
+        c = src.peek()
+        if c == "]":  # also accepts a trailing comma: [{...},]
+            src.pos += 1
+            break
+        if c == "":
+            raise src.error(f"Array nicht geschlossen (']' fehlt) nach Datensatz {n}", n or None,
+                            "Datei vollständig neu exportieren bzw. herunterladen")
+        if not expect_value:
+            raise src.error(f"',' oder ']' erwartet nach Datensatz {n}, gefunden {c!r}", n + 1,
+                            _BROKEN_FIX)
+        n += 1
+        yield n, src.value(n)
+        expect_value = src.peek() == ","
+        if expect_value:
+            src.pos += 1
+    trailing = src.peek()
+    if trailing:
+        raise src.error(f"weitere Daten nach dem Ende des Arrays: {trailing!r}", None,
+                        "nur ein Array je Datei, oder ein Objekt je Zeile (NDJSON)")
+
+
+def _whole_document(src: _Source, record_path: str) -> Iterator[tuple[int, Any]]:
+    """Layout 2 under ``record_path``: loads the whole document (API pages are small)."""
+    text = src.rest()
+    if not text.strip():
+        raise InputFileError("keine Datensätze gefunden (Datei leer?)", file=str(src.path),
+                             fix="Export prüfen")
+    try:
+        node = json.loads(text)
+    except json.JSONDecodeError as exc:  # src.pos is 0 here: exc.pos indexes src.buf
+        fix = _BROKEN_FIX
+        if exc.msg == "Extra data":
+            fix = ("read.record_path gilt nur für ein einzelnes JSON-Dokument; für eine Datei "
+                   "mit einem Objekt je Zeile oder kommagetrennten Objekten read.record_path "
+                   "entfernen")
+        raise src.broken(None, exc, fix) from None
+    for depth, part in enumerate(record_path.split(".")):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            at = ".".join(record_path.split(".")[:depth]) or "oberster Ebene"
+            found = (f"Schlüssel dort: {', '.join(repr(k) for k in node)}"
+                     if isinstance(node, dict)
+                     else f"dort steht {_kind(node)}")
+            raise InputFileError(
+                f"read.record_path '{record_path}': '{part}' fehlt unter {at}; {found}",
+                file=str(src.path), fix="read.record_path im Profil an die Datei anpassen",
+            )
+    if not isinstance(node, list):
+        raise InputFileError(
+            f"read.record_path '{record_path}' zeigt auf {_kind(node)}, nicht auf ein Array "
+            "von Datensätzen", file=str(src.path),
+            fix="read.record_path im Profil auf die Liste der Datensätze setzen",
+        )
+    yield from enumerate(node, start=1)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "ein Objekt"
+    if isinstance(value, list):
+        return f"ein Array mit {len(value)} Einträgen"
+    return f"der Wert {json.dumps(value, ensure_ascii=False)[:40]}"
+
+
+def _text(value: Any, missing: set[str]) -> str | None:
+    kind = type(value)  # exact types first: this runs once per value
+    if kind is int:
+        text = str(value)
+    elif kind is str:
+        text = value.strip()
+    elif value is None:
+        return None
+    elif kind is bool:
+        text = "true" if value else "false"
+    elif kind is float:
+        if value != value:  # NaN, as pandas writes missing numbers
+            return None
+        text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return None if text in missing else text
+
+
+def _check_first(path: Path, record: dict, n: int, required: list[str]) -> None:
+    keys = {_normalise(str(k)) for k in record}
+    absent = [h for h in required if _normalise(h) not in keys]
+    if not absent:
+        return
+    fix = "Schlüsselnamen im Profil ([columns]) an die Datei anpassen"
+    nested = [k for k, v in record.items() if isinstance(v, list | dict)]
+    if nested:
+        fix = (f"die Datensätze stehen vermutlich unter {nested[0]!r} — read.record_path = "
+               f"\"{nested[0]}\" im Profil setzen, sonst " + fix)
+    raise InputFileError(
+        f"Schlüssel fehlen im ersten Datensatz: {', '.join(repr(h) for h in absent)}; "
+        f"gefunden: {', '.join(repr(k) for k in record) or '(keine)'}",
+        file=str(path), row=n, column=absent[0], fix=fix,
+    )
+
+
+def _batches(path, records, binary, batch_rows, required, optional, missing,
+             on_progress) -> Iterator[Batch]:
+    wanted = list(dict.fromkeys([*required, *optional]))
+    norm = [_normalise(h) for h in wanted]
+    columns: list[list[str | None]] = [[] for _ in wanted]
+    lines: list[int] = []
+    malformed: list[tuple[int, str, list[str]]] = []
+    checked = False
+
+    def flush() -> Batch:
+        data = dict(zip(wanted, columns, strict=True))
+        frame = pl.DataFrame({**data, LINE_COL: lines},
+                             schema={**{h: pl.String for h in wanted}, LINE_COL: pl.Int64})
+        return Batch(frame=frame, malformed=list(malformed), bytes_read=binary.tell())
+
+    for n, record in records:
+        if not isinstance(record, dict):
+            raw = json.dumps(record, ensure_ascii=False)
+            malformed.append((n, f"Datensatz ist kein JSON-Objekt, sondern {_kind(record)}",
+                              [raw[:RAW_LIMIT]]))
+        else:
+            if not checked:
+                _check_first(path, record, n, required)
+                checked = True
+            by_norm = None
+            for col, header, key in zip(columns, wanted, norm, strict=True):
+                if header in record:
+                    value = record[header]
+                else:  # keys match headers like CSV headers: case and spacing ignored
+                    if by_norm is None:
+                        by_norm = {_normalise(str(k)): v for k, v in record.items()}
+                    value = by_norm.get(key)
+                col.append(_text(value, missing))
+            lines.append(n)
+        if len(lines) + len(malformed) >= batch_rows:
+            yield flush()
+            if on_progress:
+                on_progress(binary.tell())
+            columns = [[] for _ in wanted]
+            lines, malformed = [], []
+    if lines or malformed:
+        yield flush()
+    if on_progress:
+        on_progress(binary.tell())
