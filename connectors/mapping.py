@@ -55,9 +55,16 @@ def _human(fmt: str) -> str:
 
 def _parse(spec: FieldSpec, raw: pl.Expr, profile: Profile, lookups: Lookups) -> pl.Expr:
     r = profile.read
+    values = profile.values.get(spec.name)
+    if values and spec.type != "enum":  # codes → values, e.g. LimeSurvey "A4" → "4"
+        raw = raw.replace(values)
     match spec.type:
         case "str" | "key":
             return raw
+        case "text":
+            from connectors.scrub import scrub
+
+            return scrub(raw)
         case "int":
             return raw.str.replace_all(re.escape(r.thousands), "").cast(pl.Int64, strict=False)
         case "float":

@@ -180,11 +180,13 @@ def _semantic_problems(p: Profile) -> list[str]:
                             f"Datei angeben, z. B. {spec.name} = \"…\"")
     for name, mapping in p.values.items():
         spec = next((f for f in kind.fields if f.name == name), None)
-        if spec is None or spec.type != "enum":
-            enums = [f.name for f in kind.fields if f.type == "enum"]
-            problems.append(f"values.{name}: Wertezuordnung nur für Felder mit festen Werten: "
-                            f"{', '.join(enums) or '—'}")
+        if spec is None or spec.type in ("key", "attributes", "period"):
+            usable = [f.name for f in kind.fields if f.type not in ("key", "attributes", "period")]
+            problems.append(f"values.{name}: keine Wertezuordnung möglich — erlaubt für: "
+                            f"{', '.join(usable)}")
             continue
+        if spec.type != "enum":
+            continue  # codes mapped to text that the field's own parsing then checks
         for raw, target in mapping.items():
             if target not in spec.allowed:
                 problems.append(f"values.{name}.\"{raw}\" = '{target}': kein gültiger Wert — "

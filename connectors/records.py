@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from connectors.store import CaseStatus, Channel, LocationKind
+from connectors.store import CaseStatus, Channel, LocationKind, Outcome, Topic
 
 FieldType = Literal["str", "int", "float", "date", "datetime", "enum", "service_ref",
-                    "location_ref", "key", "period", "attributes"]
+                    "location_ref", "key", "period", "attributes", "text"]
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,61 @@ RECORD_KINDS: dict[str, RecordKind] = {
             FieldSpec("visits", "int"),
         ),
     ),
+    "standards": RecordKind(
+        name="standards",
+        natural_key="standard",
+        fields=(
+            FieldSpec("period", "period", required=True),
+            FieldSpec("service", "service_ref", required=True),
+            FieldSpec("standard", "str", required=True, max_length=40),
+            FieldSpec("description", "str", max_length=500),
+            FieldSpec("channel", "enum", allowed=tuple(c.value for c in Channel)),
+            FieldSpec("target", "float"),  # share, 0–1
+            FieldSpec("volume_meeting", "int", required=True),
+            FieldSpec("volume_total", "int", required=True),
+        ),
+    ),
+    "feedback": RecordKind(
+        name="feedback",
+        natural_key="response",
+        fields=(
+            FieldSpec("response", "key", required=True),
+            FieldSpec("submitted_on", "date", required=True),
+            FieldSpec("topic", "enum", required=True, allowed=tuple(t.value for t in Topic)),
+            FieldSpec("service", "service_ref"),
+            FieldSpec("location", "location_ref"),
+            FieldSpec("channel", "enum", allowed=tuple(c.value for c in Channel)),
+            FieldSpec("rating", "int"),  # 1–5, 5 = sehr zufrieden
+            FieldSpec("comment", "text"),  # personal data removed before it is stored
+        ),
+    ),
+    "funnel": RecordKind(
+        name="funnel",
+        natural_key="day",
+        fields=(
+            FieldSpec("day", "date", required=True),
+            FieldSpec("service", "service_ref", required=True),
+            FieldSpec("started", "int", required=True),
+            FieldSpec("submitted", "int", required=True),
+            FieldSpec("abandoned", "int"),
+        ),
+    ),
+    "appointments": RecordKind(
+        name="appointments",
+        natural_key="appointment",
+        fields=(
+            FieldSpec("appointment", "key", required=True),
+            FieldSpec("location", "location_ref", required=True),
+            FieldSpec("service", "service_ref"),
+            FieldSpec("booked_at", "datetime", required=True),
+            FieldSpec("slot_at", "datetime", required=True),
+            FieldSpec("channel", "enum", allowed=tuple(c.value for c in Channel)),
+            FieldSpec("outcome", "enum", required=True, allowed=tuple(o.value for o in Outcome)),
+            FieldSpec("wait_minutes", "int"),
+        ),
+    ),
 }
 
 # Master data first, so the facts that refer to it can be resolved in the same run.
-IMPORT_ORDER = {"services": 0, "locations": 1, "cases": 2, "usage": 3, "waits": 4}
+IMPORT_ORDER = {"services": 0, "locations": 1, "cases": 2, "usage": 3, "waits": 4,
+                "standards": 5, "feedback": 6, "funnel": 7, "appointments": 8}

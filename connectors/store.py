@@ -52,6 +52,24 @@ class CaseStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class Topic(enum.StrEnum):
+    """Feedback topics (Bürgerbeteiligung)."""
+
+    OVERALL = "overall"  # Gesamtzufriedenheit
+    REACHABILITY = "reachability"  # Erreichbarkeit
+    PROCESS_WAITING = "process_waiting"  # Abläufe und Wartezeiten
+    APPOINTMENTS = "appointments"  # Terminvergabe
+    CLARITY = "clarity"  # Verständlichkeit
+    DIGITAL_ANALOG = "digital_analog"  # Zusammenspiel digital/analog
+    OTHER = "other"
+
+
+class Outcome(enum.StrEnum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
 class LocationKind(enum.StrEnum):
     OFFICE = "office"
     MOBILE = "mobile"
@@ -190,4 +208,89 @@ class WaitStat(Base):
     hour: Mapped[int] = mapped_column(Integer)
     wait_minutes: Mapped[float] = mapped_column(Float)
     visits: Mapped[int | None] = mapped_column(Integer)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class StandardStat(Base):
+    """Service standard results (timeliness): cases handled within the standard / all, per
+    period, service and standard — e.g. "decision within 10 working days"."""
+
+    __tablename__ = "standard_stats"
+    __table_args__ = (
+        Index("ix_standard_stats_period", "source", "period_start", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    standard_code: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(String(500))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    target_share: Mapped[float | None] = mapped_column(Float)
+    volume_meeting: Mapped[int] = mapped_column(BigInteger)
+    volume_total: Mapped[int] = mapped_column(BigInteger)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class Feedback(Base):
+    """One rating of one topic in one survey response (Zufriedenheit, Rückmeldung). The
+    response id is a keyed hash; comments are stored only after personal data is removed."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("source", "response_key", "topic", name="uq_feedback_response_topic"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    response_key: Mapped[str] = mapped_column(String(32))
+    topic: Mapped[str] = mapped_column(String(40))
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class FunnelStat(Base):
+    """Online form funnel per service and day: started, submitted (and abandoned)."""
+
+    __tablename__ = "form_funnel"
+    __table_args__ = (
+        UniqueConstraint("source", "service_id", "day", name="uq_form_funnel_day"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    day: Mapped[dt.date] = mapped_column(Date)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    started: Mapped[int] = mapped_column(BigInteger)
+    submitted: Mapped[int] = mapped_column(BigInteger)
+    abandoned: Mapped[int | None] = mapped_column(BigInteger)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class Appointment(Base):
+    """Terminvergabe: one booked appointment (key pseudonymised) and what became of it."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("source", "appointment_key", name="uq_appointments_key"),
+        Index("ix_appointments_slot", "slot_at", "location_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    appointment_key: Mapped[str] = mapped_column(String(32))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    booked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    slot_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    channel: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))  # attended | no_show | cancelled
+    wait_minutes: Mapped[int | None] = mapped_column(Integer)
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))

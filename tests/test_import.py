@@ -106,7 +106,7 @@ def test_fail_file_policy_writes_nothing(settings, tmp_path: Path) -> None:
 
 
 def test_failure_mid_import_leaves_store_as_before(kleinstadt, monkeypatch, tmp_path) -> None:
-    import connectors.importer as importer
+    import connectors.writers.cases as cases_writer
 
     before = (_count(kleinstadt, Case), _count(kleinstadt, RejectedRow))
     path = tmp_path / "vorgaenge_2.csv"
@@ -116,7 +116,7 @@ def test_failure_mid_import_leaves_store_as_before(kleinstadt, monkeypatch, tmp_
     def boom(self):  # noqa: ANN001, ANN202
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer._CaseWriter, "finish", boom)
+    monkeypatch.setattr(cases_writer.CaseWriter, "finish", boom)
     with pytest.raises(RuntimeError):
         import_file(path, resolve_profile(CASES_PROFILE), kleinstadt)
     assert (_count(kleinstadt, Case), _count(kleinstadt, RejectedRow)) == before
