@@ -268,6 +268,21 @@ def map_batch(
 
 def _rules(out: pl.DataFrame, profile: Profile, errors: list, now: dt.datetime) -> pl.DataFrame:
     """Cross-field rules of a record kind; each adds one more error column."""
+    if profile.kind.name == "standards":
+        h = profile.columns
+        extra = [
+            (h.get("volume_meeting", "volume_meeting"),
+             pl.when(pl.col("volume_meeting") > pl.col("volume_total"))
+             .then(pl.lit("mehr Fälle im Standard als Fälle insgesamt — Zahlen der Quelle "
+                          "prüfen"))),
+            (h.get("target", "target"),
+             pl.when(~pl.col("target").is_between(0, 1))
+             .then(pl.lit("Zielwert muss ein Anteil zwischen 0 und 1 sein"))),
+        ]
+        start = len(errors)
+        errors.extend(extra)
+        return out.with_columns(
+            *[e.alias(f"{ERR}{start + i}") for i, (_, e) in enumerate(extra)])
     if profile.kind.name != "cases":
         return out
     h = profile.columns

@@ -122,8 +122,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
             FieldSpec("description", "str", max_length=500),
             FieldSpec("channel", "enum", allowed=tuple(c.value for c in Channel)),
             FieldSpec("target", "float"),  # share, 0–1
-            FieldSpec("volume_meeting", "int", required=True),
-            FieldSpec("volume_total", "int", required=True),
+            FieldSpec("volume_meeting", "int"),  # empty: reported without figures
+            FieldSpec("volume_total", "int"),
         ),
     ),
     "feedback": RecordKind(

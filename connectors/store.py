@@ -229,8 +229,9 @@ class StandardStat(Base):
     description: Mapped[str | None] = mapped_column(String(500))
     channel: Mapped[str | None] = mapped_column(String(20))
     target_share: Mapped[float | None] = mapped_column(Float)
-    volume_meeting: Mapped[int] = mapped_column(BigInteger)
-    volume_total: Mapped[int] = mapped_column(BigInteger)
+    # empty when the publisher reports the standard without figures (kept, not guessed)
+    volume_meeting: Mapped[int | None] = mapped_column(BigInteger)
+    volume_total: Mapped[int | None] = mapped_column(BigInteger)
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
 
 

@@ -23,7 +23,7 @@ class KpiDef:
     kind: Kind
     unit: Unit
     direction: Literal["up", "down"]  # which way is better
-    cube: Literal["volume", "durations"]
+    cube: Literal["volume", "durations", "standards"]
     numerator: str | None = None  # measure column of the cube (ratio)
     denominator: str | None = None
     quantile: float | None = None  # percentile kinds
@@ -99,6 +99,26 @@ CATALOGUE: tuple[KpiDef, ...] = (
         numerator="completed_with_follow_up",
         denominator="completed",
         cohort=True,
+    ),
+)
+
+CATALOGUE += (
+    KpiDef(
+        id="within_standard",
+        label_de="Anteil im Servicestandard",
+        label_en="Share within the service standard",
+        method_de="Fälle, die innerhalb des Servicestandards erledigt wurden (z. B. Entscheidung "
+        "in 10 Arbeitstagen) / alle gemeldeten Fälle dieser Standards (Σ Zähler / Σ Nenner); "
+        "Standards ohne Zahlen zählen nicht.",
+        method_en="Cases handled within the service standard (e.g. decision within 10 working "
+        "days) / all reported cases of these standards (Σ numerator / Σ denominator); "
+        "standards reported without figures do not count.",
+        kind="ratio",
+        unit="percent",
+        direction="up",
+        cube="standards",
+        numerator="volume_meeting",
+        denominator="volume_total",
     ),
 )
 

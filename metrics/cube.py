@@ -21,6 +21,7 @@ from connectors.store import (
     ImportRun,
     Location,
     Service,
+    StandardStat,
     UsageStat,
     WaitStat,
 )
@@ -65,6 +66,16 @@ _WAIT_SCHEMA = {
     "wait_minutes": pl.Float64,
     "visits": pl.Int64,
 }
+_STANDARD_SCHEMA = {
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "service_id": pl.Int64,
+    "standard_code": pl.String,
+    "channel": pl.String,
+    "target_share": pl.Float64,
+    "volume_meeting": pl.Int64,
+    "volume_total": pl.Int64,
+}
 _SERVICE_COLUMNS = ["service_id", "code", "name", "leika_key", "department", "online_since",
                     "attributes"]
 _LOCATION_COLUMNS = ["location_id", "code", "name", "district", "kind", "latitude",
@@ -81,6 +92,9 @@ class Cube:
     # usage statistics as delivered: period_start, period_end, service_id, location_id,
     # channel, volume (see metrics.facts for combining them with the cases)
     usage: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_USAGE_SCHEMA))
+    # service standard results as delivered (see the within_standard KPI)
+    standards: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=_STANDARD_SCHEMA))
     # on-site waits per location, day and hour (see metrics.waits)
     waits: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_WAIT_SCHEMA))
 
@@ -165,6 +179,10 @@ def load_cube(engine: Engine) -> Cube:
                                   u.channel, func.sum(u.volume))
                    .group_by(u.period_start, u.period_end, u.service_id, u.location_id,
                              u.channel), _USAGE_SCHEMA)
+    st = StandardStat
+    standards = _frame(engine, select(st.period_start, st.period_end, st.service_id,
+                                      st.standard_code, st.channel, st.target_share,
+                                      st.volume_meeting, st.volume_total), _STANDARD_SCHEMA)
     w = WaitStat
     waits = _frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits),
                    _WAIT_SCHEMA)
@@ -184,7 +202,7 @@ def load_cube(engine: Engine) -> Cube:
     log.info("cube loaded: %d volume rows, %d duration rows, %d usage rows", volume.height,
              durations.height, usage.height)
     return Cube(volume=volume, durations=durations, services=services, locations=locations,
-                usage=usage, waits=waits)
+                usage=usage, waits=waits, standards=standards)
 
 
 def _empty_cube() -> Cube:

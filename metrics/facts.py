@@ -17,6 +17,14 @@ FACT_COLUMNS = ["period", "service_id", "location_id", "channel", "cases", "digi
                 "completed", "completed_with_follow_up", "source_kind"]
 
 
+def in_periods(frame: pl.DataFrame, grain: Grain, fiscal_start_month: int = 1) -> pl.DataFrame:
+    """Add ``period`` to a frame of delivered periods (period_start, period_end), keeping
+    only rows whose period fits wholly into one reporting period of ``grain``."""
+    return (frame.with_columns(period=period_start(pl.col("period_start"), grain,
+                                                   fiscal_start_month))
+            .filter(period_end(pl.col("period"), grain) >= pl.col("period_end")))
+
+
 def volume_facts(cube: Cube, grain: Grain = "month", fiscal_start_month: int = 1) -> pl.DataFrame:
     cases = cube.volume.select(
         period_start(pl.col("month"), grain, fiscal_start_month).alias("period"),
@@ -24,10 +32,7 @@ def volume_facts(cube: Cube, grain: Grain = "month", fiscal_start_month: int = 1
         "completed_with_follow_up", pl.lit("cases").alias("source_kind"),
     )
     usage = (
-        cube.usage.with_columns(
-            period=period_start(pl.col("period_start"), grain, fiscal_start_month))
-        # only periods that fit wholly into one reporting period
-        .filter(period_end(pl.col("period"), grain) >= pl.col("period_end"))
+        in_periods(cube.usage, grain, fiscal_start_month)
         .select(
             "period", "service_id", "location_id", "channel",
             pl.col("volume").alias("cases"),

@@ -14,7 +14,7 @@ import polars as pl
 
 from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
-from metrics.facts import volume_facts
+from metrics.facts import in_periods, volume_facts
 from metrics.periods import Grain, period_start
 
 _ONE = "__all__"  # grouping helper when no grouping column is asked for
@@ -97,6 +97,11 @@ def _source(kpi: KpiDef, cube: Cube, grain: Grain | None, fiscal_start_month: in
             ) -> pl.DataFrame:
     """The cube frame a KPI reads; with a ``grain``, facts of every source in a ``period``
     column (case-level months and aggregated usage statistics, never counted twice)."""
+    if kpi.cube == "standards":  # delivered per period: needs a grain
+        # a standard counts only with both figures, else Σ/Σ would mix different rows
+        both = cube.standards.filter(pl.col("volume_meeting").is_not_null()
+                                     & pl.col("volume_total").is_not_null())
+        return in_periods(both, grain or "month", fiscal_start_month)
     if grain is None:
         return getattr(cube, kpi.cube)
     if kpi.cube == "volume":

@@ -116,3 +116,48 @@ def test_reimport_skips_and_changes_nothing(canada, module_settings) -> None:  #
     forced = import_file(SI, profiles_for(SI)[1], module_settings, force=True)
     assert (forced.inserted, forced.updated) == (0, 0)
     assert forced.duplicate == forced.rows_read == 5992
+
+
+SS = SI.with_name("ss_2024.csv")
+
+
+@pytest.fixture(scope="module")
+def standards_published() -> list[dict]:
+    with SS.open(encoding="utf-8-sig", newline="") as f:
+        return [r for r in csv.DictReader(f) if r["fiscal_yr"] == "2023-2024"]
+
+
+@pytest.fixture(scope="module")
+def standards(canada, module_settings):  # noqa: ANN001, ANN201
+    (result,) = [import_file(SS, p, module_settings) for p in profiles_for(SS)]
+    assert (result.rows_read, result.inserted, result.rejected) == (2341, 2331, 10)
+    return load_cube(get_engine(module_settings))
+
+
+def _valid(r: dict) -> bool:
+    """Rows the importer keeps with figures: both volumes, meeting <= total, an id (the
+    publisher writes a missing id as NA — one row, quarantined by the importer)."""
+    return (r["volume_meeting_target"] != "" and r["total_volume"] != ""
+            and r["service_standard_id"] not in ("", "NA", "ND")
+            and int(r["volume_meeting_target"]) <= int(r["total_volume"]))
+
+
+def test_share_within_standard_across_and_per_service(standards, standards_published) -> None:  # noqa: ANN001
+    rows = [r for r in standards_published if _valid(r)]
+    meeting = sum(int(r["volume_meeting_target"]) for r in rows)
+    total = sum(int(r["total_volume"]) for r in rows)
+    got = compute("within_standard", standards, ("period",), grain="fiscal_year",
+                  fiscal_start_month=4).filter(pl.col("period") == FY).row(0, named=True)
+    assert (got["numerator"], got["n"]) == (meeting, total)
+    assert got["value"] == pytest.approx(0.9495, abs=1e-4)
+    per_service: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        per_service[r["service_id"]][0] += int(r["volume_meeting_target"])
+        per_service[r["service_id"]][1] += int(r["total_volume"])
+    ids = dict(zip(standards.services["service_id"], standards.services["code"], strict=True))
+    by_service = compute("within_standard", standards, ("period", "service_id"),
+                         grain="fiscal_year", fiscal_start_month=4).filter(pl.col("period") == FY)
+    assert {ids[r["service_id"]]: [r["numerator"], r["n"]] for r in by_service.to_dicts()} \
+        == dict(per_service)
+    zero = by_service.filter(pl.col("n") == 0)
+    assert zero.height > 0 and zero["value"].null_count() == zero.height  # no value, not 0 %

@@ -28,7 +28,7 @@ WRITERS: dict[str, str] = {
     "cases": "connectors.writers.cases:CaseWriter",
     "usage": "connectors.writers.usage:UsageWriter",
     "waits": "connectors.writers.waits:WaitWriter",
-    "standards": "connectors.writers.standards:StandardWriter",
+    "standards": "connectors.writers.usage:StandardWriter",
     "feedback": "connectors.writers.feedback:FeedbackWriter",
     "appointments": "connectors.writers.appointments:AppointmentWriter",
     "funnel": "connectors.writers.funnel:FunnelWriter",
