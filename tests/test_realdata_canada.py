@@ -161,3 +161,42 @@ def test_share_within_standard_across_and_per_service(standards, standards_publi
         == dict(per_service)
     zero = by_service.filter(pl.col("n") == 0)
     assert zero.height > 0 and zero["value"].null_count() == zero.height  # no value, not 0 %
+
+
+def test_supply_side_digitalisation(canada, published) -> None:  # noqa: ANN001
+    """Angebotsquote FY 2023-2024: offered online = application stage Y (of Y/N), end to
+    end = every stage Y or NA with the application Y; by count and by applications."""
+    from metrics.supply import STAGES, supply_side
+
+    stages = {"online_account_registration": "os_account_registration",
+              "online_authentication": "os_authentication", "online_application":
+              "os_application", "online_decision": "os_decision", "online_issuance":
+              "os_issuance", "online_feedback": "os_issue_resolution_feedback"}
+    assert set(stages) == set(STAGES)
+    # the importer keeps each service's last row of the file as its master data
+    last = {}
+    with SI.open(encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            last[r["service_id"]] = r
+    has_data = [r["service_id"] for r in published]  # services with records in the year
+    known = [s for s in has_data if last[s]["os_application"] in ("Y", "N")]
+    online = [s for s in known if last[s]["os_application"] == "Y"]
+    e2e = [s for s in online if all(last[s][c] in ("Y", "NA") for c in stages.values())]
+    volume = {r["service_id"]: _num(r["num_applications_total"]) for r in published}
+    got = supply_side(canada, FY, grain="fiscal_year", fiscal_start_month=4)
+    # services whose channels are all NA/ND have no usage record and so no volume row
+    with_records = {r["service_id"] for r in published
+                    if any(r[c] not in ("NA", "ND", "") for c in (
+                        "num_applications_online", "num_applications_by_phone",
+                        "num_applications_in_person", "num_applications_by_mail",
+                        "num_applications_by_email", "num_applications_by_fax",
+                        "num_applications_by_other"))}
+    known = [s for s in known if s in with_records]
+    online = [s for s in online if s in with_records]
+    e2e = [s for s in e2e if s in with_records]
+    assert (got["online_services"], got["online_known"]) == (len(online), len(known))
+    assert got["end_to_end_services"] == len(e2e) > 0
+    assert got["online_volume_share"] == pytest.approx(
+        sum(volume[s] for s in online) / sum(volume[s] for s in known))
+    assert got["end_to_end_volume_share"] == pytest.approx(
+        sum(volume[s] for s in e2e) / sum(volume[s] for s in known))
