@@ -180,4 +180,9 @@ def _batches(path: Path, profile: Profile, required: list[str], optional: list[s
         from connectors.json_reader import read_json_batches
 
         return read_json_batches(path, record_path=r.record_path, **common)
+    if profile.source.format == "xlsx":
+        from connectors.xlsx_reader import read_xlsx_batches
+
+        return read_xlsx_batches(path, sheets=r.sheets, skip_rows=r.skip_rows,
+                                 skip_row_patterns=r.skip_row_patterns, **common)
     return read_csv_batches(path, delimiter=r.delimiter, skip_rows=r.skip_rows, **common)

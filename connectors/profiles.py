@@ -30,7 +30,7 @@ class _Strict(BaseModel):
 class SourceSection(_Strict):
     name: str = Field(min_length=1, max_length=100, description="Source id stored with records")
     kind: str
-    format: Literal["csv", "json"] = "csv"
+    format: Literal["csv", "json", "xlsx"] = "csv"
     file_pattern: str = Field(min_length=1, description="Glob matching this source's files")
     description: str = ""
 
@@ -50,6 +50,11 @@ class ReadSection(_Strict):
     period_format: str = "%m.%Y"
     fiscal_year_start_month: int = Field(1, ge=1, le=12)
     record_path: str | None = Field(None, description="JSON: key path to the record list")
+    # XLSX: the sheets to read (names or glob patterns, e.g. "20*" for one sheet per year);
+    # empty means every sheet. Rows matching skip_row_patterns (e.g. "^Summe|^Gesamt" in any
+    # cell of the first column) are summary rows and no records.
+    sheets: list[str] = []
+    skip_row_patterns: list[str] = []
 
 
 class UnpivotSection(_Strict):
