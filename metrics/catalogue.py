@@ -122,4 +122,59 @@ CATALOGUE += (
     ),
 )
 
+# The measures each cube frame offers to ratio KPIs (see metrics.cube).
+CUBE_MEASURES: dict[str, frozenset[str]] = {
+    "volume": frozenset({"cases", "digital", "completed", "completed_with_follow_up", "open"}),
+    "durations": frozenset({"cases"}),
+    "standards": frozenset({"volume_meeting", "volume_total"}),
+}
+
+
+class CatalogueError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("KPI-Katalog ungültig:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def validate(catalogue: tuple[KpiDef, ...]) -> list[str]:
+    """Every problem of every definition, each as "<id>.<key>: what is wrong"."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for k in catalogue:
+        if k.id in seen:
+            problems.append(f"{k.id}: die Kennung ist doppelt vergeben")
+        seen.add(k.id)
+        for key in ("label_de", "label_en", "method_de", "method_en"):
+            if not getattr(k, key).strip():
+                problems.append(f"{k.id}.{key}: fehlt")
+        if k.unit not in ("percent", "days"):
+            problems.append(f"{k.id}.unit: '{k.unit}' unbekannt — percent oder days")
+        if k.direction not in ("up", "down"):
+            problems.append(f"{k.id}.direction: '{k.direction}' — up oder down")
+        measures = CUBE_MEASURES.get(k.cube)
+        if measures is None:
+            problems.append(f"{k.id}.cube: '{k.cube}' unbekannt — {', '.join(CUBE_MEASURES)}")
+            continue
+        if k.kind == "ratio":
+            for key in ("numerator", "denominator"):
+                value = getattr(k, key)
+                if value not in measures:
+                    problems.append(f"{k.id}.{key}: '{value}' ist keine Kennzahl des Würfels "
+                                    f"'{k.cube}' — {', '.join(sorted(measures))}")
+            if k.unit != "percent":
+                problems.append(f"{k.id}.unit: ein Anteil hat die Einheit percent")
+        elif k.kind == "percentile":
+            if k.cube != "durations":
+                problems.append(f"{k.id}.cube: Perzentile gibt es nur auf 'durations'")
+            if k.quantile is None or not 0 < k.quantile <= 1:
+                problems.append(f"{k.id}.quantile: {k.quantile} — eine Zahl in (0, 1]")
+        else:
+            problems.append(f"{k.id}.kind: '{k.kind}' unbekannt — ratio oder percentile")
+    return problems
+
+
+_problems = validate(CATALOGUE)
+if _problems:  # a broken built-in definition is a bug: fail on import, listing everything
+    raise CatalogueError(_problems)
+
 KPIS: dict[str, KpiDef] = {k.id: k for k in CATALOGUE}

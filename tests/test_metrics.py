@@ -178,3 +178,29 @@ def test_supply_side_from_online_since(kleinstadt) -> None:
     assert (got["online_services"], got["online_known"], got["online_share"]) == (1, 2, 0.5)
     assert got["online_volume_share"] == pytest.approx(5 / 8)
     assert got["end_to_end_known"] == 0 and got["end_to_end_share"] is None
+
+
+def test_a_broken_catalogue_reports_every_problem_at_once() -> None:
+    from dataclasses import replace
+
+    from metrics.catalogue import KPIS, validate
+
+    good = KPIS["digital_take_up"]
+    broken = (
+        good,
+        replace(good, label_en=" "),  # duplicate id + missing label
+        replace(KPIS["follow_up_rate"], numerator="follow_ups", unit="days"),
+        replace(KPIS["processing_days_p90"], quantile=1.5),
+        replace(KPIS["processing_days_median"], id="x", cube="appointments"),
+    )
+    problems = validate(broken)
+    assert problems == [
+        "digital_take_up: die Kennung ist doppelt vergeben",
+        "digital_take_up.label_en: fehlt",
+        "follow_up_rate.numerator: 'follow_ups' ist keine Kennzahl des Würfels 'volume' — "
+        "cases, completed, completed_with_follow_up, digital, open",
+        "follow_up_rate.unit: ein Anteil hat die Einheit percent",
+        "processing_days_p90.quantile: 1.5 — eine Zahl in (0, 1]",
+        "x.cube: 'appointments' unbekannt — volume, durations, standards",
+    ]
+    assert validate(tuple(KPIS.values())) == []
