@@ -79,11 +79,13 @@ def import_file(
     *,
     force: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    sha: str | None = None,
 ) -> ImportResult:
-    """Import ``path``; skip it when this source already imported the same bytes."""
+    """Import ``path``; skip it when this source already imported the same bytes
+    (``sha``: the file's SHA-256 when the caller has computed it already)."""
     upgrade(settings)
     engine = get_engine(settings)
-    sha = file_sha256(path)
+    sha = sha or file_sha256(path)
     source = profile.source.name
     with engine.begin() as conn:
         done = conn.execute(

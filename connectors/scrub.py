@@ -16,8 +16,10 @@ from __future__ import annotations
 import polars as pl
 
 # local part, then "@" or the spelled-out "(at)" / "[at]", then a domain with a TLD
-EMAIL = (r"(?i)[a-z0-9._%+\-äöüß]+\s?(?:@|\(at\)|\[at\])\s?[a-z0-9\-äöü]+"
-         r"(?:(?:\.|\(dot\)|\[dot\])[a-z0-9\-äöü]+)*(?:\.|\(dot\)|\[dot\])[a-z]{2,}\b")
+_AT = r"\s?(?:@|\(at\)|\[at\])\s?"
+_DOT = r"(?:\.|\s?(?:\(dot\)|\[dot\])\s?)"
+EMAIL = (r"(?i)[a-z0-9._%+\-äöüß]+" + _AT + r"[a-z0-9\-äöü]+(?:" + _DOT
+         + r"[a-z0-9\-äöü]+)*" + _DOT + r"[a-z]{2,}\b")
 # IBAN: country letters, two check digits, 11–30 alphanumerics, optionally in groups of four
 IBAN = r"\b(?:[A-Z]{2}|[a-z]{2})\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"
 _SUBSCRIBER = r"(?:\d{3,}|\d{2}[ \-]\d{2})(?:[ \-]?\d+)*"  # 123456, 12 34 56, 201-0

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="Folder with the city's own source profiles (*.toml); they are found "
         "next to the built-in ones and override a built-in profile of the same name.",
     )
+    sources_file: Path = Field(
+        default=Path("sources.toml"),
+        description="TOML file listing the sources `servicepuls import --all` pulls: folder "
+        "or file, pattern, profile and expected delivery interval per source.",
+    )
     min_n: int = Field(
         default=5,
         ge=1,

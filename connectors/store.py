@@ -295,3 +295,20 @@ class Appointment(Base):
     outcome: Mapped[str] = mapped_column(String(20))  # attended | no_show | cancelled
     wait_minutes: Mapped[int | None] = mapped_column(Integer)
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class SourceFile(Base):
+    """Incremental state of ``import --all``: what was seen of each file, so a scheduled run
+    skips unchanged files without reading them (size + modification time), and hashes only
+    files that look changed."""
+
+    __tablename__ = "source_files"
+    __table_args__ = (UniqueConstraint("source", "path", name="uq_source_files_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    path: Mapped[str] = mapped_column(String(1000))
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime)

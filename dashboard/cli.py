@@ -58,12 +58,23 @@ def sample(out: Path | None, cases: int, seed: int, months: int, end: str) -> No
 
 
 @main.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--profile", "profile_name", default=None,
               help="Profilname oder Pfad zu einer .toml-Datei (Standard: nach Dateiname).")
 @click.option("--force", is_flag=True, help="Auch bereits importierte Dateien erneut lesen.")
-def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool) -> None:
+@click.option("--all", "all_sources", is_flag=True,
+              help="Alle Quellen aus der Quellen-Datei (SERVICEPULS_SOURCES_FILE) abholen; "
+              "nur Neues wird gelesen — für cron oder einen systemd-Timer.")
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
+              help="Quellen-Datei statt SERVICEPULS_SOURCES_FILE.")
+def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_sources: bool,
+            sources_file: Path | None) -> None:
     """Exporte importieren (Dateien oder Ordner mit Unterordnern); Stammdaten zuerst."""
+    if all_sources:
+        _import_all(sources_file)
+        return
+    if not paths:
+        raise click.UsageError("Dateien oder Ordner angeben, oder --all")
     from connectors.importer import import_file
     from connectors.profiles import profiles_for, resolve_profile
     from connectors.records import IMPORT_ORDER
@@ -105,6 +116,28 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool) -> N
             sys.exit(2)
     except ServicepulsError as exc:
         _fail(exc)
+
+
+def _import_all(sources_file: Path | None) -> None:
+    from connectors.sources import import_all, load_sources
+
+    settings = _settings()
+    try:
+        sources = load_sources(sources_file or settings.sources_file, settings.profiles_dir)
+    except ServicepulsError as exc:
+        _fail(exc)
+
+    def report(o) -> None:  # noqa: ANN001 - connectors.sources.FileOutcome
+        if o.unchanged:
+            click.echo(f"[{o.source}] {o.file.name}: unverändert")
+        for r in o.results:
+            click.echo(f"[{o.source}] {r.summary()}")
+        if o.error:
+            click.secho(f"[{o.source}] {o.file.name}: Fehler: {o.error}", fg="red", err=True)
+
+    outcomes = import_all(settings, sources, on_file=report)
+    if any(o.error for o in outcomes):
+        sys.exit(2)
 
 
 @main.group()

@@ -36,3 +36,17 @@ def test_upgrade_from_the_first_migration_keeps_the_data(settings) -> None:  # n
     # and the upgraded store takes a normal import
     results = import_dir(KLEINSTADT, settings)
     assert results[-1].inserted == 8
+
+
+def test_models_and_migrations_agree(settings) -> None:  # noqa: ANN001
+    """A model changed without a migration would make autogenerate find a difference."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from connectors.store import Base
+
+    upgrade(settings)
+    with get_engine(settings).connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        ctx = MigrationContext.configure(conn, opts={"compare_type": not sqlite})
+        assert compare_metadata(ctx, Base.metadata) == []

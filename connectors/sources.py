@@ -1,0 +1,154 @@
+"""Configured sources and ``servicepuls import --all``: pull everything new, nothing twice.
+
+A sources file (TOML, ``SERVICEPULS_SOURCES_FILE``) lists where each Fachverfahren drops
+its exports and how often it should deliver::
+
+    [[source]]
+    name = "Meldewesen"
+    path = "/srv/exporte/meldewesen"   # a folder (searched recursively) or one file
+    pattern = "vorgaenge*.csv"         # optional, default: every file
+    profile = "musterstadt_vorgaenge"  # optional, default: the profiles matching each file
+    expected_every_days = 31           # optional: a delivery older than this is stale
+
+State is tiny: per source and file the size, modification time and hash last seen. A file
+whose size and modification time are unchanged is skipped without being read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import logging
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select, update
+
+from connectors.db import get_engine, upgrade
+from connectors.errors import ProfileError
+from connectors.importer import ImportResult, file_sha256, import_file
+from connectors.profiles import Profile, profiles_for, resolve_profile
+from connectors.records import IMPORT_ORDER
+from connectors.settings import Settings
+from connectors.store import SourceFile
+
+log = logging.getLogger(__name__)
+
+
+class SourceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    path: Path
+    pattern: str = "*"
+    profile: str | None = None
+    expected_every_days: int | None = Field(None, ge=1)
+    description: str = ""
+
+    def files(self) -> Iterator[Path]:
+        if self.path.is_file():
+            yield self.path
+            return
+        for f in sorted(self.path.rglob("*")):
+            if f.is_file() and fnmatch.fnmatch(f.name.lower(), self.pattern.lower()):
+                yield f
+
+
+class _SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: list[SourceConfig] = Field(min_length=1)
+
+
+def load_sources(path: Path, extra_profiles: Path | None = None) -> list[SourceConfig]:
+    """Parse and check the sources file; every problem at once (names, paths, profiles)."""
+    if not path.exists():
+        raise ProfileError(str(path), ["Datei fehlt — Quellen mit [[source]] name, path "
+                                       "(und optional pattern, profile) anlegen, siehe README"])
+    try:
+        parsed = _SourcesFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(str(path), [f"TOML-Syntax: {exc}"]) from exc
+    except ValidationError as exc:
+        raise ProfileError(str(path), [f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                       for e in exc.errors()]) from None
+    problems = []
+    base = path.parent
+    sources = [s.model_copy(update={"path": s.path if s.path.is_absolute() else base / s.path})
+               for s in parsed.source]
+    for i, s in enumerate(sources):
+        if not s.path.exists():
+            problems.append(f"source[{i}].path = '{s.path}': gibt es nicht — Pfad prüfen")
+        if s.profile:
+            try:
+                resolve_profile(s.profile, extra_profiles)
+            except ProfileError as exc:
+                problems.append(f"source[{i}].profile: {exc.problems[0]}")
+    names = [s.name for s in sources]
+    problems += [f"source.name = '{n}': doppelt" for n in sorted({n for n in names
+                                                                   if names.count(n) > 1})]
+    if problems:
+        raise ProfileError(str(path), problems)
+    return sources
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    source: str
+    file: Path
+    results: list[ImportResult]
+    unchanged: bool = False  # size and modification time as last seen: not read at all
+    error: str | None = None
+
+
+def import_all(
+    settings: Settings,
+    sources: list[SourceConfig],
+    *,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> list[FileOutcome]:
+    """Import what is new in every source; files that fail are retried on the next run."""
+    upgrade(settings)
+    engine = get_engine(settings)
+    outcomes = []
+    for source in sources:
+        for f in source.files():
+            outcome = _one(engine, settings, source, f)
+            outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+    return outcomes
+
+
+def _one(engine, settings: Settings, source: SourceConfig, f: Path) -> FileOutcome:  # noqa: ANN001
+    st = f.stat()
+    t = SourceFile.__table__
+    key = (t.c.source == source.name, t.c.path == str(f.resolve()))
+    with engine.connect() as conn:
+        seen = conn.execute(select(t.c.size, t.c.mtime_ns).where(*key)).first()
+    if seen is not None and tuple(seen) == (st.st_size, st.st_mtime_ns):
+        return FileOutcome(source.name, f, [], unchanged=True)
+    profiles: list[Profile] = (
+        [resolve_profile(source.profile, settings.profiles_dir)] if source.profile
+        else profiles_for(f, settings.profiles_dir))
+    if not profiles:
+        return FileOutcome(source.name, f, [], error="kein Profil passt zum Dateinamen — "
+                                                    "profile in der Quellen-Datei angeben")
+    sha = file_sha256(f)
+    results = []
+    try:
+        for p in sorted(profiles, key=lambda p: IMPORT_ORDER[p.source.kind]):
+            results.append(import_file(f, p, settings, sha=sha))
+    except Exception as exc:  # noqa: BLE001 - reported per file; the next run retries it
+        log.warning("import of %s failed: %s", f, exc)
+        return FileOutcome(source.name, f, results, error=str(exc))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    values = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha, "checked_at": now}
+    with engine.begin() as conn:
+        if seen is None:
+            conn.execute(t.insert().values(source=source.name, path=str(f.resolve()), **values))
+        else:
+            conn.execute(update(t).where(*key).values(**values))
+    return FileOutcome(source.name, f, results)

@@ -1,0 +1,101 @@
+"""import --all: configured sources, incremental state, nothing read twice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import connectors.sources as sources_module
+from connectors.errors import ProfileError
+from connectors.sources import import_all, load_sources
+from dashboard.cli import main
+from tests.conftest import KLEINSTADT
+
+SOURCES = """
+[[source]]
+name = "Stammdaten"
+path = "export"
+pattern = "[ls]*.csv"
+
+[[source]]
+name = "Meldewesen"
+path = "export"
+pattern = "vorgaenge*.csv"
+profile = "musterstadt_vorgaenge"
+expected_every_days = 31
+"""
+
+
+@pytest.fixture
+def drop(tmp_path: Path) -> Path:
+    shutil.copytree(KLEINSTADT, tmp_path / "export")
+    (tmp_path / "sources.toml").write_text(SOURCES, encoding="utf-8")
+    return tmp_path
+
+
+def test_second_run_reads_nothing_and_a_changed_file_is_imported(settings, drop,
+                                                                 monkeypatch) -> None:
+    sources = load_sources(drop / "sources.toml")
+    first = import_all(settings, sources)
+    assert [(o.source, o.file.name, [r.inserted for r in o.results]) for o in first] == [
+        ("Stammdaten", "leistungen.csv", [2]), ("Stammdaten", "standorte.csv", [2]),
+        ("Meldewesen", "vorgaenge.csv", [8])]
+
+    def must_not_read(path: Path) -> str:
+        raise AssertionError(f"{path} was read although unchanged")
+
+    monkeypatch.setattr(sources_module, "file_sha256", must_not_read)
+    second = import_all(settings, sources)
+    assert all(o.unchanged and not o.results for o in second)
+
+    monkeypatch.undo()
+    cases = drop / "export" / "vorgaenge.csv"
+    cases.write_bytes(cases.read_bytes() + "V-77;L2;A;Post;12.02.2026 09:00;;in Bearbeitung;0;"
+                      "Neu\r\n".encode("cp1252"))
+    st = cases.stat()
+    os.utime(cases, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    third = import_all(settings, sources)
+    changed = [o for o in third if not o.unchanged]
+    assert [(o.file.name, o.results[0].inserted, o.results[0].duplicate) for o in changed] == [
+        ("vorgaenge.csv", 1, 9)]
+
+
+def test_touched_but_identical_file_is_hashed_and_skipped(settings, drop) -> None:
+    sources = load_sources(drop / "sources.toml")
+    import_all(settings, sources)
+    cases = drop / "export" / "vorgaenge.csv"
+    st = cases.stat()
+    os.utime(cases, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    again = [o for o in import_all(settings, sources) if not o.unchanged]
+    assert [(o.file.name, [r.skipped for r in o.results]) for o in again] == [
+        ("vorgaenge.csv", [True])]
+
+
+def test_bad_sources_file_lists_every_problem(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(
+        '[[source]]\nname = "A"\npath = "fehlt"\nprofile = "gibtsnicht"\n\n'
+        '[[source]]\nname = "A"\npath = "."\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        load_sources(tmp_path / "s.toml")
+    problems = err.value.problems
+    assert len(problems) == 3
+    assert problems[0].startswith("source[0].path = ")
+    assert problems[1].startswith("source[0].profile: kein Profil 'gibtsnicht'")
+    assert problems[2] == "source.name = 'A': doppelt"
+
+
+def test_cli_import_all(drop, monkeypatch) -> None:
+    monkeypatch.setenv("SERVICEPULS_DATA_DIR", str(drop))
+    monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "k")
+    monkeypatch.setenv("SERVICEPULS_SOURCES_FILE", str(drop / "sources.toml"))
+    monkeypatch.delenv("SERVICEPULS_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    first = runner.invoke(main, ["import", "--all"])
+    assert first.exit_code == 0, first.output
+    assert "[Meldewesen] vorgaenge.csv: 13 Zeilen gelesen, 8 neu" in first.output
+    second = runner.invoke(main, ["import", "--all"])
+    assert second.output.count("unverändert") == 3
