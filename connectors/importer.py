@@ -96,6 +96,13 @@ def import_file(
         if done is not None and not force:
             log.info("%s already imported in run %s", path, done)
             return ImportResult(run_id=done, file=path, profile=profile.source.name, skipped=True)
+        # A run of this file that never finished was killed with its process; its
+        # transaction was rolled back by the database, so nothing of it is in the store.
+        conn.execute(update(ImportRun).where(
+            ImportRun.source == source, ImportRun.profile == profile.name,
+            ImportRun.file_sha256 == sha, ImportRun.status == "running",
+        ).values(status="aborted", finished_at=_now(),
+                 message="abgebrochen (Prozess beendet) — nichts davon wurde gespeichert"))
         run_id = conn.execute(insert(ImportRun).values(
             source=source, profile=profile.name,
             file_name=path.name, file_sha256=sha, started_at=_now(), status="running",
