@@ -14,6 +14,7 @@ HERE = Path(__file__).parent
 # One line per page: (file, title key in dashboard/i18n.py, icon, url path).
 PAGES = [
     ("pages/overview.py", "nav_overview", ":material/dashboard:", "ueberblick"),
+    ("pages/quality.py", "nav_quality", ":material/fact_check:", "datenqualitaet"),
 ]
 
 st.set_page_config(page_title="Servicepuls", layout="wide")

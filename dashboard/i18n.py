@@ -110,6 +110,143 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The store could not be read ({error}). Please check "
         "SERVICEPULS_DATABASE_URL and whether the schema is up to date.",
     },
+    # --- Datenqualität & Importe (dashboard/pages/quality.py) --------------------------------
+    "nav_quality": {"de": "Datenqualität & Importe", "en": "Data quality & imports"},
+    "q_title": {"de": "Datenqualität & Importe", "en": "Data quality & imports"},
+    "q_intro": {
+        "de": "Was wurde wann importiert, welche Zeilen wurden abgewiesen und warum, welche "
+        "Quelle ist veraltet und wo fehlen Monate?",
+        "en": "What was imported when, which rows were rejected and why, which source is "
+        "out of date and which months are missing?",
+    },
+    "q_runs_heading": {"de": "Import-Läufe", "en": "Import runs"},
+    "q_runs_summary": {
+        "de": "{runs} Import-Läufe · {read} Zeilen gelesen · {inserted} neu · "
+        "{rejected} abgewiesen. Uhrzeiten in deutscher Zeit (MEZ/MESZ).",
+        "en": "{runs} import runs · {read} rows read · {inserted} new · {rejected} rejected. "
+        "Times in German time (Europe/Berlin).",
+    },
+    "q_runs_limited": {
+        "de": "Gezeigt werden die neuesten {limit} Läufe.",
+        "en": "Showing the newest {limit} runs.",
+    },
+    "q_col_run": {"de": "Lauf", "en": "Run"},
+    "q_col_source": {"de": "Quelle", "en": "Source"},
+    "q_col_profile": {"de": "Profil", "en": "Profile"},
+    "q_col_file": {"de": "Datei", "en": "File"},
+    "q_col_started": {"de": "Beginn", "en": "Started"},
+    "q_col_finished": {"de": "Ende", "en": "Finished"},
+    "q_col_status": {"de": "Status", "en": "Status"},
+    "q_col_read": {"de": "Gelesen", "en": "Read"},
+    "q_col_inserted": {"de": "Neu", "en": "New"},
+    "q_col_updated": {"de": "Aktualisiert", "en": "Updated"},
+    "q_col_duplicate": {"de": "Duplikate", "en": "Duplicates"},
+    "q_col_rejected": {"de": "Abgewiesen", "en": "Rejected"},
+    "q_col_message": {"de": "Meldung", "en": "Message"},
+    "q_status_succeeded": {"de": "✓ erfolgreich", "en": "✓ succeeded"},
+    "q_status_failed": {"de": "✗ fehlgeschlagen", "en": "✗ failed"},
+    "q_status_running": {"de": "◌ läuft", "en": "◌ running"},
+    "q_quarantine_heading": {"de": "Quarantäne", "en": "Quarantine"},
+    "q_quarantine_intro": {
+        "de": "Zeilen, die beim Import eine Prüfung nicht bestanden haben, werden nicht "
+        "gezählt, sondern mit Zeilennummer, Spalte und Grund aufbewahrt. Die Rohwerte "
+        "enthalten nur zugeordnete Spalten; Vorgangsnummern sind pseudonymisiert.",
+        "en": "Rows that failed a check during import are not counted but kept with their "
+        "line number, column and reason. Raw values hold only mapped columns; case numbers "
+        "are pseudonymised.",
+    },
+    "q_run_select": {"de": "Import-Lauf", "en": "Import run"},
+    "q_all_runs": {"de": "Alle Läufe", "en": "All runs"},
+    "q_run_option": {
+        "de": "Lauf {id} · {file} · {started} · {rejected} abgewiesen",
+        "en": "Run {id} · {file} · {started} · {rejected} rejected",
+    },
+    "q_quarantine_empty": {
+        "de": "Keine abgewiesenen Zeilen – alle gelesenen Zeilen haben die Prüfung bestanden.",
+        "en": "No rejected rows – every row read passed the checks.",
+    },
+    "q_reasons_subheading": {"de": "Abgewiesene Zeilen nach Grund",
+                             "en": "Rejected rows by reason"},
+    "q_axis_rows": {"de": "Abgewiesene Zeilen", "en": "Rejected rows"},
+    "q_axis_reason": {"de": "Grund", "en": "Reason"},
+    "q_alt_reasons": {
+        "de": "Textalternative: abgewiesene Zeilen nach Grund, insgesamt {rows}: {items}.",
+        "en": "Text alternative: rejected rows by reason, {rows} in total: {items}.",
+    },
+    "q_alt_more": {
+        "de": "; {groups} weitere Gründe zusammen: {rows}",
+        "en": "; {groups} more reasons together: {rows}",
+    },
+    "q_col_column": {"de": "Spalte", "en": "Column"},
+    "q_col_reason": {"de": "Grund", "en": "Reason"},
+    "q_col_rows": {"de": "Zeilen", "en": "Rows"},
+    "q_col_example": {"de": "Beispiel mit Hinweis zur Behebung", "en": "Example with a fix"},
+    "q_col_line": {"de": "Zeile in der Datei", "en": "Line in the file"},
+    "q_col_raw": {"de": "Rohwerte", "en": "Raw values"},
+    "q_whole_row": {"de": "(ganze Zeile)", "en": "(whole row)"},
+    "q_rows_subheading": {"de": "Abgewiesene Zeilen im Einzelnen",
+                          "en": "Rejected rows in detail"},
+    "q_rows_limited": {
+        "de": "Gezeigt werden die ersten {shown} von {total} Zeilen.",
+        "en": "Showing the first {shown} of {total} rows.",
+    },
+    "q_freshness_heading": {"de": "Aktualität der Quellen", "en": "Freshness of sources"},
+    "q_freshness_intro": {
+        "de": "Erwartet wird eine Lieferung pro Monat: Liegt der letzte erfolgreiche Import "
+        "mehr als {days} Tage zurück, gilt die Quelle als veraltet.",
+        "en": "One delivery per month is expected: a source whose last successful import "
+        "is more than {days} days old counts as out of date.",
+    },
+    "q_col_runs": {"de": "Läufe", "en": "Runs"},
+    "q_col_failed": {"de": "davon fehlgeschlagen", "en": "of which failed"},
+    "q_col_last_success": {"de": "Letzter erfolgreicher Import",
+                           "en": "Last successful import"},
+    "q_col_days_since": {"de": "Tage seitdem", "en": "Days since"},
+    "q_col_freshness": {"de": "Aktualität", "en": "Freshness"},
+    "q_fresh": {"de": "✓ aktuell", "en": "✓ up to date"},
+    "q_stale": {"de": "⚠ veraltet", "en": "⚠ out of date"},
+    "q_stale_warning": {
+        "de": "Quelle „{source}“ ist veraltet: letzter erfolgreicher Import vor {days} Tagen "
+        "({date}). Bitte die nächste Lieferung anfordern und importieren.",
+        "en": "Source “{source}” is out of date: last successful import {days} days ago "
+        "({date}). Please request the next delivery and import it.",
+    },
+    "q_never_warning": {
+        "de": "Quelle „{source}“ wurde noch nie erfolgreich importiert (Läufe: {runs}). "
+        "Die Meldungen der Läufe oben nennen den Grund.",
+        "en": "Source “{source}” has never been imported successfully (runs: {runs}). The "
+        "messages of the runs above say why.",
+    },
+    "q_gaps_heading": {"de": "Lücken", "en": "Gaps"},
+    "q_gaps_intro": {
+        "de": "Monate zwischen {first} und {last}, in denen eine Leistung keinen einzigen "
+        "Vorgang hat. Meist fehlt dann eine Lieferung, nicht die Nachfrage.",
+        "en": "Months between {first} and {last} in which a service has not a single case. "
+        "Usually a delivery is missing, not the demand.",
+    },
+    "q_gaps_none": {
+        "de": "Keine Lücken: Jede Leistung mit Vorgängen hat in jedem Monat von {first} bis "
+        "{last} Daten.",
+        "en": "No gaps: every service with cases has data in every month from {first} to "
+        "{last}.",
+    },
+    "q_col_service": {"de": "Leistung", "en": "Service"},
+    "q_col_code": {"de": "Code", "en": "Code"},
+    "q_col_missing_count": {"de": "Monate ohne Vorgänge", "en": "Months without cases"},
+    "q_col_missing": {"de": "Fehlende Monate", "en": "Missing months"},
+    "q_col_note": {"de": "Hinweis", "en": "Note"},
+    "q_no_cases_subheading": {"de": "Leistungen ohne Vorgänge", "en": "Services without cases"},
+    "q_no_cases_intro": {
+        "de": "In den Stammdaten vorhanden, aber ohne einen einzigen Vorgang:",
+        "en": "In the master data, but without a single case:",
+    },
+    "q_usage_only": {"de": "nur aggregierte Nutzungsstatistik",
+                     "en": "aggregated usage statistics only"},
+    "q_no_cases_yet": {
+        "de": "Es wurden noch keine Vorgänge importiert; Lücken lassen sich erst danach "
+        "erkennen.",
+        "en": "No cases have been imported yet; gaps can only be found after that.",
+    },
 }
 
 
