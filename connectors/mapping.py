@@ -223,7 +223,13 @@ def map_batch(
             checks.append(pl.when(raw.str.len_chars() > spec.max_length).then(
                 pl.lit(f"länger als {spec.max_length} Zeichen (") + raw.str.len_chars()
                 .cast(pl.String) + pl.lit(") — im Fachverfahren kürzen")))
-        if spec.type == "int":
+        if spec.minimum is not None:
+            checks.append(pl.when(parsed < spec.minimum).then(
+                pl.lit(f"kleiner als {spec.minimum:g}")))
+        if spec.maximum is not None:
+            checks.append(pl.when(parsed > spec.maximum).then(
+                pl.lit(f"größer als {spec.maximum:g}")))
+        if spec.type == "int" and spec.minimum is None:
             checks.append(pl.when(parsed < 0).then(pl.lit("darf nicht negativ sein")))
         errors.append((label, pl.concat_str(checks, separator="; ", ignore_nulls=True)))
 
@@ -250,9 +256,15 @@ def map_batch(
         out = out.with_columns(hashed.alias(kind.natural_key))
     is_key = kind.field(kind.natural_key).type == "key"
     key_header = headers.get(kind.natural_key) if is_key else None
+    # The quarantine keeps raw values, but never a clear key or unscrubbed free text.
+    text_headers = {headers[f.name] for f in kind.fields
+                    if f.type == "text" and f.name in headers}
+    from connectors.scrub import scrub
+
     raw_frame = out.select(
-        [pl.col(kind.natural_key).alias(c) if c == key_header else pl.col(RAW + c).alias(c)
-         for c in raw_cols]
+        [pl.col(kind.natural_key).alias(c) if c == key_header
+         else scrub(pl.col(RAW + c)).alias(c) if c in text_headers
+         else pl.col(RAW + c).alias(c) for c in raw_cols]
     )
     raw_json = raw_frame.select(pl.struct(pl.all()).struct.json_encode().alias("raw"))
     rejected = (
@@ -275,9 +287,6 @@ def _rules(out: pl.DataFrame, profile: Profile, errors: list, now: dt.datetime) 
              pl.when(pl.col("volume_meeting") > pl.col("volume_total"))
              .then(pl.lit("mehr Fälle im Standard als Fälle insgesamt — Zahlen der Quelle "
                           "prüfen"))),
-            (h.get("target", "target"),
-             pl.when(~pl.col("target").is_between(0, 1))
-             .then(pl.lit("Zielwert muss ein Anteil zwischen 0 und 1 sein"))),
         ]
         start = len(errors)
         errors.extend(extra)

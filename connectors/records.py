@@ -25,6 +25,8 @@ class FieldSpec:
     pattern: str | None = None  # regex a str field must match
     hint: str = ""  # what a valid value looks like, for error messages
     max_length: int | None = None  # the store column's length (str fields)
+    minimum: float | None = None  # numeric bounds; without them an int must not be negative
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
         fields=(
             FieldSpec("location", "location_ref", required=True),
             FieldSpec("day", "date", required=True),
-            FieldSpec("hour", "int", required=True),
-            FieldSpec("wait_minutes", "float", required=True),
+            FieldSpec("hour", "int", required=True, minimum=0, maximum=23),
+            FieldSpec("wait_minutes", "float", required=True, minimum=0),
             FieldSpec("visits", "int"),
         ),
     ),
@@ -121,7 +123,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             FieldSpec("standard", "str", required=True, max_length=40),
             FieldSpec("description", "str", max_length=500),
             FieldSpec("channel", "enum", allowed=tuple(c.value for c in Channel)),
-            FieldSpec("target", "float"),  # share, 0–1
+            FieldSpec("target", "float", minimum=0, maximum=1),  # share
             FieldSpec("volume_meeting", "int"),  # empty: reported without figures
             FieldSpec("volume_total", "int"),
         ),
@@ -136,7 +138,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             FieldSpec("service", "service_ref"),
             FieldSpec("location", "location_ref"),
             FieldSpec("channel", "enum", allowed=tuple(c.value for c in Channel)),
-            FieldSpec("rating", "int"),  # 1–5, 5 = sehr zufrieden
+            FieldSpec("rating", "int", minimum=1, maximum=5),  # 5 = sehr zufrieden
             FieldSpec("comment", "text"),  # personal data removed before it is stored
         ),
     ),

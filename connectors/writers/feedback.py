@@ -20,8 +20,8 @@ class FeedbackWriter:
     """Survey feedback. A record is one response × topic; the same record again with the
     same values is a duplicate, with changed values (a corrected export) an update.
 
-    Refused into the quarantine, with the reason: a rating outside 1–5 (a code missing from
-    ``[values.rating]`` is already rejected by the mapping), and the same response and topic
+    Refused into the quarantine, with the reason (a rating outside 1–5 or a code missing
+    from ``[values.rating]`` is already rejected by the mapping): the same response and topic
     twice in one delivery with different values (the first one stays).
 
     The comment belongs to the response, not to a topic. A wide survey export copies it to
@@ -50,16 +50,10 @@ class FeedbackWriter:
                 LINE_COL, "response", "topic", "submitted_on", "service", "location",
                 "channel", "rating", "comment").iter_rows():
             values = tuple(values)
-            rating = values[4]
-            if rating is not None and not 1 <= rating <= 5:
-                conflicts.append(self._refused(line, key, topic, values, (
-                    f"Bewertung {rating} liegt nicht zwischen 1 und 5 — Antwortcodes im "
-                    "Profil unter [values.rating] der Skala 1–5 zuordnen")))
-                continue
             first = self.rows.setdefault((key, topic), values)
             if first != values:
                 changed = [f for f, a, b in zip(_FIELDS, first, values, strict=True) if a != b]
-                conflicts.append(self._refused(line, key, topic, values, (
+                conflicts.append(self._refused(line, key, topic, values, "response", (
                     f"Antwort und Thema '{topic}' kommen in dieser Lieferung mehrfach vor, "
                     f"mit anderen Werten ({', '.join(changed)}) — die erste Zeile bleibt; "
                     "Export auf doppelte Antwort-IDs prüfen")))
@@ -68,10 +62,11 @@ class FeedbackWriter:
         return conflicts
 
     @staticmethod
-    def _refused(line: int, key: str, topic: str, values: tuple, reason: str) -> dict:
+    def _refused(line: int, key: str, topic: str, values: tuple, column: str,
+                 reason: str) -> dict:
         raw = dict(zip(_FIELDS, values, strict=True)) | {"response": key, "topic": topic}
         raw["submitted_on"] = raw["submitted_on"].isoformat()
-        return {"row_number": line, "column": "rating" if "Bewertung" in reason else "response",
+        return {"row_number": line, "column": column,
                 "reason": reason, "raw": json.dumps(raw, ensure_ascii=False)}
 
     def finish(self) -> tuple[int, int, int]:
