@@ -168,3 +168,29 @@ def service_attributes(cube: Cube) -> pl.DataFrame:
         return services.drop("attributes", strict=False)
     decoded = services["attributes"].str.json_decode(infer_schema_length=None)
     return services.drop("attributes").with_columns(decoded.alias("__attrs")).unnest("__attrs")
+
+
+def suppress_complementary(frame: pl.DataFrame, group: Sequence[str], min_n: int) -> pl.DataFrame:
+    """Secondary suppression for a table whose group total is published as well.
+
+    If exactly one cell of a group is withheld, total minus the other cells would reveal
+    it; so the smallest other cell with a value is withheld too. ``frame`` holds the cells
+    (``n``, ``value``, optionally ``numerator``) after :func:`suppress` with ``min_n``.
+    """
+    frame = suppress(frame, min_n) if "suppressed" not in frame.columns else frame
+    keys = list(group) or [_ONE]
+    base = frame.with_columns(pl.lit(1).alias(_ONE)) if not group else frame
+    base = base.with_row_index("__row")
+    shown = ~pl.col("suppressed") & (pl.col("n") > 0)
+    lonely = pl.col("suppressed").sum().over(keys) == 1
+    smallest = (pl.when(shown).then(pl.col("n")).otherwise(None).min().over(keys)
+                == pl.col("n"))
+    # one cell per group: the first of equally small ones
+    first = pl.when(shown & lonely & smallest).then(pl.col("__row")).min().over(keys) \
+        == pl.col("__row")
+    extra = shown & lonely & smallest & first
+    cols = [pl.when(extra).then(None).otherwise(pl.col("value")).alias("value"),
+            (pl.col("suppressed") | extra).alias("suppressed")]
+    if "numerator" in base.columns:
+        cols.append(pl.when(extra).then(None).otherwise(pl.col("numerator")).alias("numerator"))
+    return base.with_columns(cols).drop("__row", _ONE, strict=False)

@@ -204,3 +204,65 @@ def test_a_broken_catalogue_reports_every_problem_at_once() -> None:
         "x.cube: 'appointments' unbekannt — volume, durations, standards",
     ]
     assert validate(tuple(KPIS.values())) == []
+
+
+def test_complementary_suppression_prevents_recomputing_by_subtraction() -> None:
+    """Month totals are published; within a month one small cell alone would be revealed
+    as total − others, so the next-smallest cell is withheld too."""
+    from metrics.kpis import suppress_complementary
+
+    cells = pl.DataFrame({
+        "month": [JAN, JAN, JAN, FEB, FEB, FEB, MAR, MAR],
+        "service_id": [1, 2, 3, 1, 2, 3, 1, 2],
+        "numerator": [10, 2, 30, 10, 2, 1, 10, 20],
+        "n": [40, 3, 60, 40, 3, 4, 40, 50],
+    }).with_columns(value=pl.col("numerator") / pl.col("n"))
+    out = suppress_complementary(cells, ["month"], min_n=5).sort("month", "service_id")
+    assert out["suppressed"].to_list() == [
+        True, True, False,   # Jan: service 2 (n 3) primary, service 1 (n 40) secondary
+        False, True, True,   # Feb: two primary cells already protect each other
+        False, False,        # Mar: nothing small
+    ]
+    assert out.filter(pl.col("suppressed"))["numerator"].null_count() == 4
+    total_jan = 10 + 2 + 30
+    visible = out.filter((pl.col("month") == JAN) & ~pl.col("suppressed"))["numerator"].sum()
+    assert total_jan - visible == 12  # only the sum of two withheld cells can be derived
+
+
+def _series(start: dt.date, values: list[float | None]) -> pl.DataFrame:
+    return pl.DataFrame({"month": [shift_month(start, i) for i in range(len(values))],
+                         "value": values}, schema={"month": pl.Date, "value": pl.Float64})
+
+
+@pytest.mark.parametrize(("values", "target", "due", "as_of", "status", "projected"), [
+    # take-up rising 1 pp a month from 30 %: in 6 months (due Jul from Jan) → 36 % + 5 = 41 %
+    ([0.30, 0.31, 0.32, 0.33, 0.34, 0.35], 0.40, dt.date(2026, 11, 1), None, "on_track", 0.40),
+    ([0.30, 0.31, 0.32, 0.33, 0.34, 0.35], 0.45, dt.date(2026, 11, 1), None, "at_risk", 0.40),
+    ([0.30, 0.31, 0.32, 0.33, 0.34, 0.41], 0.40, dt.date(2026, 11, 1), None, "reached", None),
+    ([0.30, 0.31, 0.32, 0.33, 0.34, 0.35], 0.40, dt.date(2026, 5, 1), dt.date(2026, 6, 1),
+     "missed", None),
+    ([None, None, None, None, 0.34, 0.35], 0.40, dt.date(2026, 11, 1), None, "unknown", None),
+])
+def test_target_status(values, target, due, as_of, status, projected) -> None:  # noqa: ANN001
+    from metrics.targets import Target, target_status
+
+    got = target_status(_series(JAN, values), Target("digital_take_up", target, due),
+                        as_of=as_of)
+    assert got.status == status
+    if projected is None:
+        assert got.projected is None
+    else:  # last month Jun 2026 at 35 %, +1 pp a month, 5 months to Nov → 40 %
+        assert got.projected == pytest.approx(projected)
+        assert got.slope_per_month == pytest.approx(0.01)
+
+
+def test_target_status_for_a_lower_is_better_kpi() -> None:
+    from metrics.targets import Target, target_status
+
+    falling = _series(JAN, [20.0, 18.0, 16.0, 14.0])  # processing days, −2 a month
+    assert target_status(falling, Target("processing_days_median", 10.0,
+                                         dt.date(2026, 6, 1))).status == "on_track"
+    assert target_status(falling, Target("processing_days_median", 5.0,
+                                         dt.date(2026, 6, 1))).status == "at_risk"
+    assert target_status(falling, Target("processing_days_median", 15.0,
+                                         dt.date(2026, 6, 1))).status == "reached"
