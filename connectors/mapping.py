@@ -278,47 +278,40 @@ def map_batch(
     return Mapped(valid=valid, rejected=rejected)
 
 
+def _rule_checks(kind: str, now: dt.datetime) -> list[tuple[str, pl.Expr]]:
+    """Cross-field rules per record kind: (field the message names, error text or null)."""
+    match kind:
+        case "cases":
+            return [
+                ("completed_at", pl.when(pl.col("completed_at") < pl.col("received_at"))
+                 .then(pl.lit("Abschluss liegt vor dem Eingang — Datumsangaben im "
+                              "Fachverfahren prüfen"))),
+                ("received_at", pl.when(pl.col("received_at") > pl.lit(now + dt.timedelta(days=1)))
+                 .then(pl.lit("Eingang liegt in der Zukunft — Datum prüfen"))),
+                ("completed_at",
+                 pl.when((pl.col("status") == "completed") & pl.col("completed_at").is_null())
+                 .then(pl.lit("Status abgeschlossen, aber kein Abschlussdatum"))),
+            ]
+        case "standards":
+            return [("volume_meeting", pl.when(pl.col("volume_meeting") > pl.col("volume_total"))
+                     .then(pl.lit("mehr Fälle im Standard als Fälle insgesamt — Zahlen der "
+                                  "Quelle prüfen")))]
+        case "funnel":
+            return [("submitted", pl.when(pl.col("submitted") > pl.col("started"))
+                     .then(pl.format("{} abgeschickt, aber nur {} gestartet — Zählung im "
+                                     "Portal prüfen", pl.col("submitted"), pl.col("started"))))]
+    return []
+
+
 def _rules(out: pl.DataFrame, profile: Profile, errors: list, now: dt.datetime) -> pl.DataFrame:
-    """Cross-field rules of a record kind; each adds one more error column."""
-    if profile.kind.name == "standards":
-        h = profile.columns
-        extra = [
-            (h.get("volume_meeting", "volume_meeting"),
-             pl.when(pl.col("volume_meeting") > pl.col("volume_total"))
-             .then(pl.lit("mehr Fälle im Standard als Fälle insgesamt — Zahlen der Quelle "
-                          "prüfen"))),
-        ]
-        start = len(errors)
-        errors.extend(extra)
-        return out.with_columns(
-            *[e.alias(f"{ERR}{start + i}") for i, (_, e) in enumerate(extra)])
-    if profile.kind.name != "cases":
-        return out
-    h = profile.columns
-    extra = [
-        (h.get("completed_at", "completed_at"),
-         pl.when(pl.col("completed_at") < pl.col("received_at"))
-         .then(pl.lit("Abschluss liegt vor dem Eingang — Datumsangaben im Fachverfahren "
-                      "prüfen"))),
-        (h.get("received_at", "received_at"),
-         pl.when(pl.col("received_at") > pl.lit(now + dt.timedelta(days=1)))
-         .then(pl.lit("Eingang liegt in der Zukunft — Datum prüfen"))),
-    ]
-    # Status: derive when not delivered; a completed case needs its completion date.
-    out = out.with_columns(
-        status=pl.coalesce(
+    """Apply the kind's cross-field rules; each adds one more error column."""
+    kind = profile.kind.name
+    if kind == "cases":  # status: derived when not delivered (before the rules read it)
+        out = out.with_columns(status=pl.coalesce(
             pl.col("status"),
             pl.when(pl.col("completed_at").is_not_null()).then(pl.lit("completed"))
-            .otherwise(pl.lit("open")),
-        )
-    )
-    extra.append((
-        h.get("completed_at", "completed_at"),
-        pl.when((pl.col("status") == "completed") & pl.col("completed_at").is_null())
-        .then(pl.lit("Status abgeschlossen, aber kein Abschlussdatum")),
-    ))
+            .otherwise(pl.lit("open"))))
+    extra = [(profile.columns.get(f, f), e) for f, e in _rule_checks(kind, now)]
     start = len(errors)
     errors.extend(extra)
-    return out.with_columns(
-        *[e.alias(f"{ERR}{start + i}") for i, (_, e) in enumerate(extra)]
-    )
+    return out.with_columns(*[e.alias(f"{ERR}{start + i}") for i, (_, e) in enumerate(extra)])
