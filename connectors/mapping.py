@@ -300,6 +300,10 @@ def _rule_checks(kind: str, now: dt.datetime) -> list[tuple[str, pl.Expr]]:
             return [("submitted", pl.when(pl.col("submitted") > pl.col("started"))
                      .then(pl.format("{} abgeschickt, aber nur {} gestartet — Zählung im "
                                      "Portal prüfen", pl.col("submitted"), pl.col("started"))))]
+        case "appointments":
+            return [("booked_at", pl.when(pl.col("booked_at") > pl.col("slot_at"))
+                     .then(pl.lit("Buchung liegt nach dem Termin — Zeitangaben im "
+                                  "Terminsystem prüfen")))]
     return []
 
 

@@ -64,12 +64,18 @@ class SampleExport:
     cases_file: Path
     cases_written: int
     bad_rows: int
+    # the other systems' exports: survey, statistics workbook, portal funnel, appointments
+    extra_files: tuple[Path, ...] = ()
 
 
 def generate(
-    out_dir: Path, cases: int = 300_000, seed: int = 42, months: int = 24, end: str = "2026-10"
+    out_dir: Path, cases: int = 300_000, seed: int = 42, months: int = 24, end: str = "2026-10",
+    *, extras: bool = True,
 ) -> SampleExport:
-    """Write the three CSV files of the sample city into ``out_dir`` (created if missing).
+    """Write the sample city's exports into ``out_dir`` (created if missing): master data and
+    the case export, and with ``extras`` what its other systems deliver — the survey
+    (LimeSurvey), the monthly statistics workbook, the online portal's form funnel and the
+    appointment system's per-location JSON — scaled with ``cases``.
 
     ``months`` full calendar months ending with month ``end`` (``YYYY-MM``) form the window.
     """
@@ -83,7 +89,22 @@ def generate(
     cases_file = out_dir / CASES_FILE
     bad = write_cases(cases_file, cases, seed, build_tables(first, months))
     logger.info("wrote %s cases (%s bad rows) to %s", cases, bad, cases_file)
-    return SampleExport(out_dir, services_file, locations_file, cases_file, cases, bad)
+    extra: list[Path] = []
+    if extras:
+        from sample_data.appointments import write_appointments
+        from sample_data.funnel import write_funnel
+        from sample_data.statistics import write_monthly_statistics
+        from sample_data.survey import write_survey
+
+        window = {"seed": seed, "months": months, "end": end}
+        extra.append(write_survey(out_dir, responses=min(6000, max(300, cases // 50)),
+                                  **window))
+        extra.append(write_monthly_statistics(out_dir, **window))
+        extra.append(write_funnel(out_dir, **window))
+        extra += write_appointments(out_dir, appointments=min(60_000, max(500, cases // 5)),
+                                    **window)
+    return SampleExport(out_dir, services_file, locations_file, cases_file, cases, bad,
+                        tuple(extra))
 
 
 def window_start(end: str, months: int) -> dt.date:

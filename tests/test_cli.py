@@ -34,14 +34,18 @@ def test_demo_imports_once_and_reuses_everything_the_second_time(env: Settings) 
     assert "vorgaenge.csv: 3000 Zeilen gelesen" in first.output
     with get_engine(env).connect() as conn:
         cases = conn.execute(select(func.count()).select_from(Case)).scalar_one()
-        rejected = conn.execute(select(func.count()).select_from(RejectedRow)).scalar_one()
+        cases_run = conn.execute(select(ImportRun.id).where(
+            ImportRun.file_name == "vorgaenge.csv")).scalar_one()
+        rejected = conn.execute(select(func.count()).select_from(RejectedRow).where(
+            RejectedRow.import_run_id == cases_run)).scalar_one()
         runs = conn.execute(select(func.count()).select_from(ImportRun)).scalar_one()
     assert rejected >= 4 and cases + rejected == 3000  # the export's deliberate bad rows
-    assert runs == 3
+    # leistungen, standorte, vorgaenge, umfrage, monatsstatistik, portal, 5 × termine
+    assert runs == 11
 
     second = runner.invoke(main, ["demo", "--no-serve"])
     assert second.exit_code == 0, second.output
-    assert second.output.count("bereits importiert") == 3
+    assert second.output.count("bereits importiert") == 11
     with get_engine(env).connect() as conn:
         assert conn.execute(select(func.count()).select_from(Case)).scalar_one() == cases
         assert conn.execute(select(func.count()).select_from(ImportRun)).scalar_one() == runs

@@ -360,7 +360,10 @@ def test_small_and_empty_exports(tmp_path: Path) -> None:
 def test_committed_example_is_current(tmp_path: Path) -> None:
     """Refresh with generate(Path("sample_data/examples"), cases=2000); see sample_data."""
     fresh = generate(tmp_path, cases=2000)
-    for path in (fresh.services_file, fresh.locations_file, fresh.cases_file):
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert sorted(p.name for p in EXAMPLES.iterdir()) == written
+    for path in (fresh.services_file, fresh.locations_file, fresh.cases_file,
+                 *fresh.extra_files):
         committed = EXAMPLES / path.name
         assert committed.exists(), f"missing {committed}"
         assert committed.read_bytes() == path.read_bytes(), f"{committed} drifted; regenerate it"

@@ -1,0 +1,171 @@
+"""Appointments (Terminvergabe): lead time, no-show rate and on-site wait.
+
+The store is grouped inside the database into two compact frames of counts per whole value,
+so nearest-rank percentiles are exact at whole-day and whole-minute resolution without
+loading every appointment (as :mod:`metrics.cube` does for processing days):
+
+``lead``  — month of the slot × service × location × booking channel × outcome × whole
+            calendar days from booking to slot → appointments;
+``waits`` — month × location × weekday (1 = Monday) × hour of the slot × whole minutes of
+            on-site wait → appointments; attended appointments with a wait time only.
+
+Two frames, not one: lead days and wait minutes in one grouping multiply each other's
+values and leave nearly one row per appointment (measured on the sample: 959,188 groups for
+1,000,000 appointments; the two frames hold 186,504 + 123,087).
+
+Definitions (DOMAIN.md):
+
+- **Lead time (Vorlaufzeit)** counts every booking, cancelled ones too: it measures how far
+  ahead a citizen got a slot when booking, and a later cancellation does not change that
+  (leaving them out would hide long lead times, which are cancelled more often). Pass
+  ``outcomes`` to restrict it.
+- **No-show rate** = no_show / (attended + no_show); cancelled appointments are no
+  appointment the citizen failed to keep and are left out of the denominator.
+- **On-site wait** counts attended appointments with a recorded wait; cancelled visits,
+  no-shows and visits without a wait time are excluded (ZMS statistics). The booking system
+  only knows appointments; walk-ins come from queue systems (``wait_stats``).
+
+Every result has the grouping columns, ``n`` (the appointments the value rests on),
+``value`` and ``suppressed``: with ``n < min_n`` the value is withheld (null).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, Integer, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from connectors.store import Appointment, Outcome
+from metrics.cube import store_ready
+from metrics.kpis import percentile, ratio, suppress
+from metrics.sql import days_between, month_start
+
+log = logging.getLogger(__name__)
+
+LEAD_SCHEMA = {
+    "month": pl.Date,
+    "service_id": pl.Int64,
+    "location_id": pl.Int64,
+    "channel": pl.String,
+    "outcome": pl.String,
+    "lead_days": pl.Int64,
+    "appointments": pl.Int64,
+}
+WAIT_SCHEMA = {
+    "month": pl.Date,
+    "location_id": pl.Int64,
+    "weekday": pl.Int64,  # 1 = Monday … 7 = Sunday
+    "hour": pl.Int64,
+    "wait_minutes": pl.Int64,
+    "appointments": pl.Int64,
+}
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    lead: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEAD_SCHEMA))
+    waits: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WAIT_SCHEMA))
+
+    @property
+    def is_empty(self) -> bool:
+        return self.lead.is_empty()
+
+
+class iso_weekday(FunctionElement):  # noqa: N801 - reads like SQL
+    """ISO weekday of a timestamp: 1 = Monday … 7 = Sunday."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(iso_weekday, "sqlite")
+def _iso_weekday_sqlite(element: iso_weekday, compiler: Any, **kw: Any) -> str:
+    x = compiler.process(element.clauses, **kw)
+    return f"((CAST(strftime('%w', {x}) AS INTEGER) + 6) % 7 + 1)"
+
+
+@compiles(iso_weekday, "postgresql")
+def _iso_weekday_pg(element: iso_weekday, compiler: Any, **kw: Any) -> str:
+    return f"CAST(EXTRACT(ISODOW FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+class hour_of(FunctionElement):  # noqa: N801
+    """Hour of day (0–23) of a timestamp."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(hour_of, "sqlite")
+def _hour_sqlite(element: hour_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(strftime('%H', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(hour_of, "postgresql")
+def _hour_pg(element: hour_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(EXTRACT(HOUR FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+def _frame(engine: Engine, stmt: Any, schema: dict) -> pl.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    raw = pl.DataFrame([tuple(r) for r in rows], schema=list(schema), orient="row")
+    if raw.schema["month"] == pl.String:  # SQLite returns date() as text
+        raw = raw.with_columns(pl.col("month").str.to_date("%Y-%m-%d"))
+    return raw.cast(schema)
+
+
+def load_appointments(engine: Engine) -> AppointmentFacts:
+    """The two count frames (see the module docstring), grouped in SQL."""
+    if not store_ready(engine):
+        return AppointmentFacts()
+    a = Appointment
+    month = month_start(a.slot_at).label("month")
+    lead = days_between(a.booked_at, a.slot_at).label("lead_days")
+    dims = (month, a.service_id, a.location_id, a.channel, a.outcome, lead)
+    lead_frame = _frame(engine, select(*dims, func.count()).group_by(*dims), LEAD_SCHEMA)
+    dims = (month, a.location_id, iso_weekday(a.slot_at).label("weekday"),
+            hour_of(a.slot_at).label("hour"), a.wait_minutes)
+    waits = _frame(engine, select(*dims, func.count()).where(
+        a.outcome == Outcome.ATTENDED.value, a.wait_minutes.is_not(None)).group_by(*dims),
+        WAIT_SCHEMA)
+    log.info("appointments loaded: %d lead rows, %d wait rows", lead_frame.height, waits.height)
+    return AppointmentFacts(lead=lead_frame, waits=waits)
+
+
+def lead_time(frame: pl.DataFrame, by: Sequence[str] = (), q: float = 0.5, *,
+              outcomes: Iterable[str] | None = None, min_n: int = 1) -> pl.DataFrame:
+    """Nearest-rank ``q`` of whole days from booking to slot, from ``AppointmentFacts.lead``;
+    every booking counts unless ``outcomes`` restricts them (see the module docstring)."""
+    if outcomes is not None:
+        frame = frame.filter(pl.col("outcome").is_in(list(outcomes)))
+    return suppress(percentile(frame, by, q, value="lead_days", weight="appointments"), min_n)
+
+
+def no_show_rate(frame: pl.DataFrame, by: Sequence[str] = (), *, min_n: int = 1
+                 ) -> pl.DataFrame:
+    """no_show / (attended + no_show) from ``AppointmentFacts.lead``; ``numerator`` holds
+    the no-shows, ``n`` the kept and missed appointments. Cancelled ones do not count."""
+    count = pl.col("appointments")
+    frame = frame.with_columns(
+        no_show=pl.when(pl.col("outcome") == Outcome.NO_SHOW.value).then(count).otherwise(0),
+        due=pl.when(pl.col("outcome") != Outcome.CANCELLED.value).then(count).otherwise(0),
+    )
+    return suppress(ratio(frame, by, "no_show", "due"), min_n)
+
+
+def wait(frame: pl.DataFrame, by: Sequence[str] = ("location_id", "weekday", "hour"),
+         q: float = 0.5, *, min_n: int = 1) -> pl.DataFrame:
+    """Nearest-rank ``q`` of on-site wait minutes from ``AppointmentFacts.waits`` (attended
+    appointments with a wait time), e.g. the median (0.5) and P90 (0.9) per location,
+    weekday and hour."""
+    return suppress(percentile(frame, by, q, value="wait_minutes", weight="appointments"),
+                    min_n)
