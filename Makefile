@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint sample-examples screenshot clean
+.PHONY: demo test bench lint sample-examples screenshot clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Servicepuls needs Python 3.11+, found " + sys.version.split()[0] + " — run e.g. make PYTHON=python3.12")'
@@ -20,6 +20,11 @@ demo: $(STAMP)
 ## test: the whole suite (PostgreSQL and browser tests skip with a reason where absent)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## bench: import and cube timings vs the goals → BENCHMARKS.md (BENCH_SIZES=1000000,10000000)
+bench: $(STAMP)
+	@$(BIN)/python -c 'import duckdb, pandas' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m tests.benchmarks.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check connectors metrics dashboard sample_data tests

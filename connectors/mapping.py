@@ -39,12 +39,14 @@ class Mapped:
 
 def pseudonymise(values: pl.Series, key: bytes, source: str) -> pl.Series:
     """Keyed BLAKE2b (128 bit) of source + case number: stable per key, not reversible."""
-    prefix = source.encode("utf-8") + b"\x1f"
-    out = [
-        None if v is None else hashlib.blake2b(prefix + v.encode("utf-8"), key=key[:64],
-                                               digest_size=16).hexdigest()
-        for v in values.to_list()
-    ]
+    keyed = hashlib.blake2b(source.encode("utf-8") + b"\x1f", key=key[:64], digest_size=16)
+
+    def digest(v: str) -> str:  # copying the keyed state is cheaper than re-keying
+        h = keyed.copy()
+        h.update(v.encode("utf-8"))
+        return h.hexdigest()
+
+    out = [None if v is None else digest(v) for v in values.to_list()]
     return pl.Series(values.name, out, dtype=pl.String)
 
 

@@ -1,0 +1,122 @@
+"""BENCHMARKS.md from the measurements of :mod:`tests.benchmarks.run`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.benchmarks.run import CUBE_GOAL, GOALS, RSS_GOAL_MB
+
+NOTES = """\
+## Notes
+
+- Each measurement is a separate Python process; *peak RSS* is that process's own
+  high-water mark (`VmHWM`; the PostgreSQL server's memory is not included).
+- *polars parse* is the floor: `pl.read_csv(…, encoding="utf8-lossy", infer_schema=False)`,
+  all columns as text, on all cores. polars cannot decode Windows-1252, so umlauts and `€`
+  outside the key columns come out as replacement characters — a floor, not an import.
+- Import stages: *read* = `connectors.readers` (Python `csv` module, decode, column lists →
+  polars), *map* = `connectors.mapping.map_batch` (validation, BLAKE2b pseudonyms in
+  Python), *stage* = `CaseWriter.add` (SQLite `executemany`, PostgreSQL `COPY`), *finish* =
+  `CaseWriter.finish` (first row per case number, update, insert, index/constraint rebuild).
+- Cube: `metrics.cube.load_cube` (GROUP BY in the store) vs DuckDB and pandas computing
+  volume (month × service × location × channel: cases, completed, completed with follow-up,
+  open) and the processing-day histogram of the same rows, read from a Parquet export of the
+  SQLite store's `cases` (export not timed). *check* = total cases / volume groups /
+  duration groups, equal when all engines agree.
+"""
+
+
+def _rate(m: dict) -> float | None:
+    if not m or "seconds" not in m or not m.get("rows"):
+        return None
+    return m["rows"] / m["seconds"]
+
+
+def _cell(m: dict) -> str:
+    if "skipped" in m:
+        return f"skipped: {m['skipped']}"
+    if "error" in m:
+        return f"failed: {m['error']}"
+    return f"{m['seconds']:.1f} s"
+
+
+def render(results: list[dict], machine: dict, started: dt.datetime,
+           load_before: tuple, load_after: tuple) -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`tests/benchmarks/run.py`); rerun to refresh.",
+        "",
+        f"- Date: {started:%Y-%m-%d %H:%M %Z}",
+        f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']:.0f} GB "
+        f"RAM; {machine['os']}",
+        f"- Python {machine['python']}, polars {machine['polars']}, SQLite "
+        f"{machine['sqlite']}",
+        f"- Load average (1/5/15 min) before: {', '.join(f'{x:.1f}' for x in load_before)}; "
+        f"after: {', '.join(f'{x:.1f}' for x in load_after)}. The machine is shared: other "
+        "work (test suites of parallel sessions) ran at the same time, so absolute times "
+        "are pessimistic and noisy; ratios measured in the same run are the fairer figure.",
+        "",
+        "## Import (Windows-1252 CSV, sample city)",
+        "",
+        "| cases | file | what | time | rows/s | peak RSS | read / map / stage / finish "
+        "(s) | inserted / updated / dup. / rejected |",
+        "|---:|---:|---|---:|---:|---:|---|---|",
+    ]
+    short: list[str] = []
+    for r in results:
+        n = f"{r['cases']:,}"
+        p = r["parse"]
+        out.append(f"| {n} | {r['file_mb']:.0f} MB | polars parse (floor) | {_cell(p)} | "
+                   f"{_fmt_rate(_rate(p))} | {p.get('rss_mb', 0):.0f} MB | | |")
+        for store in ("sqlite", "postgresql"):
+            m = r[f"import_{store}"]
+            rate = _rate(m)
+            st = m.get("stages")
+            stages = (" / ".join(f"{st[k]:.1f}" for k in ("read", "map", "add", "finish"))
+                      if st else "")
+            counts = " / ".join(f"{c:,}" for c in m.get("counts", []))
+            rss = f"{m['rss_mb']:.0f} MB" if "rss_mb" in m else ""
+            out.append(f"| {n} | | import → {store} | {_cell(m)} | {_fmt_rate(rate)} | {rss} "
+                       f"| {stages} | {counts} |")
+            if rate is not None:
+                goal = GOALS[store]
+                if rate < goal:
+                    short.append(f"| {n} | import → {store} | ≥ {goal:,} rows/s | "
+                                 f"{rate:,.0f} rows/s | {rate / goal:.2f}× of goal |")
+                if m["rss_mb"] > RSS_GOAL_MB:
+                    short.append(f"| {n} | import → {store} peak RSS | ≤ {RSS_GOAL_MB} MB | "
+                                 f"{m['rss_mb']:.0f} MB | |")
+            elif "skipped" in m or "error" in m:
+                short.append(f"| {n} | import → {store} | ≥ {GOALS[store]:,} rows/s | "
+                             f"{_cell(m)} | not measured |")
+    out += ["", "## Cube rebuild", "",
+            "| cases | what | time | vs DuckDB | peak RSS | check |",
+            "|---:|---|---:|---:|---:|---|"]
+    for r in results:
+        n = f"{r['cases']:,}"
+        duck = r["duckdb"].get("seconds")
+        for label, key in (("load_cube on SQLite", "cube_sqlite"),
+                           ("load_cube on PostgreSQL", "cube_postgresql"),
+                           ("DuckDB (Parquet)", "duckdb"), ("pandas (Parquet)", "pandas")):
+            m = r[key]
+            ratio = (m["seconds"] / duck) if duck and "seconds" in m else None
+            rss = f"{m['rss_mb']:.0f} MB" if "rss_mb" in m else ""
+            check = " / ".join(f"{c:,}" for c in m.get("check", []))
+            out.append(f"| {n} | {label} | {_cell(m)} | "
+                       f"{f'{ratio:.1f}×' if ratio else ''} | {rss} | {check} |")
+            if key.startswith("cube") and ratio and ratio > CUBE_GOAL:
+                short.append(f"| {n} | {label} | ≤ {CUBE_GOAL}× DuckDB | {ratio:.1f}× "
+                             f"({m['seconds']:.1f} s vs {duck:.1f} s) | |")
+    out += ["", "## Goals: what is still short", ""]
+    if short:
+        out += ["| cases | what | goal | measured | ratio |", "|---:|---|---|---|---|",
+                *short]
+    else:
+        out.append("Every goal is met.")
+    out += ["", NOTES]
+    return "\n".join(out)
+
+
+def _fmt_rate(rate: float | None) -> str:
+    return f"{rate:,.0f}" if rate else ""
