@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="TOML file listing the sources `servicepuls import --all` pulls: folder "
         "or file, pattern, profile and expected delivery interval per source.",
     )
+    pilots_file: Path | None = Field(
+        default=None,
+        description="TOML file with the pilot projects (services, locations, start, target, "
+        "interventions) shown on the page Pilotprojekte. Empty means "
+        "`<data_dir>/pilotprojekte.toml`.",
+    )
     min_n: int = Field(
         default=5,
         ge=1,

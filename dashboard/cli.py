@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -182,6 +183,12 @@ def demo(ctx: click.Context, cases: int, no_serve: bool, port: int) -> None:
     else:
         ctx.invoke(sample, out=out, cases=cases)
     ctx.invoke(import_, paths=(out,), profile_name=None, force=False)
+    from metrics.pilot_config import pilots_path
+
+    pilots = pilots_path(settings)
+    if not pilots.exists() and (out / "pilotprojekte.toml").exists():
+        shutil.copy(out / "pilotprojekte.toml", pilots)  # the sample city's pilot, once
+        click.echo(f"Pilotprojekt der Beispielstadt eingetragen: {pilots}")
     if not no_serve:
         ctx.invoke(serve, port=port, host="localhost")
 

@@ -180,3 +180,355 @@ def _coverage(_data: Cube, url: str, version: str) -> pl.DataFrame:
 def quality_coverage(store: Store) -> pl.DataFrame:
     """Services with months without cases, and services without any case."""
     return _coverage(cube(store), store.url, store.version)
+
+
+# --- Zufriedenheit & Beteiligung (metrics.satisfaction) ------------------------------------
+# Imported here rather than at the top so this page's loaders stay one appended block.
+from metrics import satisfaction as _satisfaction  # noqa: E402
+from metrics.cube import store_ready as _store_ready  # noqa: E402
+from metrics.overview import shift_month as _shift_month  # noqa: E402
+
+_FEEDBACK_SCHEMA = {"submitted_on": pl.Date, "month": pl.Date, "service_id": pl.Int64,
+                    "location_id": pl.Int64, "channel": pl.String, "topic": pl.String,
+                    "rating": pl.Int64}
+SATISFACTION_WINDOW = 12  # months of the "last 12 months" tiles and the topic chart
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _feedback(_engine: Engine, url: str, version: str) -> pl.DataFrame:
+    if not _store_ready(_engine):
+        return pl.DataFrame(schema=_FEEDBACK_SCHEMA)
+    return _satisfaction.load_feedback(_engine)
+
+
+def feedback(store: Store) -> pl.DataFrame:
+    """Every stored rating (no comments): month, service, location, channel, topic, rating."""
+    return _feedback(store.engine, store.url, store.version)
+
+
+@dataclass(frozen=True)
+class SatisfactionView:
+    """Satisfaction for one topic under the channel/location filters.
+
+    ``month`` is the newest month with any rating under the filters (the survey asks every
+    topic at once, so that is the survey's newest month); the window is the
+    :data:`SATISFACTION_WINDOW` months up to it. Rows are :func:`metrics.satisfaction.
+    satisfaction` rows; a cell without any rating has ``n == 0`` and is missing, not
+    suppressed."""
+
+    month: _dt.date | None
+    first: _dt.date | None  # first month of the window
+    latest: dict  # the topic in ``month``
+    window: dict  # the topic over the window
+    monthly: pl.DataFrame  # the topic per month, every calendar month of the survey
+    topics: pl.DataFrame  # every topic over the window, best top-2 share first
+    ratings: int  # ratings of every topic under the filters, all months
+
+
+def _cells(frame: pl.DataFrame, by: list[str], min_n: int) -> pl.DataFrame:
+    cells = _satisfaction.satisfaction(frame, by, min_n)
+    # an empty selection gives n = 0: missing, not a withheld small cell
+    return cells.with_columns(suppressed=pl.col("suppressed") & (pl.col("n") > 0))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _satisfaction_view(_frame: pl.DataFrame, url: str, version: str, topic: str,
+                       channel: str | None, location_id: int | None,
+                       min_n: int) -> SatisfactionView:
+    frame = _frame
+    if channel is not None:
+        frame = frame.filter(pl.col("channel") == channel)
+    if location_id is not None:
+        frame = frame.filter(pl.col("location_id") == location_id)
+    empty = _cells(frame.clear(), [], min_n).row(0, named=True)
+    if frame.is_empty():
+        return SatisfactionView(None, None, empty, empty, _cells(frame, ["month"], min_n),
+                                _cells(frame, ["topic"], min_n), 0)
+    month = frame["month"].max()
+    first = _shift_month(month, 1 - SATISFACTION_WINDOW)
+    in_window = frame.filter(pl.col("month") >= first)
+    chosen = frame.filter(pl.col("topic") == topic)
+    months = pl.DataFrame({"month": pl.date_range(frame["month"].min(), month, "1mo",
+                                                  eager=True)})
+    monthly = months.join(_cells(chosen, ["month"], min_n), on="month", how="left").with_columns(
+        pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
+    topics = _cells(in_window, ["topic"], min_n).sort(
+        [pl.col("top2_share").is_null(), pl.col("top2_share"), pl.col("n")],
+        descending=[False, True, True])
+    return SatisfactionView(
+        month=month, first=first,
+        latest=_cells(chosen.filter(pl.col("month") == month), [], min_n).row(0, named=True),
+        window=_cells(chosen.filter(pl.col("month") >= first), [], min_n).row(0, named=True),
+        monthly=monthly, topics=topics, ratings=frame.height)
+
+
+def satisfaction_view(store: Store, topic: str = "overall", channel: str | None = None,
+                      location_id: int | None = None) -> SatisfactionView:
+    """Tiles, monthly series and topic ranking of the satisfaction page, cached per filter."""
+    return _satisfaction_view(feedback(store), store.url, store.version, topic, channel,
+                              location_id, store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comments(_engine: Engine, url: str, version: str, limit: int, channel: str | None,
+              location_id: int | None) -> pl.DataFrame:
+    return _satisfaction.comments(_engine, limit, channel=channel, location_id=location_id)
+
+
+def feedback_comments(store: Store, limit: int = 10, channel: str | None = None,
+                      location_id: int | None = None) -> pl.DataFrame:
+    """The newest comments (month only, scrubbed again on the way out)."""
+    return _comments(store.engine, store.url, store.version, limit, channel, location_id)
+
+
+# --- Pilotprojekte (metrics.pilot_config, metrics.pilots) ----------------------------------
+# Imported here rather than at the top so this page's loaders stay one appended block.
+from pathlib import Path as _Path  # noqa: E402
+
+from metrics import pilot_config as _pilot_config  # noqa: E402
+from metrics.pilots import Effect as _Effect  # noqa: E402
+from metrics.pilots import Pilot as _Pilot  # noqa: E402
+from metrics.pilots import pilot_effect as _pilot_effect  # noqa: E402
+
+
+def pilots_file(store: Store) -> _Path:
+    """Where the pilots file is expected (``SERVICEPULS_PILOTS_FILE``)."""
+    return _pilot_config.pilots_path(store.settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _pilots(_data: Cube, url: str, version: str, path: str, mtime_ns: int,
+            size: int) -> list[_pilot_config.PilotDefinition]:
+    return _pilot_config.load_pilots(_Path(path), _data)
+
+
+def pilot_definitions(store: Store) -> list[_pilot_config.PilotDefinition] | None:
+    """The pilots of the file, checked against the store's codes; None without a file.
+    Raises :class:`metrics.pilot_config.PilotConfigError` listing every problem. Cached by
+    the file's size and modification time as well, so an edit shows on the next rerun."""
+    path = pilots_file(store)
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return _pilots(cube(store), store.url, store.version, str(path.resolve()),
+                   stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _effect(_data: Cube, url: str, version: str, _pilot: _Pilot, pilot_key: str) -> _Effect:
+    return _pilot_effect(_data, _pilot)
+
+
+def pilot_evaluation(store: Store, pilot: _Pilot) -> _Effect:
+    """:func:`metrics.pilots.pilot_effect` (a 4,000-replicate bootstrap), once per pilot and
+    import. Raises ValueError when the data hold no months before or since the start."""
+    return _effect(cube(store), store.url, store.version, pilot, repr(pilot))
+
+
+# --- Standorte (metrics.kpis, metrics.appointments, metrics.waits) -------------------------
+# Imported here rather than at the top so this page's loaders stay one appended block.
+from dataclasses import replace as _replace  # noqa: E402
+
+from metrics import appointments as _appointments  # noqa: E402
+from metrics.kpis import compute as _compute  # noqa: E402
+from metrics.satisfaction import Z95 as _Z95  # noqa: E402
+from metrics.waits import wait_by_weekday_hour as _wait_by_weekday_hour  # noqa: E402
+
+_TAKE_UP = "digital_take_up"
+
+
+def with_wilson(frame: pl.DataFrame, numerator: str = "numerator", n: str = "n",
+                value: str = "value") -> pl.DataFrame:
+    """Add ``lo``/``hi``: the 95 % Wilson score interval of numerator / n (the interval
+    :mod:`metrics.satisfaction` uses for shares), null wherever ``value`` is null."""
+    count = pl.col(n).cast(pl.Float64)
+    p = pl.col(numerator) / count
+    z2 = _Z95**2
+    centre = (p + z2 / (2 * count)) / (1 + z2 / count)
+    half = _Z95 / (1 + z2 / count) * (p * (1 - p) / count + z2 / (4 * count**2)).sqrt()
+    shown = pl.col(value).is_not_null() & (pl.col(n) > 0)
+    return frame.with_columns(lo=pl.when(shown).then((centre - half).clip(0.0, 1.0)),
+                              hi=pl.when(shown).then((centre + half).clip(0.0, 1.0)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _appointment_facts(_engine: Engine, url: str, version: str
+                       ) -> _appointments.AppointmentFacts:
+    return _appointments.load_appointments(_engine)
+
+
+def appointment_facts(store: Store) -> _appointments.AppointmentFacts:
+    """Lead-time and wait counts of the booking system (empty without appointments), shared
+    by all sessions until the next import."""
+    return _appointment_facts(store.engine, store.url, store.version)
+
+
+def data_span(data: Cube, facts: _appointments.AppointmentFacts
+              ) -> tuple[_dt.date, _dt.date] | None:
+    """First and last month with cases, appointments or hourly wait statistics."""
+    months = [m for frame, column in ((data.volume, "month"), (facts.lead, "month"))
+              for m in (frame[column].min(), frame[column].max()) if m is not None]
+    if not data.waits.is_empty():
+        months += [d.replace(day=1) for d in (data.waits["day"].min(), data.waits["day"].max())]
+    return (min(months), max(months)) if months else None
+
+
+def month_end(month: _dt.date) -> _dt.date:
+    """The last day of ``month``."""
+    return _shift_month(month, 1) - _dt.timedelta(days=1)
+
+
+def _in_months(frame: pl.DataFrame, first: _dt.date, last: _dt.date,
+               column: str = "month") -> pl.DataFrame:
+    return frame.filter(pl.col(column).is_between(first, last))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last: _dt.date,
+                      locations: tuple[int, ...] | None, min_n: int) -> tuple[pl.DataFrame, dict]:
+    scoped = _replace(_data, volume=_in_months(_data.volume, first, last))
+    per_location = _compute(_TAKE_UP, scoped, ("location_id",), locations=locations,
+                            min_n=min_n).drop_nulls("location_id")
+    master = _data.locations.select("location_id", "name", "kind", "district", "latitude",
+                                    "longitude")
+    if locations is not None:
+        master = master.filter(pl.col("location_id").is_in(list(locations)))
+    rows = (master.join(per_location, on="location_id", how="left")
+            .with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False)))
+    ids = master["location_id"].to_list()
+    total = _compute(_TAKE_UP, scoped, (), locations=ids, min_n=min_n).row(0, named=True)
+    without = int(scoped.volume.filter(pl.col("location_id").is_null())["cases"].sum())
+    return with_wilson(rows), {**total, "without_location": without}
+
+
+def location_take_up(store: Store, first: _dt.date, last: _dt.date,
+                     locations: Iterable[int] | None = None) -> tuple[pl.DataFrame, dict]:
+    """Digital take-up per location over the months ``first`` … ``last`` (every location of
+    the master data, also without cases: ``n == 0``), with ``lo``/``hi`` (Wilson); and the
+    total over these locations (``value``, ``n``, ``suppressed``) plus the cases without any
+    location in the period (``without_location``), which no location row contains."""
+    return _location_take_up(cube(store), store.url, store.version, first, last,
+                             _ids(locations), store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _appointment_summary(_facts: _appointments.AppointmentFacts, url: str, version: str,
+                         first: _dt.date, last: _dt.date, locations: tuple[int, ...] | None,
+                         min_n: int) -> pl.DataFrame:
+    lead = _in_months(_facts.lead, first, last)
+    if locations is not None:
+        lead = lead.filter(pl.col("location_id").is_in(list(locations)))
+    by = ("location_id",)
+    median = _appointments.lead_time(lead, by, 0.5, min_n=min_n).select(
+        "location_id", bookings="n", lead_median="value", lead_suppressed="suppressed")
+    p90 = _appointments.lead_time(lead, by, 0.9, min_n=min_n).select(
+        "location_id", lead_p90="value")
+    no_show = with_wilson(_appointments.no_show_rate(lead, by, min_n=min_n)).select(
+        "location_id", no_show="value", no_show_lo="lo", no_show_hi="hi", no_shows="numerator",
+        due="n", no_show_suppressed="suppressed")
+    return (median.join(p90, on="location_id", how="left")
+            .join(no_show, on="location_id", how="left")
+            .with_columns(pl.col("due").fill_null(0),
+                          pl.col("no_show_suppressed").fill_null(False))
+            .sort("location_id"))
+
+
+def appointment_summary(store: Store, first: _dt.date, last: _dt.date,
+                        locations: Iterable[int] | None = None) -> pl.DataFrame:
+    """Per location with bookings whose slot falls in ``first`` … ``last``: bookings,
+    lead_median, lead_p90, lead_suppressed, no_show (+ Wilson no_show_lo/hi), no_shows, due,
+    no_show_suppressed (see :mod:`metrics.appointments` for the definitions)."""
+    return _appointment_summary(appointment_facts(store), store.url, store.version, first,
+                                last, _ids(locations), store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _appointment_wait_cells(_facts: _appointments.AppointmentFacts, url: str, version: str,
+                            first: _dt.date, last: _dt.date, location_id: int | None,
+                            min_n: int) -> pl.DataFrame:
+    frame = _in_months(_facts.waits, first, last)
+    if location_id is not None:
+        frame = frame.filter(pl.col("location_id") == location_id)
+    return _appointments.wait(frame, ("weekday", "hour"), 0.5, min_n=min_n)
+
+
+def appointment_wait_cells(store: Store, first: _dt.date, last: _dt.date,
+                           location_id: int | None) -> pl.DataFrame:
+    """Median on-site wait of attended appointments per weekday (1 = Monday) and hour of the
+    slot: weekday, hour, value, n (appointments), suppressed. ``None`` pools all locations."""
+    return _appointment_wait_cells(appointment_facts(store), store.url, store.version,
+                                   first, last, location_id, store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _wait_stat_cells(_data: Cube, url: str, version: str, first: _dt.date, last: _dt.date,
+                     location_id: int | None, min_n: int) -> pl.DataFrame:
+    locations = None if location_id is None else [location_id]
+    end = month_end(last)
+    cells = _wait_by_weekday_hour(_data, locations=locations, start=first, end=end)
+    scoped = _data.waits.filter(pl.col("day").is_between(first, end))
+    if locations is not None:
+        scoped = scoped.filter(pl.col("location_id").is_in(locations))
+    visits = (scoped.group_by(weekday=pl.col("day").dt.weekday(), hour=pl.col("hour"))
+              .agg(visits=pl.col("visits").sum()))
+    out = cells.join(visits, on=["weekday", "hour"], how="left").with_columns(
+        pl.col("weekday").cast(pl.Int64), pl.col("hour").cast(pl.Int64))
+    # published aggregates without visit counts rest on hours, not people: nothing to withhold
+    small = pl.col("weighted") & (pl.col("visits") < min_n)
+    return out.select("weekday", "hour", value=pl.when(~small).then(pl.col("mean_wait")),
+                      n="slots", visits="visits", weighted="weighted", suppressed=small)
+
+
+def wait_stat_cells(store: Store, first: _dt.date, last: _dt.date,
+                    location_id: int | None) -> pl.DataFrame:
+    """Mean on-site wait of the hourly wait statistics per weekday and hour (see
+    :func:`metrics.waits.wait_by_weekday_hour`): weekday, hour, value, n (hours with a value),
+    visits, weighted, suppressed (only where visit counts say fewer than ``min_n`` visits)."""
+    return _wait_stat_cells(cube(store), store.url, store.version, first, last, location_id,
+                            store.min_n)
+
+
+# --- Leistungen (metrics.service_view) -----------------------------------------------------
+# Imported here rather than at the top so this page's loaders stay one appended block.
+from metrics import service_view as _service_view  # noqa: E402
+from metrics.funnel import FUNNEL_SCHEMA as _FUNNEL_SCHEMA  # noqa: E402
+from metrics.funnel import load_funnel as _load_funnel  # noqa: E402
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _funnel(_engine: Engine, url: str, version: str) -> pl.DataFrame:
+    if not _store_ready(_engine):
+        return pl.DataFrame(schema=_FUNNEL_SCHEMA)
+    return _load_funnel(_engine)
+
+
+def funnel(store: Store) -> pl.DataFrame:
+    """The online portal's form funnel, month × service (empty when none is imported)."""
+    return _funnel(store.engine, store.url, store.version)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _service_ranking(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
+                     locations: tuple[int, ...] | None, min_n: int) -> pl.DataFrame:
+    return _service_view.ranking(_data, _funnel_frame, locations=locations, min_n=min_n)
+
+
+def service_ranking(store: Store, locations: Iterable[int] | None = None) -> pl.DataFrame:
+    """Every service over the last 12 months (:func:`metrics.service_view.ranking`)."""
+    return _service_ranking(cube(store), funnel(store), store.url, store.version,
+                            _ids(locations), store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _service_detail(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
+                    service_id: int, locations: tuple[int, ...] | None,
+                    min_n: int) -> _service_view.ServiceDetail:
+    return _service_view.detail(_data, _funnel_frame, service_id, locations=locations,
+                                min_n=min_n)
+
+
+def service_detail(store: Store, service_id: int,
+                   locations: Iterable[int] | None = None) -> _service_view.ServiceDetail:
+    """Channel mix, take-up, processing time, follow-ups and funnel of one service."""
+    return _service_detail(cube(store), funnel(store), store.url, store.version, service_id,
+                           _ids(locations), store.min_n)

@@ -247,6 +247,849 @@ STRINGS: dict[str, dict[str, str]] = {
         "erkennen.",
         "en": "No cases have been imported yet; gaps can only be found after that.",
     },
+    # --- Zufriedenheit & Beteiligung (dashboard/pages/satisfaction.py) ------------------------
+    "s_nav": {"de": "Zufriedenheit & Beteiligung", "en": "Satisfaction & participation"},
+    "s_title": {"de": "Zufriedenheit & Beteiligung", "en": "Satisfaction & participation"},
+    "s_intro": {
+        "de": "Wie zufrieden sind Bürgerinnen und Bürger, und was sagen sie zu Erreichbarkeit, "
+        "Abläufen und Wartezeiten, Terminvergabe, Verständlichkeit und dem Zusammenspiel "
+        "digital/analog? Bürgerbefragung bis einschließlich {month}.",
+        "en": "How satisfied are citizens, and what do they say about reachability, processes "
+        "and waiting times, appointment booking, clarity and the interplay of digital and "
+        "analogue? Citizen survey up to and including {month}.",
+    },
+    "s_topic": {"de": "Thema", "en": "Topic"},
+    "s_topic_overall": {"de": "Gesamtzufriedenheit", "en": "Overall satisfaction"},
+    "s_topic_reachability": {"de": "Erreichbarkeit", "en": "Reachability"},
+    "s_topic_process_waiting": {"de": "Abläufe und Wartezeiten",
+                                "en": "Processes and waiting times"},
+    "s_topic_appointments": {"de": "Terminvergabe", "en": "Appointment booking"},
+    "s_topic_clarity": {"de": "Verständlichkeit", "en": "Clarity"},
+    "s_topic_digital_analog": {"de": "Zusammenspiel digital/analog",
+                               "en": "Interplay of digital and analogue"},
+    "s_topic_other": {"de": "Sonstiges", "en": "Other"},
+    "s_channel": {"de": "Kanal", "en": "Channel"},
+    "s_all_channels": {"de": "Alle Kanäle", "en": "All channels"},
+    "s_channel_online": {"de": "Online", "en": "Online"},
+    "s_channel_in_person": {"de": "Vor Ort", "en": "In person"},
+    "s_channel_phone": {"de": "Telefon", "en": "Phone"},
+    "s_channel_post": {"de": "Post", "en": "Post"},
+    "s_channel_email": {"de": "E-Mail", "en": "E-mail"},
+    "s_channel_video": {"de": "Videoberatung", "en": "Video consultation"},
+    "s_channel_assisted_digital": {"de": "Assistiert digital", "en": "Assisted digital"},
+    "s_channel_fax": {"de": "Fax", "en": "Fax"},
+    "s_channel_other": {"de": "Sonstiger Kanal", "en": "Other channel"},
+    "s_location": {"de": "Standort", "en": "Location"},
+    "s_all_locations": {"de": "Alle Standorte", "en": "All locations"},
+    "s_location_help": {
+        "de": "Mit einem Standort zählen nur Antworten, die ihn nennen; Antworten ohne Standort "
+        "(z. B. online) zählen nur bei „Alle Standorte“.",
+        "en": "With one location, only responses naming it count; responses without a location "
+        "(e.g. online) count only with “All locations”.",
+    },
+    "s_tiles_month": {"de": "Neuester Monat mit Daten: {month}",
+                      "en": "Latest month with data: {month}"},
+    "s_tiles_window": {"de": "Letzte 12 Monate: {first} – {last}",
+                       "en": "Last 12 months: {first} – {last}"},
+    "s_top2": {"de": "Anteil zufrieden (4–5 von 5)", "en": "Share satisfied (4–5 of 5)"},
+    "s_mean": {"de": "Mittlere Bewertung (1–5)", "en": "Mean rating (1–5)"},
+    "s_score": {"de": "GOV.UK-Score (0–1)", "en": "GOV.UK score (0–1)"},
+    "s_n": {"de": "Bewertungen (n)", "en": "Ratings (n)"},
+    "s_top2_help": {
+        "de": "Anteil der Bewertungen mit 4 (zufrieden) oder 5 (sehr zufrieden) auf der Skala "
+        "1–5 (Top-2-Box); 95-%-Intervall nach Wilson.",
+        "en": "Share of ratings of 4 (satisfied) or 5 (very satisfied) on the 1–5 scale "
+        "(top-2 box); 95% Wilson interval.",
+    },
+    "s_mean_help": {
+        "de": "Mittelwert der Bewertungen 1–5 (5 = sehr zufrieden); 95-%-Intervall nach "
+        "Student-t, begrenzt auf die Skala.",
+        "en": "Mean of the 1–5 ratings (5 = very satisfied); 95% Student-t interval, clipped "
+        "to the scale.",
+    },
+    "s_score_help": {
+        "de": "Zufriedenheitswert des GOV.UK-Servicehandbuchs: (Mittelwert − 1) / 4, von 0 "
+        "(alle sehr unzufrieden) bis 1 (alle sehr zufrieden).",
+        "en": "The GOV.UK service manual's satisfaction score: (mean − 1) / 4, from 0 (all "
+        "very dissatisfied) to 1 (all very satisfied).",
+    },
+    "s_n_help": {
+        "de": "Anzahl der Bewertungen dieses Themas. Werte mit weniger als {min_n} Bewertungen "
+        "werden nicht angezeigt.",
+        "en": "Number of ratings of this topic. Values resting on fewer than {min_n} ratings "
+        "are not shown.",
+    },
+    "s_interval": {"de": "95-%-Intervall: {interval}", "en": "95% interval: {interval}"},
+    "s_ratings_caption": {"de": "Bewertungen zum Thema „{topic}“",
+                          "en": "ratings of the topic “{topic}”"},
+    "s_small_n": {
+        "de": "Nur {n} Bewertungen ({period}): Der Wert ist unsicher, das 95-%-Intervall "
+        "ist breit ({interval}).",
+        "en": "Only {n} ratings ({period}): the value is uncertain, the 95% interval is wide "
+        "({interval}).",
+    },
+    "s_suppressed": {
+        "de": "Weniger als {min_n} Bewertungen ({period}): Werte ausgeblendet, damit niemand "
+        "erkennbar wird.",
+        "en": "Fewer than {min_n} ratings ({period}): values withheld so that no one can be "
+        "identified.",
+    },
+    "s_no_ratings": {
+        "de": "Keine Bewertungen ({period}) für diese Auswahl.",
+        "en": "No ratings ({period}) for this selection.",
+    },
+    "s_trend_heading": {"de": "Anteil zufrieden im Zeitverlauf: {topic}",
+                        "en": "Share satisfied over time: {topic}"},
+    "s_trend_method": {
+        "de": "Methode: Anteil der Bewertungen 4–5 auf der Skala 1–5 (Top-2-Box) je Monat der "
+        "Antwort; Fehlerbalken = 95-%-Intervall nach Wilson. n = {n} Bewertungen in den "
+        "gezeigten Monaten ({first} – {last}). Quelle: Bürgerbefragung. Monate mit weniger "
+        "als {min_n} Bewertungen bleiben als Lücke („< {min_n}“), Monate ohne Bewertungen "
+        "leer.",
+        "en": "Method: share of ratings of 4–5 on the 1–5 scale (top-2 box) by month of "
+        "response; error bars = 95% Wilson interval. n = {n} ratings in the months shown "
+        "({first} – {last}). "
+        "Source: citizen survey. Months with fewer than {min_n} ratings are left as a gap "
+        "(“< {min_n}”), months without ratings empty.",
+    },
+    "s_gaps_suppressed": {
+        "de": "Ausgeblendet (weniger als {min_n} Bewertungen): {months}.",
+        "en": "Withheld (fewer than {min_n} ratings): {months}.",
+    },
+    "s_gaps_missing": {"de": "Ohne Bewertungen: {months}.", "en": "No ratings: {months}."},
+    "s_axis_top2": {"de": "Anteil zufrieden", "en": "Share satisfied"},
+    "s_axis_month": {"de": "Monat der Antwort", "en": "Month of response"},
+    "s_alt_trend": {
+        "de": "Textalternative: Anteil zufrieden ({topic}) {direction} von {first_value} "
+        "({first_month}) auf {last_value} ({last_month}; 95-%-Intervall {interval}, "
+        "n = {n}); {shown} von {months} Monaten mit Wert.",
+        "en": "Text alternative: share satisfied ({topic}) {direction} from {first_value} "
+        "({first_month}) to {last_value} ({last_month}; 95% interval {interval}, n = {n}); "
+        "{shown} of {months} months have a value.",
+    },
+    "s_alt_trend_single": {
+        "de": "Textalternative: Anteil zufrieden ({topic}): {value} im {month} "
+        "(95-%-Intervall {interval}, n = {n}); nur ein Monat mit Wert.",
+        "en": "Text alternative: share satisfied ({topic}): {value} in {month} (95% interval "
+        "{interval}, n = {n}); only one month has a value.",
+    },
+    "s_alt_trend_none": {
+        "de": "Textalternative: Anteil zufrieden ({topic}): kein Monat mit mindestens {min_n} "
+        "Bewertungen.",
+        "en": "Text alternative: share satisfied ({topic}): no month with at least {min_n} "
+        "ratings.",
+    },
+    "s_alt_hidden": {
+        "de": " {hidden} Monate ausgeblendet (weniger als {min_n} Bewertungen).",
+        "en": " {hidden} months withheld (fewer than {min_n} ratings).",
+    },
+    "s_alt_hidden_one": {
+        "de": " 1 Monat ausgeblendet (weniger als {min_n} Bewertungen).",
+        "en": " 1 month withheld (fewer than {min_n} ratings).",
+    },
+    "s_col_month": {"de": "Monat", "en": "Month"},
+    "s_col_topic": {"de": "Thema", "en": "Topic"},
+    "s_col_top2": {"de": "Anteil zufrieden", "en": "Share satisfied"},
+    "s_col_interval": {"de": "95-%-Intervall", "en": "95% interval"},
+    "s_col_mean": {"de": "Mittlere Bewertung", "en": "Mean rating"},
+    "s_col_score": {"de": "GOV.UK-Score", "en": "GOV.UK score"},
+    "s_col_n": {"de": "Bewertungen (n)", "en": "Ratings (n)"},
+    "s_col_note": {"de": "Hinweis", "en": "Note"},
+    "s_col_channel": {"de": "Kanal", "en": "Channel"},
+    "s_col_comment": {"de": "Anmerkung", "en": "Comment"},
+    "s_note_suppressed": {"de": "ausgeblendet (weniger als {min_n} Bewertungen)",
+                          "en": "withheld (fewer than {min_n} ratings)"},
+    "s_note_no_data": {"de": "keine Bewertungen", "en": "no ratings"},
+    "s_topics_heading": {"de": "Themen der Bürgerbeteiligung ({first} – {last})",
+                         "en": "Participation topics ({first} – {last})"},
+    "s_topics_method": {
+        "de": "Methode: je Thema Anteil der Bewertungen 4–5 von 5 mit 95-%-Intervall (Wilson), "
+        "höchster Anteil oben. n = {n} Bewertungen ({first} – {last}). Quelle: "
+        "Bürgerbefragung. Themen mit weniger als {min_n} Bewertungen stehen ohne Wert unten "
+        "(„< {min_n}“). Die Gesamtzufriedenheit steht in den Kacheln oben.",
+        "en": "Method: per topic, share of ratings of 4–5 of 5 with 95% Wilson interval, "
+        "highest share on top. n = {n} ratings ({first} – {last}). Source: citizen survey. "
+        "Topics with fewer than {min_n} ratings are listed at the bottom without a value "
+        "(“< {min_n}”). Overall satisfaction is in the tiles above.",
+    },
+    "s_alt_topics": {
+        "de": "Textalternative: Anteil zufrieden je Thema ({first} – {last}): {items}.",
+        "en": "Text alternative: share satisfied by topic ({first} – {last}): {items}.",
+    },
+    "s_alt_topic_item": {"de": "{topic} {value} (95-%-Intervall {interval}, n = {n})",
+                         "en": "{topic} {value} (95% interval {interval}, n = {n})"},
+    "s_alt_topic_hidden": {"de": "{topic} ausgeblendet (n {n})",
+                           "en": "{topic} withheld (n {n})"},
+    "s_topics_none": {
+        "de": "Für diese Auswahl gibt es in den letzten 12 Monaten keine Bewertungen zu den "
+        "Themen der Bürgerbeteiligung.",
+        "en": "For this selection there are no ratings of the participation topics in the last "
+        "12 months.",
+    },
+    "s_comments_heading": {"de": "Stimmen aus der Befragung", "en": "Voices from the survey"},
+    "s_comments_intro": {
+        "de": "Die neuesten Anmerkungen ({count}), nur mit Monat, ohne Tag. Personenbezogene "
+        "Angaben werden vor dem Speichern entfernt (automatisch: E-Mail-Adressen, "
+        "Telefonnummern, IBANs) und beim Anzeigen erneut geprüft.",
+        "en": "The newest comments ({count}), with the month only, no day. Personal data is "
+        "removed before storage (automatically: e-mail addresses, phone numbers, IBANs) and "
+        "checked again when shown.",
+    },
+    "s_comments_none": {"de": "Für diese Auswahl liegen keine Anmerkungen vor.",
+                        "en": "There are no comments for this selection."},
+    "s_comments_hidden": {
+        "de": "Anmerkungen werden für diese Auswahl nicht gezeigt: Sie beruht auf weniger als "
+        "{min_n} Bewertungen, einzelne Personen wären erkennbar.",
+        "en": "Comments are not shown for this selection: it rests on fewer than {min_n} "
+        "ratings, so individuals could be recognised.",
+    },
+    "s_feedback_heading": {"de": "Wie wurden Ergebnisse zurückgespielt?",
+                           "en": "How were results fed back?"},
+    "s_feedback_text": {
+        "de": "Zu Rückmeldungen an die Bürgerinnen und Bürger („Sie haben gesagt – wir haben "
+        "getan“) liegen noch keine Daten vor; deshalb stehen hier keine Zahlen dazu. Geplant "
+        "ist, die aggregierten Ergebnisse dieser Seite über den Open-Data-Feed und im Bericht "
+        "an Rat und Ausschüsse zu veröffentlichen (Issue 7) – nur Anteile und Mittelwerte mit "
+        "n, ohne Werte mit weniger als {min_n} Bewertungen und ohne Anmerkungen im Wortlaut.",
+        "en": "There is no data yet on how results were fed back to citizens (“you said – we "
+        "did”), so no numbers are shown for it. The plan is to publish this page's aggregated "
+        "results through the open-data feed and in the report to the council and committees "
+        "(issue 7) – only shares and means with n, no values resting on fewer than {min_n} "
+        "ratings and no comments verbatim.",
+    },
+    "s_no_ratings_selection": {
+        "de": "Für diese Auswahl von Kanal und Standort gibt es keine Bewertungen. Bitte "
+        "Kanal oder Standort ändern.",
+        "en": "There are no ratings for this combination of channel and location. Please "
+        "change the channel or the location.",
+    },
+    "s_no_feedback_title": {"de": "Noch keine Rückmeldungen importiert",
+                            "en": "No feedback imported yet"},
+    "s_no_feedback": {
+        "de": "Der Datenbestand enthält noch keine Bewertungen aus der Bürgerbefragung. "
+        "Exportieren Sie die Antworten aus LimeSurvey („Antworten exportieren“: CSV mit "
+        "Antwortcodes und vollständigen Fragetexten) als `umfrage.csv` und importieren Sie "
+        "den Ordner:\n\n`servicepuls import <Ordner mit umfrage.csv>`\n\nDanach diese Seite "
+        "neu laden.",
+        "en": "The store holds no ratings from the citizen survey yet. Export the responses "
+        "from LimeSurvey (“Export responses”: CSV with answer codes and full question texts) "
+        "as `umfrage.csv` and import the folder:\n\n"
+        "`servicepuls import <folder with umfrage.csv>`\n\nThen reload this page.",
+    },
+    # --- Pilotprojekte (dashboard/pages/pilots.py) -------------------------------------------
+    "nav_pilots": {"de": "Pilotprojekte", "en": "Pilot projects"},
+    "p_title": {"de": "Pilotprojekte", "en": "Pilot projects"},
+    "p_intro": {
+        "de": "Hat ein Pilot gewirkt, um wie viel, und wie sicher ist das? Verglichen wird "
+        "die digitale Nutzungsquote an den Pilotstandorten vor und seit dem Start mit einer "
+        "Vergleichsgruppe, die den Piloten nicht hatte.",
+        "en": "Did a pilot work, by how much, and how sure are we? Digital take-up at the "
+        "pilot locations before and since the start is compared with a comparison group "
+        "that did not have the pilot.",
+    },
+    "p_select": {"de": "Pilotprojekt", "en": "Pilot project"},
+    "p_no_file_title": {"de": "Noch keine Pilotprojekte", "en": "No pilot projects yet"},
+    "p_no_file": {
+        "de": "Pilotprojekte werden in einer TOML-Datei beschrieben. Servicepuls erwartet sie "
+        "unter `{path}` (Einstellung `SERVICEPULS_PILOTS_FILE`). Je Pilot: Name, Start, "
+        "Leistungen und Pilotstandorte (Nummern aus den Stammdaten), optional Zielwert in "
+        "Prozentpunkten, Vergleichsstandorte und Maßnahmen mit Datum. Zum Beispiel:",
+        "en": "Pilot projects are described in a TOML file. Servicepuls expects it at "
+        "`{path}` (setting `SERVICEPULS_PILOTS_FILE`). Per pilot: name, start, services and "
+        "pilot locations (codes from the master data), optionally a target in percentage "
+        "points, comparison locations and interventions with a date. For example:",
+    },
+    "p_no_file_after": {
+        "de": "Danach diese Seite neu laden.",
+        "en": "Then reload this page.",
+    },
+    "p_file_error": {
+        "de": "Die Pilot-Datei `{path}` enthält {count} Fehler. Bitte korrigieren und die "
+        "Seite neu laden:",
+        "en": "The pilots file `{path}` has {count} problems. Please fix them and reload the "
+        "page:",
+    },
+    "p_services": {"de": "Leistungen", "en": "Services"},
+    "p_locations": {"de": "Pilotstandorte", "en": "Pilot locations"},
+    "p_control": {"de": "Vergleichsgruppe", "en": "Comparison group"},
+    "p_control_default": {
+        "de": "{names} (alle übrigen Bürgerämter mit Vorgängen dieser Leistungen)",
+        "en": "{names} (every other office with cases of these services)",
+    },
+    "p_start": {"de": "Start", "en": "Start"},
+    "p_interventions": {"de": "Maßnahmen", "en": "Interventions"},
+    "p_none": {"de": "keine", "en": "none"},
+    "p_tiles_heading": {"de": "Ergebnis", "en": "Result"},
+    "p_tile_before": {"de": "Vorher", "en": "Before"},
+    "p_tile_after": {"de": "Seit dem Start", "en": "Since the start"},
+    "p_tile_help": {
+        "de": "Nutzungsquote an den Pilotstandorten, über den ganzen Zeitraum (Σ Zähler / "
+        "Σ Nenner). {method}",
+        "en": "Take-up at the pilot locations over the whole period (Σ numerator / "
+        "Σ denominator). {method}",
+    },
+    "p_tile_effect": {"de": "Wirkung des Piloten", "en": "Effect of the pilot"},
+    "p_tile_target": {"de": "Zielwert", "en": "Target"},
+    "p_period_n": {"de": "Pilotstandorte, {first} – {last} · n = {n} Vorgänge",
+                   "en": "Pilot locations, {first} – {last} · n = {n} cases"},
+    "p_effect_parts": {
+        "de": "= Veränderung Pilot {pilot} − Veränderung Vergleichsgruppe {control}",
+        "en": "= change in the pilot {pilot} − change in the comparison group {control}",
+    },
+    "p_control_share": {"de": "Vergleichsgruppe im selben Zeitraum: {share}",
+                        "en": "Comparison group in the same period: {share}"},
+    "p_vs_before": {"de": "ggü. vorher", "en": "vs before"},
+    "p_interval": {"de": "{level}\u00a0%-Intervall: {low} bis {high}",
+                   "en": "{level}% interval: {low} to {high}"},
+    "p_effect_help": {
+        "de": "Veränderung an den Pilotstandorten minus Veränderung in der Vergleichsgruppe, "
+        "in Prozentpunkten (Differenz-von-Differenzen).",
+        "en": "Change at the pilot locations minus change in the comparison group, in "
+        "percentage points (difference-in-differences).",
+    },
+    "p_no_estimate": {"de": "keine Schätzung – siehe Hinweis oben",
+                      "en": "no estimate – see the note above"},
+    "p_status_reached": {"de": "✓ erreicht", "en": "✓ reached"},
+    "p_status_open": {"de": "◐ noch nicht sicher erreicht", "en": "◐ not yet surely reached"},
+    "p_status_missed": {"de": "✗ verfehlt", "en": "✗ missed"},
+    "p_status_unknown": {"de": "– ohne Schätzung nicht beurteilbar",
+                         "en": "– cannot be judged without an estimate"},
+    "p_no_target": {"de": "kein Zielwert festgelegt (`target_pp` in der Pilot-Datei)",
+                    "en": "no target set (`target_pp` in the pilots file)"},
+    "p_status_rule": {
+        "de": "Erreicht heißt: auch die Untergrenze des {level}\u00a0%-Intervalls liegt auf "
+        "oder über dem Zielwert. Verfehlt: auch die Obergrenze liegt darunter. Dazwischen "
+        "ist es noch nicht sicher.",
+        "en": "Reached means: even the lower bound of the {level}% interval is at or above "
+        "the target. Missed: even the upper bound is below it. In between it is not sure "
+        "yet.",
+    },
+    "p_chart_heading": {"de": "{kpi}: Pilotstandorte und Vergleichsgruppe",
+                        "en": "{kpi}: pilot locations and comparison group"},
+    "p_chart_note": {
+        "de": "Monatswerte für {services}. Senkrechte Linie: Start des Piloten; Rauten mit "
+        "gepunkteter Linie: Maßnahmen. Monate mit weniger als {min_n} Fällen werden nicht "
+        "angezeigt.",
+        "en": "Monthly values for {services}. Vertical line: start of the pilot; diamonds "
+        "with a dotted line: interventions. Months with fewer than {min_n} cases are not "
+        "shown.",
+    },
+    "p_method": {"de": "Methode: {method}", "en": "Method: {method}"},
+    "p_alt": {
+        "de": "Textalternative: {kpi} für {services}. Pilotstandorte ({pilot}): {before} vor "
+        "dem Start ({b_first} – {b_last}), {after} seit dem Start ({a_first} – {a_last}). "
+        "Vergleichsgruppe ({control}): {c_before} vorher, {c_after} seither. Start am "
+        "{start}.",
+        "en": "Text alternative: {kpi} for {services}. Pilot locations ({pilot}): {before} "
+        "before the start ({b_first} – {b_last}), {after} since the start ({a_first} – "
+        "{a_last}). Comparison group ({control}): {c_before} before, {c_after} since. "
+        "Start on {start}.",
+    },
+    "p_alt_interventions": {"de": " Maßnahmen: {items}.", "en": " Interventions: {items}."},
+    "p_col_period": {"de": "Zeitraum", "en": "Period"},
+    "p_col_pilot_n": {"de": "Pilot: Vorgänge (n)", "en": "Pilot: cases (n)"},
+    "p_col_control_n": {"de": "Vergleich: Vorgänge (n)", "en": "Comparison: cases (n)"},
+    "p_before": {"de": "vor dem Start", "en": "before the start"},
+    "p_after": {"de": "seit dem Start", "en": "since the start"},
+    "p_outside": {"de": "nicht ausgewertet", "en": "not evaluated"},
+    "p_period_error": {
+        "de": "Für diesen Piloten ist noch kein Vorher-nachher-Vergleich möglich: Start "
+        "{start}, Daten von {first} bis {last}. Nötig sind Monate vor und seit dem Start.",
+        "en": "No before-and-after comparison is possible for this pilot yet: start {start}, "
+        "data from {first} to {last}. Months before and since the start are needed.",
+    },
+    # --- Standorte (dashboard/pages/locations.py) --------------------------------------------
+    "l_nav": {"de": "Standorte", "en": "Locations"},
+    "l_title": {"de": "Standorte", "en": "Locations"},
+    "l_intro": {
+        "de": "Wie unterscheiden sich die Standorte – bei der digitalen Nutzung, bei "
+        "Terminen und bei der Wartezeit vor Ort? Zeitraum: {period}.",
+        "en": "How do the locations differ – in digital take-up, appointments and on-site "
+        "waiting? Period: {period}.",
+    },
+    "l_period": {"de": "Zeitraum", "en": "Period"},
+    "l_period_12m": {"de": "Letzte {months} Monate", "en": "Last {months} months"},
+    "l_period_all": {"de": "Gesamter Zeitraum", "en": "Whole period"},
+    "l_period_none": {"de": "keine datierten Daten", "en": "no dated data"},
+    "l_all_locations": {"de": "Alle Standorte", "en": "All locations"},
+    "l_total": {"de": "Alle Standorte", "en": "All locations"},
+    "l_compare_heading": {"de": "{kpi} je Standort", "en": "{kpi} by location"},
+    "l_compare_method": {
+        "de": "Methode: {method} Je Standort über {period} (Σ Zähler / Σ Nenner); Punkt = "
+        "Anteil, Linie = 95-%-Intervall (Wilson), gestrichelt = alle gezeigten Standorte "
+        "zusammen. n = {n} Vorgänge. Quelle: Vorgänge der Fachverfahren. Standorte mit "
+        "weniger als {min_n} Vorgängen stehen ohne Punkt als „< {min_n}“, Standorte ohne "
+        "Vorgänge als „–“.",
+        "en": "Method: {method} Per location over {period} (Σ numerator / Σ denominator); "
+        "point = share, line = 95% interval (Wilson), dashed = all locations shown together. "
+        "n = {n} cases. Source: cases from the specialist systems. Locations with fewer than "
+        "{min_n} cases are shown without a point as “< {min_n}”, locations without cases as "
+        "“–”.",
+    },
+    "l_without_location": {
+        "de": "{n} Vorgänge ohne Standort (z. B. reine Online-Anträge) gehören zu keinem "
+        "Standort und sind hier nicht enthalten.",
+        "en": "{n} cases without a location (e.g. online-only applications) belong to no "
+        "location and are not included here.",
+    },
+    "l_no_cases": {
+        "de": "Noch keine Vorgänge im Datenbestand: Der Vergleich der digitalen Nutzungsquote "
+        "braucht den Vorgangs-Export eines Fachverfahrens. Beispiel mit der Musterstadt: "
+        "`servicepuls sample`, dann `servicepuls import data/musterstadt` (oder beides: "
+        "`make demo`).",
+        "en": "No cases in the store yet: comparing digital take-up needs the case export of "
+        "a specialist system. Example with the sample city: `servicepuls sample`, then "
+        "`servicepuls import data/musterstadt` (or both: `make demo`).",
+    },
+    "l_no_cases_period": {
+        "de": "Für die gewählten Standorte gibt es im Zeitraum {period} keine Vorgänge.",
+        "en": "The selected locations have no cases in the period {period}.",
+    },
+    "l_alt_interval": {
+        "de": "Textalternative: {what} je Standort ({period}), höchster Wert zuerst, mit "
+        "95-%-Intervall: {items}.",
+        "en": "Text alternative: {what} by location ({period}), highest first, with 95% "
+        "interval: {items}.",
+    },
+    "l_alt_item": {"de": "{name} {value}, n = {n}", "en": "{name} {value}, n = {n}"},
+    "l_map_heading": {"de": "Lage der Standorte", "en": "Where the locations are"},
+    "l_map_method": {
+        "de": "Lage nach Breiten- und Längengrad aus den Stammdaten, maßstabsgetreu und "
+        "genordet, ohne Hintergrundkarte (funktioniert ohne Internetzugang). Punktfläche = "
+        "Vorgänge {period}; Farbe und Form zeigen die Art des Standorts. Weniger als {min_n} "
+        "Vorgänge: kleinster Punkt, „< {min_n}“.",
+        "en": "Position by latitude and longitude from the master data, true to scale with "
+        "north up, without a background map (works without internet access). Point area = "
+        "cases {period}; colour and shape show the kind of location. Fewer than {min_n} "
+        "cases: smallest point, “< {min_n}”.",
+    },
+    "l_alt_map": {
+        "de": "Textalternative: Karte mit {count} Standorten, von Nord nach Süd: {items}.",
+        "en": "Text alternative: map of {count} locations, north to south: {items}.",
+    },
+    "l_alt_map_one": {
+        "de": "Textalternative: Karte mit einem Standort: {items}.",
+        "en": "Text alternative: map of one location: {items}.",
+    },
+    "l_alt_map_item": {"de": "{name} ({kind}, {district}, {n} Vorgänge)",
+                       "en": "{name} ({kind}, {district}, {n} cases)"},
+    "l_alt_map_virtual": {"de": " Ohne Koordinaten: {names}.",
+                          "en": " Without coordinates: {names}."},
+    "l_virtual_list": {
+        "de": "**Ohne Lage auf der Karte** (virtuelle Standorte oder ohne Koordinaten): {items}",
+        "en": "**Not on the map** (virtual locations or no coordinates): {items}",
+    },
+    "l_map_method_no_cases": {
+        "de": "Lage nach Breiten- und Längengrad aus den Stammdaten, maßstabsgetreu und "
+        "genordet, ohne Hintergrundkarte (funktioniert ohne Internetzugang). Farbe und Form "
+        "zeigen die Art des Standorts; ohne Vorgänge im Datenbestand sind alle Punkte gleich "
+        "groß („–“).",
+        "en": "Position by latitude and longitude from the master data, true to scale with "
+        "north up, without a background map (works without internet access). Colour and "
+        "shape show the kind of location; without cases in the store every point has the "
+        "same size (“–”).",
+    },
+    "l_cases_n": {"de": "{n} Vorgänge", "en": "{n} cases"},
+    "l_no_locations": {
+        "de": "Keine Standorte in den Stammdaten. Standorte kommen aus einer Datei "
+        "`standorte.csv` mit Standortnummer, Bezeichnung, Stadtbezirk, Art, Breitengrad und "
+        "Längengrad: `servicepuls import <Ordner>`.",
+        "en": "No locations in the master data. Locations come from a file `standorte.csv` "
+        "with number, name, district, kind, latitude and longitude: "
+        "`servicepuls import <folder>`.",
+    },
+    "l_no_coordinates": {
+        "de": "Keiner der gewählten Standorte hat Koordinaten; sie stehen in der Liste unten.",
+        "en": "None of the selected locations has coordinates; they are listed below.",
+    },
+    "l_axis_latitude": {"de": "Breitengrad", "en": "Latitude"},
+    "l_axis_longitude": {"de": "Längengrad", "en": "Longitude"},
+    "l_kind_office": {"de": "Bürgeramt", "en": "Citizen office"},
+    "l_kind_mobile": {"de": "Mobiles Bürgeramt", "en": "Mobile office"},
+    "l_kind_virtual": {"de": "Virtuell (Video)", "en": "Virtual (video)"},
+    "l_col_location": {"de": "Standort", "en": "Location"},
+    "l_col_kind": {"de": "Art", "en": "Kind"},
+    "l_col_district": {"de": "Stadtbezirk", "en": "District"},
+    "l_appointments_heading": {"de": "Terminvergabe", "en": "Appointments"},
+    "l_no_appointments_title": {"de": "Noch keine Termine importiert",
+                                "en": "No appointments imported yet"},
+    "l_no_appointments": {
+        "de": "Vorlaufzeit, No-Show-Quote und die Wartezeit von Terminkunden kommen aus dem "
+        "Terminvergabesystem. Exportieren Sie je Standort eine JSON-Datei "
+        "`termine_<Standortnummer>.json` (je Termin: Standort, Leistung, gebucht am, Termin, "
+        "Buchungskanal, Status erschienen/nicht erschienen/abgesagt, Wartezeit in Minuten) "
+        "und importieren Sie den Ordner:\n\n`servicepuls import <Ordner>`\n\nDanach diese "
+        "Seite neu laden.",
+        "en": "Lead time, no-show rate and the wait of appointment customers come from the "
+        "booking system. Export one JSON file per location, `termine_<location number>.json` "
+        "(per appointment: location, service, booked at, slot, booking channel, status "
+        "attended/no-show/cancelled, wait in minutes) and import the folder:\n\n"
+        "`servicepuls import <folder>`\n\nThen reload this page.",
+    },
+    "l_no_appointments_period": {
+        "de": "Für die gewählten Standorte gibt es im Zeitraum {period} keine Termine.",
+        "en": "The selected locations have no appointments in the period {period}.",
+    },
+    "l_lead_heading": {"de": "Vorlaufzeit", "en": "Lead time"},
+    "l_median": {"de": "Median", "en": "Median"},
+    "l_p90": {"de": "90. Perzentil", "en": "90th percentile"},
+    "l_axis_lead": {"de": "Tage bis zum Termin", "en": "Days to the slot"},
+    "l_lead_method": {
+        "de": "Methode: Kalendertage von der Buchung bis zum Termin; alle Buchungen, auch "
+        "später abgesagte. Median und 90. Perzentil (nächster Rang). n = {n} Buchungen mit "
+        "Termin {period}. Quelle: Terminvergabe. Weniger als {min_n} Buchungen: „< {min_n}“.",
+        "en": "Method: calendar days from booking to slot; every booking, also those "
+        "cancelled later. Median and 90th percentile (nearest rank). n = {n} bookings with a "
+        "slot {period}. Source: booking system. Fewer than {min_n} bookings: “< {min_n}”.",
+    },
+    "l_alt_lead": {"de": "Textalternative: Vorlaufzeit je Standort (Median / 90. Perzentil): "
+                   "{items}.",
+                   "en": "Text alternative: lead time by location (median / 90th "
+                   "percentile): {items}."},
+    "l_alt_lead_item": {"de": "{name} {median} / {p90}, n = {n}",
+                        "en": "{name} {median} / {p90}, n = {n}"},
+    "l_no_show_heading": {"de": "Nicht wahrgenommene Termine", "en": "Missed appointments"},
+    "l_col_no_show": {"de": "No-Show-Quote", "en": "No-show rate"},
+    "l_no_show_method": {
+        "de": "Methode: nicht erschienen / (erschienen + nicht erschienen); abgesagte Termine "
+        "zählen nicht. Linie = 95-%-Intervall (Wilson). n = {n} fällige Termine {period}. "
+        "Quelle: Terminvergabe. Weniger als {min_n}: „< {min_n}“.",
+        "en": "Method: no-show / (attended + no-show); cancelled appointments do not count. "
+        "Line = 95% interval (Wilson). n = {n} appointments due {period}. Source: booking "
+        "system. Fewer than {min_n}: “< {min_n}”.",
+    },
+    "l_without_bookings": {
+        "de": "Ohne Terminbuchungen im Zeitraum: {names} (z. B. mobiles Bürgeramt und "
+        "Videoberatung vergeben Termine außerhalb des Buchungssystems).",
+        "en": "No bookings in the period: {names} (e.g. the mobile office and video "
+        "consultations schedule outside the booking system).",
+    },
+    "l_col_bookings": {"de": "Buchungen (n)", "en": "Bookings (n)"},
+    "l_col_due": {"de": "Fällige Termine (n)", "en": "Appointments due (n)"},
+    "l_wait_heading": {"de": "Wartezeit vor Ort nach Wochentag und Uhrzeit",
+                       "en": "On-site wait by weekday and hour"},
+    "l_wait_source": {"de": "Quelle der Wartezeiten", "en": "Source of the waits"},
+    "l_source_termine": {"de": "Terminvergabe (Median je Termin)",
+                         "en": "Booking system (median per appointment)"},
+    "l_source_statistik": {"de": "Wartezeitstatistik (Mittel der Stundenmittel)",
+                           "en": "Wait statistics (mean of hourly means)"},
+    "l_wait_location": {"de": "Standort der Wartezeiten", "en": "Location of the waits"},
+    "l_wait_median": {"de": "Wartezeit (Median, Minuten)", "en": "Wait (median, minutes)"},
+    "l_wait_mean": {"de": "Wartezeit (Mittel, Minuten)", "en": "Wait (mean, minutes)"},
+    "l_col_appointments": {"de": "Termine (n)", "en": "Appointments (n)"},
+    "l_col_hours": {"de": "Stundenwerte (n)", "en": "Hourly values (n)"},
+    "l_col_weekday": {"de": "Wochentag", "en": "Weekday"},
+    "l_axis_hour": {"de": "Uhrzeit", "en": "Hour"},
+    "l_minutes": {"de": "Minuten", "en": "Minutes"},
+    "l_minutes_short": {"de": "Min.", "en": "min"},
+    "l_wait_method_termine": {
+        "de": "Methode: Minuten vom Eintreffen bis zum Aufruf, Median (nächster Rang) je "
+        "Wochentag und Stunde des Termins, {scope}; nur wahrgenommene Termine mit erfasster "
+        "Wartezeit (ohne Absagen, No-Shows und Besuche ohne Wartezeit), Laufkundschaft fehlt. "
+        "n = {n} Termine {period}. Quelle: Terminvergabe. Zellen mit weniger als {min_n} "
+        "Terminen: „< {min_n}“; „–“: keine Termine. Die Zahl steht in jeder Zelle, die Farbe "
+        "(Cividis, hell = lang) wiederholt sie.",
+        "en": "Method: minutes from arrival to being called, median (nearest rank) per "
+        "weekday and hour of the slot, {scope}; attended appointments with a recorded wait "
+        "only (no cancellations, no-shows or visits without a wait), walk-ins are missing. "
+        "n = {n} appointments {period}. Source: booking system. Cells with fewer than {min_n} "
+        "appointments: “< {min_n}”; “–”: no appointments. The number is written in every "
+        "cell; the colour (cividis, light = long) repeats it.",
+    },
+    "l_wait_method_statistik": {
+        "de": "Methode: Mittelwert der veröffentlichten Stundenmittel je Wochentag und "
+        "Stunde, {scope}; jede Stunde zählt gleich, weil die Quelle keine Besuchszahlen "
+        "liefert (kein Median möglich). Termin- und Laufkundschaft zusammen. n = {n} "
+        "Stundenwerte {period}. Quelle: Wartezeitstatistik des Standorts. „–“: keine Werte "
+        "(z. B. geschlossen). Die Zahl steht in jeder Zelle, die Farbe (Cividis, hell = "
+        "lang) wiederholt sie.",
+        "en": "Method: mean of the published hourly means per weekday and hour, {scope}; "
+        "every hour counts the same because the source gives no visit counts (no median "
+        "possible). Appointments and walk-ins together. n = {n} hourly values {period}. "
+        "Source: the location's wait statistics. “–”: no values (e.g. closed). The number "
+        "is written in every cell; the colour (cividis, light = long) repeats it.",
+    },
+    "l_wait_method_weighted": {
+        "de": "Methode: Mittelwert der veröffentlichten Stundenmittel je Wochentag und "
+        "Stunde, gewichtet mit den Besuchszahlen, {scope}. Termin- und Laufkundschaft "
+        "zusammen. n = {n} Stundenwerte {period}. Quelle: Wartezeitstatistik. Zellen mit "
+        "weniger als {min_n} Besuchen: „< {min_n}“; „–“: keine Werte.",
+        "en": "Method: mean of the published hourly means per weekday and hour, weighted by "
+        "the visit counts, {scope}. Appointments and walk-ins together. n = {n} hourly "
+        "values {period}. Source: wait statistics. Cells with fewer than {min_n} visits: "
+        "“< {min_n}”; “–”: no values.",
+    },
+    "l_alt_wait": {
+        "de": "Textalternative: {what} je Wochentag und Stunde, {scope}: am längsten {high} "
+        "({high_at}), am kürzesten {low} ({low_at}); {cells} Zellen mit Wert.",
+        "en": "Text alternative: {what} by weekday and hour, {scope}: longest {high} "
+        "({high_at}), shortest {low} ({low_at}); {cells} cells have a value.",
+    },
+    "l_alt_wait_none": {
+        "de": "Textalternative: Wartezeit vor Ort, {scope}: keine Zelle mit mindestens "
+        "{min_n} Fällen.",
+        "en": "Text alternative: on-site wait, {scope}: no cell with at least {min_n} cases.",
+    },
+    "l_alt_wait_hidden": {
+        "de": " {hidden} Zellen ausgeblendet (weniger als {min_n} Fälle).",
+        "en": " {hidden} cells withheld (fewer than {min_n} cases).",
+    },
+    "l_no_waits": {
+        "de": "Noch keine Wartezeiten im Datenbestand. Sie kommen aus der Terminvergabe "
+        "(Feld Wartezeit in Minuten, siehe oben) oder aus einer stündlichen "
+        "Wartezeitstatistik des Aufrufsystems (z. B. die offenen Daten der Stadt Moers): "
+        "`servicepuls import <Ordner>`.",
+        "en": "No waits in the store yet. They come from the booking system (wait in "
+        "minutes, see above) or from the queue system's hourly wait statistics (e.g. the "
+        "open data of the city of Moers): `servicepuls import <folder>`.",
+    },
+    "l_no_waits_selection": {
+        "de": "Für die gewählten Standorte liegen aus dieser Quelle keine Wartezeiten vor.",
+        "en": "This source has no waits for the selected locations.",
+    },
+    "l_no_waits_period": {
+        "de": "Für diesen Standort liegen im Zeitraum {period} keine Wartezeiten vor. Bitte "
+        "einen anderen Zeitraum wählen (z. B. „Gesamter Zeitraum“).",
+        "en": "This location has no waits in the period {period}. Please choose another "
+        "period (e.g. “Whole period”).",
+    },
+    # --- Leistungen (dashboard/pages/services.py) ---------------------------------------------
+    "v_nav": {"de": "Leistungen", "en": "Services"},
+    "v_title": {"de": "Leistungen", "en": "Services"},
+    "v_intro": {
+        "de": "Eine Leistung im Detail — Eingangskanäle, digitale Nutzung, Bearbeitungszeit, "
+        "Rückfragen, Online-Formular — und alle Leistungen im Vergleich. Daten bis "
+        "einschließlich {month}.",
+        "en": "One service in detail — channels, digital take-up, processing time, "
+        "follow-ups, online form — and every service side by side. Data up to and including "
+        "{month}.",
+    },
+    "v_find": {"de": "Leistung suchen (Name oder LeiKa-Schlüssel)",
+               "en": "Find a service (name or LeiKa key)"},
+    "v_find_help": {
+        "de": "Einen Teil des Namens oder des 14-stelligen LeiKa-Schlüssels tippen. Die Auswahl "
+        "steht in der Adresse (?leistung=…) und lässt sich als Link teilen.",
+        "en": "Type part of the name or of the 14-digit LeiKa key. The choice is kept in the "
+        "address (?leistung=…), so the view can be shared as a link.",
+    },
+    "v_not_found": {
+        "de": "Die Leistung „{value}“ aus dem Link gibt es im Datenbestand nicht; gezeigt wird "
+        "„{name}“.",
+        "en": "The service “{value}” from the link is not in the store; showing “{name}”.",
+    },
+    "v_facts": {"de": "LeiKa-Schlüssel {leika} · Leistungsnummer {code} · {department} · {online}",
+                "en": "LeiKa key {leika} · service number {code} · {department} · {online}"},
+    "v_no_key": {"de": "ohne LeiKa-Schlüssel", "en": "no LeiKa key"},
+    "v_online_since": {"de": "online seit {date}", "en": "online since {date}"},
+    "v_not_online": {"de": "kein Online-Angebot hinterlegt", "en": "no online offer recorded"},
+    "v_window": {"de": "Letzte 12 Monate ({first} – {last})",
+                 "en": "Last 12 months ({first} – {last})"},
+    "v_cases": {"de": "Vorgänge", "en": "Cases"},
+    "v_cases_help": {
+        "de": "Eingegangene Vorgänge der 12 Monate; für Monate ohne Einzeldaten zählt die "
+        "Monatsstatistik (nie doppelt).",
+        "en": "Cases received in the 12 months; for months without case-level data the "
+        "monthly statistics count (never twice).",
+    },
+    "v_n_cases": {"de": "n = {n} Vorgänge", "en": "n = {n} cases"},
+    "v_n_completed": {"de": "n = {n} abgeschlossene Vorgänge", "en": "n = {n} completed cases"},
+    "v_n_started": {"de": "n = {n} begonnene Formulare", "en": "n = {n} forms started"},
+    "v_cohort_note": {
+        "de": "Bearbeitungszeit und Rückfragen zählen nur abgeschlossene Vorgänge, nach "
+        "Eingangsmonat; abgeschlossen sind {share} der Vorgänge des Zeitraums.",
+        "en": "Processing time and follow-ups count completed cases only, by month of "
+        "receipt; {share} of the period's cases are closed.",
+    },
+    "v_no_cases": {
+        "de": "Für diese Leistung liegen in den letzten 12 Monaten keine Vorgänge vor (unter "
+        "den gewählten Standorten).",
+        "en": "This service has no cases in the last 12 months (at the chosen locations).",
+    },
+    "v_mix_heading": {"de": "Eingangskanäle im Zeitverlauf", "en": "Channels over time"},
+    "v_mix_method": {
+        "de": "Methode: Anteil jedes Eingangskanals an allen Vorgängen des Eingangsmonats "
+        "(für Monate ohne Einzeldaten aus der Monatsstatistik). Monate mit weniger als {min_n} "
+        "Vorgängen werden nicht angezeigt. n = {n} Vorgänge ({first} – {last}).",
+        "en": "Method: share of each channel in all cases of the month of receipt (from the "
+        "monthly statistics for months without case-level data). Months with fewer than "
+        "{min_n} cases are not shown. n = {n} cases ({first} – {last}).",
+    },
+    "v_mix_alt": {
+        "de": "Textalternative: Eingangskanäle von {service} als gestapelte Säulen je Monat, "
+        "{shown} von {months} Monaten mit Werten. {first_month}: {first_items}. "
+        "{last_month}: {last_items}.",
+        "en": "Text alternative: channels of {service} as stacked bars per month, {shown} of "
+        "{months} months with values. {first_month}: {first_items}. {last_month}: "
+        "{last_items}.",
+    },
+    "v_mix_alt_none": {
+        "de": "Textalternative: Eingangskanäle von {service}: kein Monat mit ausreichend "
+        "Vorgängen.",
+        "en": "Text alternative: channels of {service}: no month with enough cases.",
+    },
+    "v_axis_share": {"de": "Anteil an den Vorgängen", "en": "Share of cases"},
+    "v_col_channel": {"de": "Eingangskanal", "en": "Channel"},
+    "v_take_up_heading": {"de": "Digitale Nutzungsquote und Maßnahmen",
+                          "en": "Digital take-up and interventions"},
+    "v_take_up_method": {
+        "de": "Methode: {method} Für Monate ohne Einzeldaten zählt die Monatsstatistik. Rauten "
+        "mit gepunkteter Linie: Maßnahmen aus der Pilot-Datei. Werte mit weniger als {min_n} "
+        "Fällen werden nicht angezeigt. n = {n} Vorgänge ({first} – {last}).",
+        "en": "Method: {method} For months without case-level data the monthly statistics "
+        "count. Diamonds with a dotted line: interventions from the pilots file. Values "
+        "resting on fewer than {min_n} cases are not shown. n = {n} cases ({first} – "
+        "{last}).",
+    },
+    "v_interventions_none": {
+        "de": "Für diese Leistung sind keine Maßnahmen hinterlegt. Maßnahmen stehen in der "
+        "Pilot-Datei `{path}` als `[[pilot.intervention]]` mit Datum und Bezeichnung.",
+        "en": "No interventions are recorded for this service. Interventions go into the "
+        "pilots file `{path}` as `[[pilot.intervention]]` with a date and a label.",
+    },
+    "v_interventions_error": {
+        "de": "Die Pilot-Datei `{path}` enthält {count} Fehler; Maßnahmen werden nicht "
+        "angezeigt, bis sie korrigiert ist.",
+        "en": "The pilots file `{path}` has {count} problem(s); interventions are not shown "
+        "until it is fixed.",
+    },
+    "v_alt_interventions": {"de": " Markierte Maßnahmen: {items}.",
+                            "en": " Interventions marked: {items}."},
+    "v_interventions_table": {"de": "Maßnahmen", "en": "Interventions"},
+    "v_col_date": {"de": "Datum", "en": "Date"},
+    "v_col_intervention": {"de": "Maßnahme", "en": "Intervention"},
+    "v_col_pilot": {"de": "Pilotprojekt", "en": "Pilot project"},
+    "v_processing_heading": {"de": "Bearbeitungszeit online und offline",
+                             "en": "Processing time online and offline"},
+    "v_processing_method": {
+        "de": "Methode: Median und 90. Perzentil der Kalendertage von Eingang bis Abschluss "
+        "der abgeschlossenen Vorgänge, je Eingangsmonat (Kohorte; jüngste Monate noch "
+        "unvollständig). Online = Online-Antrag; offline = alle anderen Kanäle, auch "
+        "assistiert digital. Werte mit weniger als {min_n} abgeschlossenen Vorgängen werden "
+        "nicht angezeigt.",
+        "en": "Method: median and 90th percentile of calendar days from receipt to completion "
+        "of completed cases, per month of receipt (cohort; the latest months are still "
+        "incomplete). Online = online application; offline = every other channel, assisted "
+        "digital included. Values resting on fewer than {min_n} completed cases are not "
+        "shown.",
+    },
+    "v_online": {"de": "Online", "en": "Online"},
+    "v_offline": {"de": "Offline", "en": "Offline"},
+    "v_median": {"de": "Median", "en": "Median"},
+    "v_p90": {"de": "90. Perzentil", "en": "90th percentile"},
+    "v_axis_days": {"de": "Kalendertage bis zum Abschluss", "en": "Calendar days to completion"},
+    "v_processing_alt": {
+        "de": "Textalternative: Bearbeitungszeit von {service} je Eingangsmonat, vier Linien "
+        "(Median und 90. Perzentil, online und offline).{items}",
+        "en": "Text alternative: processing time of {service} per month of receipt, four "
+        "lines (median and 90th percentile, online and offline).{items}",
+    },
+    "v_processing_alt_mode": {
+        "de": " {mode} im {month}: Median {median}, 90. Perzentil {p90} (n = {n}).",
+        "en": " {mode} in {month}: median {median}, 90th percentile {p90} (n = {n}).",
+    },
+    "v_processing_alt_none": {"de": " {mode}: kein Monat mit ausreichend Fällen.",
+                              "en": " {mode}: no month with enough cases."},
+    "v_col_mode_value": {"de": "{mode}: {value}", "en": "{mode}: {value}"},
+    "v_distribution_heading": {"de": "Verteilung der Bearbeitungszeit ({first} – {last})",
+                               "en": "Distribution of processing time ({first} – {last})"},
+    "v_distribution_method": {
+        "de": "Methode: abgeschlossene Vorgänge der Eingangsmonate {first} – {last} nach "
+        "Kalendertagen bis zum Abschluss, als Anteil an allen abgeschlossenen Vorgängen der "
+        "Gruppe (online: n = {n_online}; offline: n = {n_offline}). Gruppen mit weniger als "
+        "{min_n} Vorgängen werden nicht angezeigt.",
+        "en": "Method: completed cases received {first} – {last} by calendar days to "
+        "completion, as a share of all completed cases of the group (online: n = {n_online}; "
+        "offline: n = {n_offline}). Groups with fewer than {min_n} cases are not shown.",
+    },
+    "v_bin_same_day": {"de": "am selben Tag", "en": "same day"},
+    "v_bin_one": {"de": "1 Tag", "en": "1 day"},
+    "v_bin_range": {"de": "{low}–{high} Tage", "en": "{low}–{high} days"},
+    "v_bin_open": {"de": "über {days} Tage", "en": "over {days} days"},
+    "v_axis_days_class": {"de": "Bearbeitungszeit", "en": "Processing time"},
+    "v_axis_share_completed": {"de": "Anteil der abgeschlossenen Vorgänge",
+                               "en": "Share of completed cases"},
+    "v_distribution_alt": {
+        "de": "Textalternative: Verteilung der Bearbeitungszeit von {service}, Säulen je "
+        "Klasse für online und offline. Online: {online}. Offline: {offline}.",
+        "en": "Text alternative: distribution of the processing time of {service}, bars per "
+        "class for online and offline. Online: {online}. Offline: {offline}.",
+    },
+    "v_alt_no_values": {"de": "keine Werte", "en": "no values"},
+    "v_followup_heading": {"de": "Rückfragenrate nach Eingangskanal ({first} – {last})",
+                           "en": "Follow-up rate by channel ({first} – {last})"},
+    "v_followup_method": {
+        "de": "Methode: {method} Zeitraum {first} – {last}. Werte mit weniger als {min_n} "
+        "abgeschlossenen Vorgängen werden nicht angezeigt.",
+        "en": "Method: {method} Period {first} – {last}. Values resting on fewer than {min_n} "
+        "completed cases are not shown.",
+    },
+    "v_followup_alt": {
+        "de": "Textalternative: Rückfragenrate von {service} je Eingangskanal: {items}.",
+        "en": "Text alternative: follow-up rate of {service} per channel: {items}.",
+    },
+    "v_followup_none": {
+        "de": "Keine abgeschlossenen Vorgänge im Zeitraum.",
+        "en": "No completed cases in the period.",
+    },
+    "v_col_completed": {"de": "Abgeschlossene Vorgänge (n)", "en": "Completed cases (n)"},
+    "v_funnel_heading": {"de": "Online-Formular: Abschlussquote",
+                         "en": "Online form: completion rate"},
+    "v_funnel_method": {
+        "de": "Methode: {method} Monate mit weniger als {min_n} begonnenen Formularen werden "
+        "nicht angezeigt. n = {n} begonnene Formulare ({first} – {last}).",
+        "en": "Method: {method} Months with fewer than {min_n} forms started are not shown. "
+        "n = {n} forms started ({first} – {last}).",
+    },
+    "v_funnel_no_location": {
+        "de": "Die Portalstatistik kennt keine Standorte: die Abschlussquote gilt für die "
+        "ganze Kommune, auch wenn Standorte gefiltert sind.",
+        "en": "The portal statistics have no locations: the completion rate covers the whole "
+        "municipality, even when locations are filtered.",
+    },
+    "v_funnel_missing": {
+        "de": "Es sind noch keine Formulardaten des Online-Portals importiert. Portale "
+        "exportieren je Formular und Tag, wie viele Formulare begonnen, abgeschickt und "
+        "abgebrochen wurden — in der Musterstadt `portal_formulare.csv` mit den Spalten "
+        "Datum; Formular; Gestartet; Abgeschickt; Abgebrochen. Import mit "
+        "`servicepuls import portal_formulare.csv` (Profil `musterstadt_portal`, für andere "
+        "Portale ein eigenes Profil), danach diese Seite neu laden.",
+        "en": "No online portal form statistics have been imported yet. Portals export, per "
+        "form and day, how many forms were started, submitted and abandoned — in the sample "
+        "city `portal_formulare.csv` with the columns Datum; Formular; Gestartet; "
+        "Abgeschickt; Abgebrochen. Import with `servicepuls import portal_formulare.csv` "
+        "(profile `musterstadt_portal`, another portal needs its own profile), then reload "
+        "this page.",
+    },
+    "v_funnel_missing_service": {
+        "de": "Die Portalstatistik enthält für diese Leistung kein Online-Formular.",
+        "en": "The portal statistics hold no online form for this service.",
+    },
+    "v_col_started": {"de": "Begonnene Formulare (n)", "en": "Forms started (n)"},
+    "v_ranking_heading": {"de": "Alle Leistungen im Vergleich ({first} – {last})",
+                          "en": "All services side by side ({first} – {last})"},
+    "v_ranking_intro": {
+        "de": "{covered} von {total} Leistungen haben in diesem Zeitraum Daten. Zum Sortieren "
+        "auf eine Spaltenüberschrift klicken. „< {min_n}“: ausgeblendet (weniger als {min_n} "
+        "Fälle); „–“: keine Daten.",
+        "en": "{covered} of {total} services have data in this period. Click a column header "
+        "to sort. “< {min_n}”: withheld (fewer than {min_n} cases); “–”: no data.",
+    },
+    "v_ranking_method": {
+        "de": "Methode: Quoten als Σ Zähler / Σ Nenner über die 12 Monate; Bearbeitungszeit "
+        "als Median und 90. Perzentil aller abgeschlossenen Vorgänge dieser Eingangsmonate; "
+        "Abschlussquote aus der Portalstatistik (ohne Standortbezug); Monate mit Daten: "
+        "Monate mit mindestens einem Vorgang.",
+        "en": "Method: rates as Σ numerator / Σ denominator over the 12 months; processing "
+        "time as median and 90th percentile of all completed cases received in these months; "
+        "completion rate from the portal statistics (no locations); months with data: months "
+        "with at least one case.",
+    },
+    "v_col_service": {"de": "Leistung", "en": "Service"},
+    "v_col_leika": {"de": "LeiKa-Schlüssel", "en": "LeiKa key"},
+    "v_col_median": {"de": "Median (Tage)", "en": "Median (days)"},
+    "v_col_p90": {"de": "90. Perzentil (Tage)", "en": "90th percentile (days)"},
+    "v_col_months": {"de": "Monate mit Daten", "en": "Months with data"},
+    "v_months_of": {"de": "{n} von {total}", "en": "{n} of {total}"},
 }
 
 

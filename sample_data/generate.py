@@ -75,7 +75,8 @@ def generate(
     """Write the sample city's exports into ``out_dir`` (created if missing): master data and
     the case export, and with ``extras`` what its other systems deliver — the survey
     (LimeSurvey), the monthly statistics workbook, the online portal's form funnel and the
-    appointment system's per-location JSON — scaled with ``cases``.
+    appointment system's per-location JSON — scaled with ``cases``, plus the definition of
+    its pilot project (``pilotprojekte.toml``).
 
     ``months`` full calendar months ending with month ``end`` (``YYYY-MM``) form the window.
     """
@@ -93,6 +94,7 @@ def generate(
     if extras:
         from sample_data.appointments import write_appointments
         from sample_data.funnel import write_funnel
+        from sample_data.pilots import write_pilots
         from sample_data.statistics import write_monthly_statistics
         from sample_data.survey import write_survey
 
@@ -103,6 +105,7 @@ def generate(
         extra.append(write_funnel(out_dir, **window))
         extra += write_appointments(out_dir, appointments=min(60_000, max(500, cases // 5)),
                                     **window)
+        extra.append(write_pilots(out_dir))  # the pilot's definition, for Pilotprojekte
     return SampleExport(out_dir, services_file, locations_file, cases_file, cases, bad,
                         tuple(extra))
 

@@ -230,3 +230,285 @@ def test_quality_page_in_chromium(server: str, handmade_store: Settings) -> None
             full_page_screenshot(page, "quality.png")
         finally:
             browser.close()
+
+
+def add_survey(store: Settings) -> None:
+    """A hand-made survey import: 6 months of ratings (Jul 2026 with only 3 → withheld), five
+    topics (digital/analog with too few ratings → withheld) and two scrubbed comments."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from connectors.store import Feedback, ImportRun
+
+    pattern = (5, 4, 4, 3, 5, 2, 4, 5, 3, 4, 1, 4)
+    topics = ("overall", "reachability", "process_waiting", "appointments", "clarity")
+    rows, now = [], dt.datetime(2026, 11, 4, 8, 0)
+    for month, responses in ((5, 12), (6, 20), (7, 3), (8, 18), (9, 25), (10, 30)):
+        for i in range(responses):
+            key = f"r{month:02d}{i:03d}"
+            answered = topics if i % 3 else topics[:3]
+            answered += ("digital_analog",) if month == 10 and i < 2 else ()
+            for j, topic in enumerate(answered):
+                rows.append({
+                    "source": "handmade-umfrage", "response_key": key, "topic": topic,
+                    "submitted_on": dt.date(2026, month, 1 + i % 28),
+                    "service_id": 1 + i % 2, "location_id": 1 + i % 2 if i % 4 else None,
+                    "channel": "in_person" if i % 4 else "online",
+                    "rating": min(5, pattern[(i + j + month) % len(pattern)] + month // 9),
+                    "comment": None, "import_run_id": 2})
+    rows[-1]["comment"] = "Bitte mehr Termine am Samstag."
+    rows[-10]["comment"] = "Rückruf bitte: [Telefonnummer entfernt]"
+    with get_engine(store).begin() as conn:
+        conn.execute(insert(ImportRun.__table__), [{
+            "id": 2, "source": "handmade-umfrage", "profile": "test", "file_name": "umfrage.csv",
+            "file_sha256": "3" * 64, "started_at": now, "finished_at": now,
+            "status": "succeeded", "rows_read": len(rows), "rows_inserted": len(rows),
+            "rows_updated": 0, "rows_duplicate": 0, "rows_rejected": 0}])
+        conn.execute(insert(Feedback.__table__), rows)
+
+
+def test_satisfaction_page_in_chromium(server: str, handmade_store: Settings) -> None:
+    import polars as pl
+    from playwright import sync_api
+
+    from dashboard.formatting import fmt_percent
+    from metrics.satisfaction import load_feedback, satisfaction
+
+    add_survey(handmade_store)
+    overall = load_feedback(get_engine(handmade_store)).filter(pl.col("topic") == "overall")
+    window = satisfaction(overall, [], handmade_store.min_n).row(0, named=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+            page.goto(server)
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            nav.get_by_text("Zufriedenheit & Beteiligung").click()
+            page.get_by_role("heading", name="Zufriedenheit & Beteiligung").wait_for(
+                state="visible", timeout=30_000)
+            page.wait_for_url("**/zufriedenheit**")
+            charts = page.locator(".js-plotly-plot")
+            charts.nth(1).wait_for(state="visible", timeout=30_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.get_by_text("Page not found").count() == 0
+            tiles = page.locator(".st-key-s_tiles_window [data-testid='stMetricValue']")
+            assert [v.strip() for v in tiles.all_inner_texts()] == [
+                fmt_percent(window["top2_share"]), f"{window['mean_rating']:.1f}".replace(
+                    ".", ","), f"{window['score']:.2f}".replace(".", ","), str(window["n"])]
+            assert page.get_by_text("Neuester Monat mit Daten: Okt 2026").is_visible()
+            # the withheld month is labelled "< 5" on the chart, not drawn at zero
+            assert charts.first.locator(".annotation-text", has_text="<\u00a05").count() == 1
+            assert page.locator(".js-plotly-plot .xtick text", has_text="Jul 2026").count() == 1
+            assert page.get_by_text("Ausgeblendet (weniger als 5 Bewertungen): Jul 2026.") \
+                .is_visible()
+            labels = charts.nth(1).locator(".ytick text").all_text_contents()
+            assert "Zusammenspiel digital/analog · n <\u00a05" in labels
+            assert page.get_by_text("Bitte mehr Termine am Samstag.").is_visible()
+            assert page.get_by_role("heading", name="Wie wurden Ergebnisse zurückgespielt?") \
+                .is_visible()
+            full_page_screenshot(page, "satisfaction.png")
+        finally:
+            browser.close()
+
+
+def test_pilots_page_in_chromium(server: str, handmade_store: Settings) -> None:
+    from playwright import sync_api
+
+    from dashboard.formatting import fmt_pp
+    from metrics.pilot_config import load_pilots
+    from metrics.pilots import pilot_effect, sentence
+    from tests.test_pilot_page import add_pilot_cases
+
+    path = add_pilot_cases(handmade_store)  # cases with a pilot, and the file at its default
+    cube = load_cube(get_engine(handmade_store))
+    (definition,) = load_pilots(path, cube)
+    effect = pilot_effect(cube, definition.pilot)
+    before = fmt_value("digital_take_up", effect.pilot_before.share, False, handmade_store.min_n)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+            page.goto(server)
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("Pilotprojekte").click()
+            page.get_by_role("heading", name="Pilotprojekte", exact=True).wait_for(
+                state="visible", timeout=30_000)
+            page.wait_for_url("**/pilotprojekte**")
+            page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            result = page.locator('[data-testid="stAlertContentInfo"] '
+                                  '[data-testid="stMarkdownContainer"]').inner_text()
+            assert result.replace("\u00a0", " ") == sentence(effect).replace("\u00a0", " ")
+            values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            expected = [before, fmt_value("digital_take_up", effect.pilot_after.share, False, 5),
+                        fmt_pp(effect.effect_pp / 100), fmt_pp(0.15)]
+            assert values == expected  # non-breaking spaces and all
+            # the legend names both groups and the Maßnahmen; the start is labelled
+            legend = page.locator(".js-plotly-plot .legendtext").all_text_contents()
+            assert legend == ["Pilotstandorte", "Vergleichsgruppe", "Maßnahmen"]
+            labels = page.locator(".js-plotly-plot .annotation-text").all_text_contents()
+            assert [label.replace("\u00a0", " ") for label in labels] == ["Start 01.01.2026"]
+            assert page.get_by_text("Textalternative: Digitale Nutzungsquote für Anmeldung "
+                                    "einer Wohnung.").is_visible()
+            full_page_screenshot(page, "pilots.png")
+        finally:
+            browser.close()
+
+
+def add_funnel(store: Settings) -> None:
+    """Portal form statistics for "Anmeldung einer Wohnung", one day a month Jan–Okt 2026."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from connectors.store import FunnelStat
+
+    with get_engine(store).begin() as conn:
+        conn.execute(insert(FunnelStat.__table__), [
+            {"source": "handmade-portal", "day": dt.date(2026, month, 1), "service_id": 1,
+             "started": 40 + month, "submitted": 26 + 2 * month, "abandoned": 10,
+             "import_run_id": 1} for month in range(1, 11)])
+
+
+def test_services_page_in_chromium(server: str, handmade_store: Settings) -> None:
+    import polars as pl
+    from playwright import sync_api
+
+    from metrics.funnel import load_funnel
+    from metrics.service_view import ranking
+    from tests.test_pilot_page import add_pilot_cases
+
+    add_pilot_cases(handmade_store)  # 22 months of cases, a pilots file with two Maßnahmen
+    add_funnel(handmade_store)
+    engine = get_engine(handmade_store)
+    row = ranking(load_cube(engine), load_funnel(engine)).filter(
+        pl.col("service_id") == 1).row(0, named=True)
+    take_up = fmt_value("digital_take_up", row["take_up"], False, handmade_store.min_n)
+    completion = fmt_value("digital_take_up", row["completion"], False, handmade_store.min_n)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+            page.goto(server)
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("Leistungen").click()
+            page.get_by_role("heading", name="Leistungen", exact=True).wait_for(
+                state="visible", timeout=30_000)
+            page.wait_for_url("**/leistungen**")
+            charts = page.locator(".js-plotly-plot")
+            charts.nth(5).wait_for(state="visible", timeout=30_000)
+            grid = page.locator(".st-key-v_ranking [data-testid='stDataFrame']")
+            grid.wait_for(state="visible", timeout=30_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.get_by_text("Page not found").count() == 0
+            # the chosen service is in the address, by name, as the overview writes it
+            assert "leistung=Anmeldung+einer+Wohnung" in page.url
+            tiles = page.locator(".st-key-v_tiles [data-testid='stMetricValue']")
+            values = [v.strip() for v in tiles.all_inner_texts()]
+            assert values[1] == take_up and values[5] == completion
+            # channel mix: a legend entry per channel, shares written inside the bars
+            legend = charts.first.locator(".legendtext").all_text_contents()
+            assert legend == ["Online", "Assistiert digital", "Vor Ort"]
+            assert charts.first.locator("text.bartext").count() > 0
+            # the Maßnahmen of the pilots file are labelled on the take-up chart
+            labels = charts.nth(1).locator(".textpoint text").all_text_contents()
+            assert labels == ["Video online", "Plakate"]
+            # the sortable ranking grid, and the same ranking as a text table on demand
+            assert grid.is_visible()
+            assert page.locator(".st-key-v_ranking_text").get_by_text(
+                "Daten als Tabelle").is_visible()
+            full_page_screenshot(page, "services.png")
+        finally:
+            browser.close()
+
+
+def add_locations_and_appointments(store: Settings) -> None:
+    """Coordinates for the two hand-made offices, a virtual location without any, and two
+    weeks of appointments in Okt 2026 (Mitte 6 per hour, Nord 3 per hour → withheld)."""
+    import datetime as dt
+
+    from sqlalchemy import insert, update
+
+    from connectors.store import Appointment, ImportRun, Location
+
+    now = dt.datetime(2026, 11, 5, 8, 0)
+    rows, serial = [], 0
+    for location, per_hour in ((1, 6), (2, 3)):
+        for day in [dt.date(2026, 10, d) for d in (5, 6, 7, 8, 9, 12, 13, 14, 15, 16)]:
+            for hour in (8, 9, 10, 11):
+                for i in range(per_hour):
+                    serial += 1
+                    slot = dt.datetime(day.year, day.month, day.day, hour, 15 * (i % 4))
+                    outcome = ("no_show" if serial % 10 == 0
+                               else "cancelled" if serial % 15 == 0 else "attended")
+                    rows.append({
+                        "source": "handmade-termine", "appointment_key": f"t{serial:05d}",
+                        "service_id": 1, "location_id": location, "channel": "online",
+                        "booked_at": slot - dt.timedelta(days=1 + serial % 9), "slot_at": slot,
+                        "outcome": outcome, "import_run_id": 2,
+                        "wait_minutes": (4 + (hour - 8) * 3 + i + day.isoweekday()
+                                         if outcome == "attended" else None)})
+    with get_engine(store).begin() as conn:
+        conn.execute(update(Location).where(Location.id == 1).values(latitude=51.4556,
+                                                                     longitude=7.0116))
+        conn.execute(update(Location).where(Location.id == 2).values(latitude=51.4891,
+                                                                     longitude=7.0042))
+        conn.execute(insert(Location.__table__), [{"id": 3, "code": "VIDEO",
+                                                   "name": "Videoberatung", "kind": "virtual"}])
+        conn.execute(insert(ImportRun.__table__), [{
+            "id": 2, "source": "handmade-termine", "profile": "test", "file_name": "termine.json",
+            "file_sha256": "4" * 64, "started_at": now, "finished_at": now,
+            "status": "succeeded", "rows_read": len(rows), "rows_inserted": len(rows),
+            "rows_updated": 0, "rows_duplicate": 0, "rows_rejected": 0}])
+        conn.execute(insert(Appointment.__table__), rows)
+
+
+def test_locations_page_in_chromium(server: str, handmade_store: Settings) -> None:
+    import datetime as dt
+    from dataclasses import replace
+
+    import polars as pl
+    from playwright import sync_api
+
+    from dashboard.formatting import fmt_percent
+    from metrics.appointments import load_appointments, wait
+    from metrics.kpis import compute
+
+    add_locations_and_appointments(handmade_store)
+    engine = get_engine(handmade_store)
+    cube = load_cube(engine)
+    # the default period: the last 12 months up to Okt 2026
+    scoped = replace(cube, volume=cube.volume.filter(pl.col("month") >= dt.date(2025, 11, 1)))
+    take_up = compute("digital_take_up", scoped, ("location_id",), locations=[1],
+                      min_n=handmade_store.min_n).row(0, named=True)
+    waits = wait(load_appointments(engine).waits.filter(pl.col("location_id") == 1),
+                 ("weekday", "hour"), min_n=handmade_store.min_n)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+            page.goto(server)
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("Standorte").click()
+            page.get_by_role("heading", name="Standorte", exact=True).wait_for(
+                state="visible", timeout=30_000)
+            page.wait_for_url("**/standorte**")
+            charts = page.locator(".js-plotly-plot")
+            charts.nth(4).wait_for(state="visible", timeout=30_000)  # comparison … heatmap
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.get_by_text("Page not found").count() == 0
+            for heading in ["Digitale Nutzungsquote je Standort", "Lage der Standorte",
+                            "Terminvergabe", "Wartezeit vor Ort nach Wochentag und Uhrzeit"]:
+                assert page.get_by_role("heading", name=heading).is_visible()
+            # the comparison: Mitte's share written at its point, as the KPI engine says
+            assert charts.first.locator(".textpoint text",
+                                        has_text=fmt_percent(take_up["value"])).count() == 1
+            # the map: both offices labelled, no request for tiles or topojson
+            labels = charts.nth(1).locator(".textpoint text").all_text_contents()
+            assert sorted(x for x in labels if x) == ["Bürgeramt Mitte", "Bürgeramt Nord"]
+            assert page.get_by_text("Ohne Lage auf der Karte").is_visible()
+            # the heatmap (Bürgeramt Mitte by default): every median written in its cell
+            cells = charts.nth(4).locator(".hm text, .heatmaplayer text").all_text_contents()
+            expected = [fmt_number(v, "de", 0) for v in waits["value"]]
+            assert sorted(c for c in cells if c and c != "–") == sorted(expected)
+            full_page_screenshot(page, "locations.png")
+        finally:
+            browser.close()

@@ -1,0 +1,254 @@
+"""Standorte: the locations compared (digital take-up with 95 % intervals), a map that needs
+no internet, appointments (lead time, no-shows) and on-site waiting by weekday and hour.
+
+Numbers come from :mod:`metrics` through the cached loaders in :mod:`dashboard.data`;
+figures, text alternatives and tables from :mod:`dashboard.figures`. Filters live in the URL
+(``?zeitraum=2025&standort=…&wartequelle=…&wartestandort=…``). Every section works on its
+own: a store with only wait statistics (Moers) shows the map and the heatmap and explains how
+to add cases and appointments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import data, figures
+from dashboard.formatting import fmt_count, fmt_month, fmt_number
+from dashboard.i18n import current_lang, t
+from metrics.catalogue import KPIS
+from metrics.overview import shift_month
+
+KPI = KPIS["digital_take_up"]
+WINDOW = 12  # months of the default period
+CONFIG = {"displaylogo": False}
+SOURCES = ("termine", "statistik")  # on-site wait from appointments / hourly wait statistics
+
+
+# --- sidebar ------------------------------------------------------------------------------
+
+
+def period_filter(span: tuple[dt.date, dt.date], lang: str) -> tuple[dt.date, dt.date]:
+    """Sidebar "Zeitraum": the last 12 months (default), everything, or a calendar year."""
+    first, last = span
+    years = [str(y) for y in range(last.year, first.year - 1, -1)]
+    labels = {"12m": t("l_period_12m", lang, months=WINDOW), "alle": t("l_period_all", lang)}
+    choice = st.sidebar.selectbox(t("l_period", lang), [*labels, *years], key="zeitraum",
+                                  bind="query-params", format_func=lambda x: labels.get(x, x))
+    if choice == "12m":
+        return max(first, shift_month(last, 1 - WINDOW)), last
+    if choice == "alle":
+        return first, last
+    year = int(choice)
+    return max(first, dt.date(year, 1, 1)), min(last, dt.date(year, 12, 1))
+
+
+def location_filter(names: dict[int, str], lang: str) -> list[int] | None:
+    """Sidebar multiselect "Standorte" (same URL key as the overview); ``None`` = all."""
+    chosen = st.sidebar.multiselect(t("locations", lang), list(names), default=list(names),
+                                    format_func=names.get, key="standort",
+                                    bind="query-params")
+    if len(chosen) == len(names):
+        return None
+    if not chosen:
+        st.info(t("locations_none", lang))
+        st.stop()
+    return chosen
+
+
+def chart(fig, alt: str, key: str) -> None:  # noqa: ANN001 - plotly Figure
+    # theme=None: the figure carries its own accessible styling (as on the other pages)
+    st.plotly_chart(fig, alt=alt, theme=None, config=CONFIG, key=key)
+
+
+def table(frame: pl.DataFrame, key: str, lang: str) -> None:
+    with st.expander(t("table_expander", lang)), st.container(key=key):
+        st.table(frame, hide_index=True)
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def render_comparison(store: data.Store, cube, first: dt.date, last: dt.date,  # noqa: ANN001
+                      locations: list[int] | None, period: str, lang: str
+                      ) -> pl.DataFrame | None:
+    st.header(t("l_compare_heading", lang, kpi=KPI.label(lang)))
+    if cube.is_empty:
+        st.info(t("l_no_cases", lang), icon=":material/info:")
+        return None
+    frame, total = data.location_take_up(store, first, last, locations)
+    if frame["n"].sum() == 0:
+        st.info(t("l_no_cases_period", lang, period=period), icon=":material/info:")
+        return frame
+    alt = figures.interval_alt(frame, KPI.label(lang), period, lang, store.min_n)
+    chart(figures.interval_figure(frame, KPI.label(lang), lang, store.min_n, total,
+                                  t("l_total", lang)), alt, "l_take_up_chart")
+    shown = int(frame.filter(~pl.col("suppressed"))["n"].sum())  # never reveal a withheld n
+    st.caption(t("l_compare_method", lang, method=KPI.method(lang), period=period,
+                 n=fmt_number(shown, lang, 0), min_n=store.min_n))
+    if total["without_location"]:
+        st.caption(t("l_without_location", lang,
+                     n=fmt_count(total["without_location"], 0 < total["without_location"]
+                                 < store.min_n, store.min_n, lang)))
+    st.caption(alt)
+    table(figures.interval_table(frame, KPI.label(lang), t("col_n", lang), lang, store.min_n),
+          "l_take_up_table", lang)
+    return frame
+
+
+def render_map(cube, take_up: pl.DataFrame | None, locations: list[int] | None,  # noqa: ANN001
+               period: str, lang: str, min_n: int) -> None:
+    st.header(t("l_map_heading", lang))
+    with_cases = take_up is not None
+    if take_up is None:  # no cases: the map still shows where the locations are
+        take_up = cube.locations.with_columns(n=pl.lit(None, pl.Int64),
+                                              suppressed=pl.lit(False))
+        if locations is not None:
+            take_up = take_up.filter(pl.col("location_id").is_in(locations))
+    if take_up.is_empty():
+        st.info(t("l_no_locations", lang), icon=":material/info:")
+        return
+    has_place = pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null()
+    if take_up.filter(has_place).is_empty():
+        st.info(t("l_no_coordinates", lang), icon=":material/info:")
+    else:
+        alt = figures.location_map_alt(take_up, lang, min_n)
+        chart(figures.location_map_figure(take_up, lang, min_n), alt, "l_map_chart")
+        st.caption(t("l_map_method", lang, period=period, min_n=min_n) if with_cases
+                   else t("l_map_method_no_cases", lang))
+        st.caption(alt)
+    virtual = take_up.filter(~has_place).sort("name")
+    if not virtual.is_empty():
+        items = ", ".join(
+            f"{r['name']} ({figures.kind_label(r['kind'], lang)}, "
+            f"{t('l_cases_n', lang, n=figures.cases_text(r, min_n, lang))})"
+            for r in virtual.iter_rows(named=True))
+        st.markdown(t("l_virtual_list", lang, items=items))
+    table(figures.location_map_table(take_up, lang, min_n), "l_map_table", lang)
+
+
+def render_appointments(store: data.Store, facts, first: dt.date, last: dt.date,  # noqa: ANN001
+                        locations: list[int] | None, names: dict[int, str], period: str,
+                        lang: str) -> None:
+    st.header(t("l_appointments_heading", lang))
+    if facts.is_empty:
+        st.info(f"**{t('l_no_appointments_title', lang)}**\n\n{t('l_no_appointments', lang)}",
+                icon=":material/info:")
+        return
+    summary = data.appointment_summary(store, first, last, locations).with_columns(
+        name=pl.col("location_id").replace_strict(names, default="–", return_dtype=pl.String))
+    if summary.is_empty():
+        st.info(t("l_no_appointments_period", lang, period=period), icon=":material/info:")
+        return
+    min_n = store.min_n
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("l_lead_heading", lang))
+        alt = figures.lead_time_alt(summary, lang, min_n)
+        chart(figures.lead_time_figure(summary, lang, min_n), alt, "l_lead_chart")
+        shown = int(summary.filter(~pl.col("lead_suppressed"))["bookings"].sum())
+        st.caption(t("l_lead_method", lang, period=period, n=fmt_number(shown, lang, 0),
+                     min_n=min_n))
+        st.caption(alt)
+    with right:
+        st.subheader(t("l_no_show_heading", lang))
+        rates = summary.select("name", value="no_show", lo="no_show_lo", hi="no_show_hi",
+                               n="due", suppressed="no_show_suppressed")
+        alt = figures.interval_alt(rates, t("l_col_no_show", lang), period, lang, min_n)
+        chart(figures.interval_figure(rates, t("l_col_no_show", lang), lang, min_n), alt,
+              "l_no_show_chart")
+        shown = int(rates.filter(~pl.col("suppressed"))["n"].sum())
+        st.caption(t("l_no_show_method", lang, period=period, n=fmt_number(shown, lang, 0),
+                     min_n=min_n))
+        st.caption(alt)
+    without = [names[i] for i in (locations or names) if i not in set(summary["location_id"])]
+    if without:
+        st.caption(t("l_without_bookings", lang, names=", ".join(sorted(without))))
+    table(figures.appointments_table(summary, lang, min_n), "l_appointments_table", lang)
+
+
+def render_waits(store: data.Store, cube, facts, first: dt.date, last: dt.date,  # noqa: ANN001
+                 locations: list[int] | None, names: dict[int, str], period: str,
+                 lang: str) -> None:
+    st.header(t("l_wait_heading", lang))
+    frames = {"termine": facts.waits, "statistik": cube.waits}
+    sources = [s for s in SOURCES if not frames[s].is_empty()]
+    if not sources:
+        st.info(t("l_no_waits", lang), icon=":material/info:")
+        return
+    source = sources[0]
+    if len(sources) > 1:
+        source = st.radio(t("l_wait_source", lang), sources, key="wartequelle",
+                          bind="query-params", horizontal=True,
+                          format_func=lambda s: t(f"l_source_{s}", lang))
+    ids = set(frames[source]["location_id"].drop_nulls().to_list())
+    ids = sorted((i for i in ids if locations is None or i in locations),
+                 key=lambda i: names.get(i, str(i)))
+    if not ids:
+        st.info(t("l_no_waits_selection", lang), icon=":material/info:")
+        return
+    options: list[int | None] = [*ids, None] if len(ids) > 1 else ids
+    location = st.selectbox(
+        t("l_wait_location", lang), options, key="wartestandort", bind="query-params",
+        format_func=lambda i: t("l_all_locations", lang) if i is None else names.get(i, str(i)))
+    scope = t("l_all_locations", lang) if location is None else names.get(location, "–")
+    if source == "termine":
+        cells = data.appointment_wait_cells(store, first, last, location)
+        value_label, n_label, decimals = t("l_wait_median", lang), t("l_col_appointments",
+                                                                      lang), 0
+    else:
+        cells = data.wait_stat_cells(store, first, last, location)
+        value_label, n_label, decimals = t("l_wait_mean", lang), t("l_col_hours", lang), 1
+    if cells.is_empty():
+        st.info(t("l_no_waits_period", lang, period=period), icon=":material/info:")
+        return
+    alt = figures.wait_heatmap_alt(cells, scope, value_label, lang, store.min_n, decimals)
+    chart(figures.wait_heatmap_figure(cells, value_label, lang, store.min_n, decimals), alt,
+          "l_wait_chart")
+    shown = int(cells.filter(~pl.col("suppressed"))["n"].sum())
+    if source == "termine":
+        note = t("l_wait_method_termine", lang, scope=scope, period=period,
+                 n=fmt_number(shown, lang, 0), min_n=store.min_n)
+    else:
+        weighted = bool(cells["weighted"].any())
+        note = t("l_wait_method_weighted" if weighted else "l_wait_method_statistik", lang,
+                 scope=scope, period=period, n=fmt_number(shown, lang, 0), min_n=store.min_n)
+    st.caption(note)
+    st.caption(alt)
+    table(figures.wait_heatmap_table(cells, value_label, n_label, lang, store.min_n, decimals),
+          "l_wait_table", lang)
+
+
+# --- the page -------------------------------------------------------------------------------
+
+lang = current_lang()
+st.title(t("l_title", lang))
+try:
+    store = data.open_store()
+    cube = data.cube(store)
+    facts = data.appointment_facts(store)
+except SQLAlchemyError as exc:
+    st.error(t("store_error", lang, error=type(exc).__name__))
+    st.stop()
+span = data.data_span(cube, facts)
+if span is None and cube.locations.is_empty():
+    st.info(f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}", icon=":material/info:")
+    st.caption(t("store_caption", lang, url=store.url))
+    st.stop()
+
+names = data.location_options(cube)
+first, last = period_filter(span, lang) if span else (None, None)
+locations = location_filter(names, lang) if names else None
+period = (t("l_period_none", lang) if first is None
+          else f"{fmt_month(first, lang)} – {fmt_month(last, lang)}")
+st.caption(t("l_intro", lang, period=period))
+# Without any dated data (master data only) every section explains what is missing before
+# it would need the period.
+take_up = render_comparison(store, cube, first, last, locations, period, lang)
+render_map(cube, take_up, locations, period, lang, store.min_n)
+render_appointments(store, facts, first, last, locations, names, period, lang)
+render_waits(store, cube, facts, first, last, locations, names, period, lang)
+st.caption(t("store_caption", lang, url=store.url))

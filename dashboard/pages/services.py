@@ -1,0 +1,294 @@
+"""Leistungen: find a service by name or LeiKa key and see it in detail — channel mix, digital
+take-up with the Maßnahmen of configured pilots, processing time online against offline
+(median and 90th percentile, and the distribution), follow-ups by channel, the online form's
+completion rate — then every service side by side in a sortable ranking.
+
+Numbers come from :mod:`metrics.service_view` through the cached loaders in
+:mod:`dashboard.data`; figures, text alternatives and tables from :mod:`dashboard.figures`.
+The service lives in the URL as ``?leistung=<name>`` — the same value the overview's service
+filter writes, so links work in both directions; a LeiKa key or service number works too.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from streamlit.errors import StreamlitAPIException
+
+from dashboard import data, figures
+from dashboard.formatting import DASH, fmt_count, fmt_month, fmt_percent, fmt_value
+from dashboard.i18n import current_lang, t
+from metrics.catalogue import KPIS
+from metrics.pilot_config import PilotConfigError
+from metrics.service_view import (
+    COMPLETION_KPI,
+    ServiceDetail,
+    find_service,
+    interventions_for,
+    option_label,
+)
+
+PARAM = "leistung"  # shared with the overview's service filter: the service's name
+WIDGET = "v_leistung"  # own widget key: our labels carry the LeiKa key, the URL the name
+WRITTEN = "v_leistung_written"  # the URL value this page wrote last
+
+
+def location_filter(cube, lang: str) -> list[int] | None:  # noqa: ANN001 - metrics Cube
+    """Sidebar "Standorte", the same filter and URL parameter as on the overview."""
+    names = data.location_options(cube)
+    chosen = st.sidebar.multiselect(
+        t("locations", lang), list(names), default=list(names), format_func=names.get,
+        key="standort", bind="query-params", help=t("locations_help", lang))
+    if len(chosen) == len(names):
+        return None
+    if not chosen:
+        st.info(t("locations_none", lang))
+        st.stop()
+    if data.has_cases_without_location(cube):
+        st.caption(t("locations_filtered_note", lang, count=len(chosen), total=len(names)))
+    return chosen
+
+
+def choose_service(cube, ranking: pl.DataFrame, lang: str) -> dict:  # noqa: ANN001
+    """The searchable service select, kept in step with ``?leistung=``: a URL value this page
+    did not write itself (a shared link, an edited address) chooses the service; otherwise the
+    last choice of the session stays (default: the service with the most cases). Every run
+    writes the chosen name back to the URL."""
+    services = cube.services.sort("name")
+    rows = {r["service_id"]: r for r in services.iter_rows(named=True)}
+    requested = st.query_params.get(PARAM)
+    unknown = False
+    if requested and requested != st.session_state.get(WRITTEN):
+        chosen = find_service(requested, services)
+        unknown = chosen is None
+        if chosen is not None:
+            st.session_state[WIDGET] = chosen
+    if st.session_state.get(WIDGET) not in rows:
+        st.session_state[WIDGET] = ranking["service_id"][0]
+    service_id = st.selectbox(t("v_find", lang), list(rows), key=WIDGET,
+                              format_func=lambda i: option_label(rows[i]),
+                              help=t("v_find_help", lang), persist_state="session")
+    if unknown:
+        st.warning(t("v_not_found", lang, value=requested, name=rows[service_id]["name"]))
+    try:
+        st.query_params[PARAM] = rows[service_id]["name"]
+        st.session_state[WRITTEN] = rows[service_id]["name"]
+    except StreamlitAPIException:
+        # Still bound to the overview's filter during the first run after a page switch;
+        # Streamlit releases it at the end of this run, the next run writes the name.
+        pass
+    return rows[service_id]
+
+
+def render_facts(service: dict, lang: str) -> None:
+    st.header(service["name"])
+    online = (t("v_online_since", lang, date=figures.fmt_day(service["online_since"], lang))
+              if service["online_since"] else t("v_not_online", lang))
+    st.caption(t("v_facts", lang, leika=service["leika_key"] or t("v_no_key", lang),
+                 code=service["code"], department=service["department"] or "–", online=online))
+
+
+def render_tiles(row: dict, detail: ServiceDetail, lang: str, min_n: int) -> None:
+    """Six numbers over the window — the same values as the service's ranking row."""
+    st.subheader(t("v_window", lang, first=fmt_month(detail.first, lang),
+                   last=fmt_month(detail.last, lang)))
+    cases = fmt_count(row["cases"], row["cases_suppressed"], min_n, lang)
+    completed = fmt_count(row["completed"], row["days_suppressed"], min_n, lang)
+    tiles = [
+        (t("v_cases", lang), cases, t("v_cases_help", lang), ""),
+        (KPIS["digital_take_up"].label(lang),
+         fmt_value("digital_take_up", row["take_up"], row["take_up_suppressed"], min_n, lang),
+         KPIS["digital_take_up"].method(lang), t("v_n_cases", lang, n=cases)),
+        (KPIS["processing_days_median"].label(lang),
+         fmt_value("processing_days_median", row["median_days"], row["days_suppressed"], min_n,
+                   lang), KPIS["processing_days_median"].method(lang),
+         t("v_n_completed", lang, n=completed)),
+        (KPIS["processing_days_p90"].label(lang),
+         fmt_value("processing_days_p90", row["p90_days"], row["days_suppressed"], min_n, lang),
+         KPIS["processing_days_p90"].method(lang), t("v_n_completed", lang, n=completed)),
+        (KPIS["follow_up_rate"].label(lang),
+         fmt_value("follow_up_rate", row["follow_up"], row["follow_up_suppressed"], min_n,
+                   lang), KPIS["follow_up_rate"].method(lang),
+         t("v_n_completed", lang, n=completed)),
+        (COMPLETION_KPI.label(lang),
+         fmt_value(COMPLETION_KPI, row["completion"], row["completion_suppressed"], min_n,
+                   lang), COMPLETION_KPI.method(lang),
+         t("v_n_started", lang, n=fmt_count(row["started"], row["completion_suppressed"],
+                                            min_n, lang))),
+    ]
+    with st.container(key="v_tiles"):
+        for start in (0, 3):
+            for column, (label, value, help_text, note) in zip(
+                    st.columns(3), tiles[start:start + 3], strict=True):
+                with column, st.container(border=True):
+                    st.metric(label, value, help=help_text)
+                    if note:
+                        st.caption(note)
+    if detail.closed_share is not None:
+        st.caption(t("v_cohort_note", lang, share=fmt_percent(detail.closed_share, lang)))
+
+
+def show_chart(key: str, figure, alt: str, method: str, table: pl.DataFrame,  # noqa: ANN001
+               lang: str) -> None:
+    """A chart with its method note, its text alternative as visible text, and its data."""
+    with st.container(key=key):
+        # theme=None: the figure carries its own accessible styling (also used for exports)
+        st.plotly_chart(figure, alt=alt, theme=None, config={"displaylogo": False})
+        st.caption(method)
+        st.caption(alt)
+        with st.expander(t("table_expander", lang)):
+            st.table(table, hide_index=True)
+
+
+def shown_n(frame: pl.DataFrame) -> int:
+    """Cases behind the shown values only: the total must not reveal a withheld n."""
+    return int(frame.filter(~pl.col("suppressed"))["n"].sum())
+
+
+def span(frame: pl.DataFrame, lang: str) -> dict[str, str]:
+    months = frame["month"].unique().sort()
+    return {"first": fmt_month(months[0], lang), "last": fmt_month(months[-1], lang)}
+
+
+def render_mix(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
+    st.subheader(t("v_mix_heading", lang))
+    per_month = detail.mix.group_by("month").agg(pl.col("n").first(),
+                                                 pl.col("suppressed").first())
+    show_chart("v_mix", figures.mix_figure(detail.mix, lang, min_n),
+               figures.mix_alt(detail.mix, name, lang),
+               t("v_mix_method", lang, min_n=min_n, n=fmt_count(shown_n(per_month), False,
+                                                                  min_n, lang),
+                 **span(detail.mix, lang)),
+               figures.mix_table(detail.mix, lang, min_n), lang)
+
+
+def pilot_interventions(store: data.Store, service_id: int, lang: str) -> list:
+    """Maßnahmen of the pilots covering the service; a broken pilots file is said, not fatal."""
+    path = data.pilots_file(store)
+    try:
+        pilots = data.pilot_definitions(store)
+    except PilotConfigError as exc:
+        st.warning(t("v_interventions_error", lang, path=path, count=len(exc.problems)))
+        return []
+    found = interventions_for(pilots or [], service_id)
+    if not found:
+        st.caption(t("v_interventions_none", lang, path=path))
+    return found
+
+
+def render_take_up(store: data.Store, detail: ServiceDetail, name: str, lang: str) -> None:
+    kpi = KPIS["digital_take_up"]
+    st.subheader(t("v_take_up_heading", lang))
+    interventions = pilot_interventions(store, detail.service_id, lang)
+    series = detail.take_up
+    alt = (figures.text_alternative(series, kpi, name, lang, store.min_n)
+           + figures.interventions_alt(interventions, lang))
+    show_chart("v_take_up", figures.take_up_figure(series, lang, store.min_n, interventions),
+               alt, t("v_take_up_method", lang, method=kpi.method(lang), min_n=store.min_n,
+                      n=fmt_count(shown_n(series), False, store.min_n, lang),
+                      **span(series, lang)),
+               figures.table_rows(series, kpi, lang, store.min_n), lang)
+    if interventions:
+        with st.container(key="v_interventions"), st.expander(t("v_interventions_table", lang)):
+            st.table(figures.interventions_table(interventions, lang), hide_index=True)
+
+
+def render_processing(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
+    st.subheader(t("v_processing_heading", lang))
+    show_chart("v_processing", figures.processing_figure(detail.processing, lang, min_n),
+               figures.processing_alt(detail.processing, name, lang, min_n),
+               t("v_processing_method", lang, min_n=min_n),
+               figures.processing_table(detail.processing, lang, min_n), lang)
+    window = {"first": fmt_month(detail.first, lang), "last": fmt_month(detail.last, lang)}
+    st.subheader(t("v_distribution_heading", lang, **window))
+    dist = detail.distribution
+    n = {f"n_{m}": fmt_count(dist.filter(pl.col("mode") == m)["n"][0],
+                             bool(dist.filter(pl.col("mode") == m)["suppressed"][0]), min_n,
+                             lang) for m in ("online", "offline")}
+    show_chart("v_distribution", figures.days_figure(dist, lang, min_n),
+               figures.days_alt(dist, name, lang, min_n),
+               t("v_distribution_method", lang, min_n=min_n, **window, **n),
+               figures.days_table(dist, lang, min_n), lang)
+
+
+def render_follow_up(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
+    window = {"first": fmt_month(detail.first, lang), "last": fmt_month(detail.last, lang)}
+    st.subheader(t("v_followup_heading", lang, **window))
+    if detail.follow_up.is_empty():
+        st.info(t("v_followup_none", lang))
+        return
+    show_chart("v_follow_up", figures.follow_up_figure(detail.follow_up, lang, min_n),
+               figures.follow_up_alt(detail.follow_up, name, lang, min_n),
+               t("v_followup_method", lang, method=KPIS["follow_up_rate"].method(lang),
+                 min_n=min_n, **window),
+               figures.follow_up_table(detail.follow_up, lang, min_n), lang)
+
+
+def render_funnel(detail: ServiceDetail, name: str, filtered: bool, lang: str,
+                  min_n: int) -> None:
+    st.subheader(t("v_funnel_heading", lang))
+    if not detail.has_funnel:
+        st.info(t("v_funnel_missing", lang), icon=":material/info:")
+        return
+    if detail.completion.is_empty():
+        st.info(t("v_funnel_missing_service", lang), icon=":material/info:")
+        return
+    series = detail.completion
+    show_chart("v_funnel", figures.completion_figure(series, lang, min_n),
+               figures.text_alternative(series, COMPLETION_KPI, name, lang, min_n),
+               t("v_funnel_method", lang, method=COMPLETION_KPI.method(lang), min_n=min_n,
+                 n=fmt_count(shown_n(series), False, min_n, lang), **span(series, lang)),
+               figures.completion_table(series, lang, min_n), lang)
+    if filtered:
+        st.caption(t("v_funnel_no_location", lang))
+
+
+def render_ranking(ranking: pl.DataFrame, detail: ServiceDetail, lang: str, min_n: int) -> None:
+    st.subheader(t("v_ranking_heading", lang, first=fmt_month(detail.first, lang),
+                   last=fmt_month(detail.last, lang)))
+    covered = ranking.filter(pl.col("months_with_data") > 0).height
+    st.caption(t("v_ranking_intro", lang, covered=covered, total=ranking.height, min_n=min_n))
+    narrow = {figures.ranking_header(c, lang): st.column_config.Column(width="small")
+              for c in ("cases",)}
+    name = figures.ranking_header("name", lang)
+    with st.container(key="v_ranking"):
+        # every service visible at once: header + rows of 35 px (Streamlit's row height)
+        st.dataframe(figures.ranking_styler(ranking, lang, min_n), hide_index=True,
+                     height=36 + 35 * ranking.height, placeholder=DASH,
+                     column_config={name: st.column_config.Column(pinned=True), **narrow})
+    st.caption(t("v_ranking_method", lang))
+    # the grid above sorts; this text table is what screen readers and copy & paste get
+    with st.container(key="v_ranking_text"), st.expander(t("table_expander", lang)):
+        st.table(figures.ranking_table(ranking, lang, min_n), hide_index=True)
+
+
+lang = current_lang()
+st.title(t("v_title", lang))
+try:
+    store = data.open_store()
+    cube = data.cube(store)
+except SQLAlchemyError as exc:
+    st.error(t("store_error", lang, error=type(exc).__name__))
+    st.stop()
+if cube.is_empty:
+    st.info(f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}", icon=":material/info:")
+    st.caption(t("store_caption", lang, url=store.url))
+    st.stop()
+
+st.caption(t("v_intro", lang, month=fmt_month(cube.months[-1], lang)))
+locations = location_filter(cube, lang)
+ranking = data.service_ranking(store, locations)
+service = choose_service(cube, ranking, lang)
+detail = data.service_detail(store, service["service_id"], locations)
+row = ranking.filter(pl.col("service_id") == service["service_id"]).row(0, named=True)
+render_facts(service, lang)
+render_tiles(row, detail, lang, store.min_n)
+if row["cases"] == 0:
+    st.info(t("v_no_cases", lang))
+render_mix(detail, service["name"], lang, store.min_n)
+render_take_up(store, detail, service["name"], lang)
+render_processing(detail, service["name"], lang, store.min_n)
+render_follow_up(detail, service["name"], lang, store.min_n)
+render_funnel(detail, service["name"], locations is not None, lang, store.min_n)
+render_ranking(ranking, detail, lang, store.min_n)

@@ -1,0 +1,335 @@
+"""One service in detail, and every service side by side: what the "Leistungen" page shows.
+
+All numbers come from the one engine (:func:`metrics.kpis.compute`) and from
+:func:`metrics.funnel.completion_rate`; this module only chooses scopes and windows:
+
+- **Window**: the last :data:`WINDOW_MONTHS` calendar months up to the newest month with
+  cases (months of receipt). Tiles and the ranking are computed over the whole window
+  (Σ numerator / Σ denominator; percentiles over all completed cases of the window).
+- **Volume and digital take-up** count every source once (``grain="month"``: the cases, and
+  monthly statistics where a service has no cases in a month, see :mod:`metrics.facts`).
+- **Processing time** is split *online* (the digital channels) against *offline* (every other
+  channel — assisted digital is offline: staff fill in the form) and reported as median and
+  90th percentile per month of receipt, never as a mean.
+- **Suppression** follows the KPIs: a share or percentile resting on fewer than ``min_n``
+  cases is withheld. The channel mix and the distribution of processing days are shares of
+  their month (or mode), so they are withheld with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from connectors.store import DIGITAL_CHANNELS, Channel
+from metrics.catalogue import KpiDef
+from metrics.cube import Cube
+from metrics.facts import volume_facts
+from metrics.funnel import completion_rate
+from metrics.kpis import compute
+from metrics.overview import shift_month
+
+log = logging.getLogger(__name__)
+
+WINDOW_MONTHS = 12
+MODES = ("online", "offline")
+# channel order of charts and tables: digital first, assisted digital next to it
+CHANNEL_ORDER = (Channel.ONLINE, Channel.ASSISTED_DIGITAL, Channel.IN_PERSON, Channel.VIDEO,
+                 Channel.PHONE, Channel.EMAIL, Channel.POST, Channel.FAX)
+# processing-day classes of the distribution: (first day, last day or None = open end)
+DAY_BINS: tuple[tuple[int, int | None], ...] = (
+    (0, 0), (1, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, None))
+
+# The funnel's completion rate is computed by metrics.funnel, not by the cube engine; this
+# definition only carries its labels, unit and method for display (fmt_value, figures).
+COMPLETION_KPI = KpiDef(
+    id="completion_rate",
+    label_de="Abschlussquote Online-Formular",
+    label_en="Online form completion rate",
+    method_de="Abgeschickte / begonnene Online-Formulare (Σ / Σ über den Zeitraum, nie ein "
+    "Mittel von Monatsquoten), laut Statistik des Online-Portals.",
+    method_en="Forms submitted / forms started online (Σ / Σ over the period, never a mean of "
+    "monthly rates), from the online portal's statistics.",
+    kind="ratio",
+    unit="percent",
+    direction="up",
+    cube="volume",
+)
+
+RANKING_SCHEMA = {
+    "service_id": pl.Int64, "code": pl.String, "name": pl.String, "leika_key": pl.String,
+    "cases": pl.Int64, "cases_suppressed": pl.Boolean,
+    "take_up": pl.Float64, "take_up_suppressed": pl.Boolean,
+    "median_days": pl.Float64, "p90_days": pl.Float64, "completed": pl.Int64,
+    "days_suppressed": pl.Boolean,
+    "follow_up": pl.Float64, "follow_up_suppressed": pl.Boolean,
+    "completion": pl.Float64, "started": pl.Int64, "completion_suppressed": pl.Boolean,
+    "months_with_data": pl.Int64, "months_total": pl.Int64,
+}
+
+
+def mode_of(channel: pl.Expr) -> pl.Expr:
+    """"online" for the digital channels, "offline" for every other channel."""
+    return pl.when(channel.is_in(list(DIGITAL_CHANNELS))).then(pl.lit("online")) \
+        .otherwise(pl.lit("offline"))
+
+
+def channel_rank(channel: str) -> int:
+    order = [c.value for c in CHANNEL_ORDER]
+    return order.index(channel) if channel in order else len(order)
+
+
+def window(cube: Cube, months: int = WINDOW_MONTHS) -> tuple[dt.date, dt.date] | None:
+    """First and last month of the window: the ``months`` months up to the newest case."""
+    if cube.is_empty:
+        return None
+    last = cube.months[-1]
+    return shift_month(last, 1 - months), last
+
+
+def windowed(cube: Cube, first: dt.date, last: dt.date) -> Cube:
+    """The cube restricted to months of receipt ``first`` … ``last`` (statistics: periods
+    wholly inside)."""
+    inside = pl.col("month").is_between(first, last)
+    return replace(
+        cube,
+        volume=cube.volume.filter(inside),
+        durations=cube.durations.filter(inside),
+        usage=cube.usage.filter((pl.col("period_start") >= first)
+                                & (pl.col("period_end") < shift_month(last, 1))),
+    )
+
+
+def _months(first: dt.date, last: dt.date) -> pl.DataFrame:
+    return pl.DataFrame({"month": pl.date_range(first, last, "1mo", eager=True)},
+                        schema={"month": pl.Date})
+
+
+def _ids(values: Iterable[int] | None) -> list[int] | None:
+    return None if values is None else list(values)
+
+
+# --- every service: the ranking ------------------------------------------------------------
+
+
+def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None = None,
+            min_n: int = 5, months: int = WINDOW_MONTHS) -> pl.DataFrame:
+    """One row per service of the master data over the window (:data:`RANKING_SCHEMA`).
+
+    ``funnel`` is :func:`metrics.funnel.load_funnel`; it has no locations, so its
+    completion rate is the same under every location filter."""
+    span = window(cube, months)
+    if span is None:
+        return pl.DataFrame(schema=RANKING_SCHEMA)
+    first, last = span
+    w = windowed(cube, first, last)
+    locations = _ids(locations)
+    by = ("service_id",)
+
+    def kpi(kpi_id: str, prefix: str, grain: str | None = None) -> pl.DataFrame:
+        out = compute(kpi_id, w, by, locations=locations, min_n=min_n, grain=grain)
+        return out.select("service_id", pl.col("value").alias(prefix),
+                          pl.col("n").alias(f"{prefix}_n"),
+                          pl.col("suppressed").alias(f"{prefix}_suppressed"))
+
+    take_up = kpi("digital_take_up", "take_up", "month")
+    median = kpi("processing_days_median", "median_days")
+    p90 = kpi("processing_days_p90", "p90_days")
+    follow_up = kpi("follow_up_rate", "follow_up")
+    in_window = funnel.filter(pl.col("month").is_between(first, last))
+    completion = completion_rate(in_window, by, min_n).select(
+        "service_id", pl.col("value").alias("completion"), pl.col("n").alias("started"),
+        pl.col("suppressed").alias("completion_suppressed"))
+    facts = volume_facts(w, "month")
+    if locations is not None:
+        facts = facts.filter(pl.col("location_id").is_in(locations))
+    coverage = (facts.group_by("service_id", "period").agg(pl.col("cases").sum())
+                .filter(pl.col("cases") > 0).group_by("service_id")
+                .agg(pl.len().cast(pl.Int64).alias("months_with_data")))
+    out = (cube.services.select("service_id", "code", "name", "leika_key")
+           .join(take_up, on="service_id", how="left")
+           .join(median, on="service_id", how="left")
+           .join(p90.drop("p90_days_n"), on="service_id", how="left")
+           .join(follow_up.drop("follow_up_n"), on="service_id", how="left")
+           .join(completion, on="service_id", how="left")
+           .join(coverage, on="service_id", how="left"))
+    return out.select(
+        "service_id", "code", "name", "leika_key",
+        pl.col("take_up_n").fill_null(0).alias("cases"),
+        pl.col("take_up_suppressed").fill_null(False).alias("cases_suppressed"),
+        "take_up", pl.col("take_up_suppressed").fill_null(False),
+        # median and P90 rest on the same completed cases: withheld together
+        "median_days", "p90_days", pl.col("median_days_n").fill_null(0).alias("completed"),
+        pl.col("median_days_suppressed").fill_null(False).alias("days_suppressed"),
+        "follow_up", pl.col("follow_up_suppressed").fill_null(False),
+        "completion", pl.col("started").fill_null(0),
+        pl.col("completion_suppressed").fill_null(False),
+        pl.col("months_with_data").fill_null(0), pl.lit(months, pl.Int64).alias("months_total"),
+    ).cast(RANKING_SCHEMA).sort(["cases", "name"], descending=[True, False])
+
+
+# --- one service in detail -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceDetail:
+    """What the page shows for one service (every frame covers every calendar month)."""
+
+    service_id: int
+    first: dt.date  # the window of the tiles, the distribution and the follow-up rates
+    last: dt.date
+    mix: pl.DataFrame  # month, channel, cases, n (month), share, suppressed
+    take_up: pl.DataFrame  # month, value, n, suppressed (all sources)
+    processing: pl.DataFrame  # month, mode, median, p90, n, suppressed
+    distribution: pl.DataFrame  # mode, bin, first_day, last_day, cases, n, share, suppressed
+    follow_up: pl.DataFrame  # channel, value, numerator, n, suppressed (window)
+    completion: pl.DataFrame  # month, value, numerator, n, suppressed; empty without funnel
+    has_funnel: bool  # the store holds any funnel data at all
+    closed_share: float | None  # share of the window's cases no longer open
+
+
+def _on_months(frame: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
+    out = months.join(frame.drop("numerator", strict=False), on="month", how="left")
+    return out.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
+
+
+def channel_mix(cube: Cube, service_id: int, *, locations: Iterable[int] | None = None,
+                min_n: int = 5) -> pl.DataFrame:
+    """Share of each channel in the month's cases (every source, every calendar month of the
+    cube × every channel the service has); withheld with a month of fewer than ``min_n``."""
+    facts = volume_facts(cube, "month").filter(pl.col("service_id") == service_id)
+    if locations is not None:
+        facts = facts.filter(pl.col("location_id").is_in(list(locations)))
+    per = facts.group_by(pl.col("period").alias("month"), "channel").agg(pl.col("cases").sum())
+    channels = sorted(per.filter(pl.col("cases") > 0)["channel"].unique().to_list(),
+                      key=channel_rank)
+    grid = _months(cube.months[0], cube.months[-1]).join(
+        pl.DataFrame({"channel": channels}, schema={"channel": pl.String}), how="cross")
+    out = (grid.join(per, on=["month", "channel"], how="left")
+           .with_columns(pl.col("cases").fill_null(0))
+           .with_columns(n=pl.col("cases").sum().over("month")))
+    small = (pl.col("n") > 0) & (pl.col("n") < min_n)
+    share = pl.when(pl.col("n") > 0).then(pl.col("cases") / pl.col("n"))
+    return out.with_columns(share=pl.when(small).then(None).otherwise(share),
+                            suppressed=small).with_columns(
+        cases=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("cases")))
+
+
+def mode_channels(cube: Cube) -> dict[str, list[str]]:
+    """The channels of each mode, among the channels the cube holds."""
+    present = set(cube.volume["channel"].unique().to_list()) | set(
+        cube.usage["channel"].unique().to_list())
+    online = sorted(DIGITAL_CHANNELS)
+    return {"online": online, "offline": sorted(present - set(online), key=channel_rank)}
+
+
+def processing_by_mode(cube: Cube, service_id: int, *, locations: Iterable[int] | None = None,
+                       min_n: int = 5) -> pl.DataFrame:
+    """Median and P90 of processing days per month of receipt, online and offline."""
+    months = _months(cube.months[0], cube.months[-1])
+    frames = []
+    for mode, channels in mode_channels(cube).items():
+        def one(kpi_id: str, channels: list[str] = channels) -> pl.DataFrame:
+            return compute(kpi_id, cube, ("month",), services=[service_id],
+                           locations=_ids(locations), channels=channels, min_n=min_n)
+
+        median, p90 = one("processing_days_median"), one("processing_days_p90")
+        both = _on_months(median, months).join(
+            p90.select("month", pl.col("value").alias("p90")), on="month", how="left")
+        frames.append(both.select("month", pl.lit(mode).alias("mode"),
+                                  pl.col("value").alias("median"), "p90", "n", "suppressed"))
+    return pl.concat(frames)
+
+
+def day_distribution(cube: Cube, service_id: int, *, locations: Iterable[int] | None = None,
+                     min_n: int = 5) -> pl.DataFrame:
+    """Completed cases of the cube per processing-day class (:data:`DAY_BINS`) online and
+    offline; ``share`` is of the mode's completed cases, withheld below ``min_n``."""
+    frame = cube.durations.filter(pl.col("service_id") == service_id)
+    if locations is not None:
+        frame = frame.filter(pl.col("location_id").is_in(list(locations)))
+    binned = frame.with_columns(mode=mode_of(pl.col("channel")))
+    rows = []
+    for mode in MODES:
+        of_mode = binned.filter(pl.col("mode") == mode)
+        for i, (low, high) in enumerate(DAY_BINS):
+            inside = pl.col("days") >= low if high is None else pl.col("days").is_between(
+                low, high)
+            rows.append((mode, i, low, high, int(of_mode.filter(inside)["cases"].sum())))
+    out = pl.DataFrame(rows, schema={"mode": pl.String, "bin": pl.Int64, "first_day": pl.Int64,
+                                     "last_day": pl.Int64, "cases": pl.Int64}, orient="row")
+    out = out.with_columns(n=pl.col("cases").sum().over("mode"))
+    small = (pl.col("n") > 0) & (pl.col("n") < min_n)
+    return out.with_columns(
+        share=pl.when(small | (pl.col("n") == 0)).then(None)
+        .otherwise(pl.col("cases") / pl.col("n")),
+        suppressed=small,
+    ).with_columns(cases=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("cases")))
+
+
+def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,
+           locations: Iterable[int] | None = None, min_n: int = 5,
+           months: int = WINDOW_MONTHS) -> ServiceDetail:
+    """Everything the page shows for ``service_id`` (the cube must hold cases)."""
+    span = window(cube, months)
+    if span is None:
+        raise ValueError("the cube holds no cases")
+    first, last = span
+    locations = _ids(locations)
+    w = windowed(cube, first, last)
+    all_months = _months(cube.months[0], cube.months[-1])
+    take_up = compute("digital_take_up", cube, ("period",), services=[service_id],
+                      locations=locations, min_n=min_n, grain="month").rename(
+        {"period": "month"})
+    follow_up = compute("follow_up_rate", w, ("channel",), services=[service_id],
+                        locations=locations, min_n=min_n)
+    follow_up = follow_up.sort(pl.col("channel").map_elements(channel_rank,
+                                                              return_dtype=pl.Int64))
+    own = funnel.filter(pl.col("service_id") == service_id)
+    completion = (_on_months(completion_rate(own, ("month",), min_n), all_months)
+                  if not own.is_empty() else completion_rate(own, ("month",), min_n))
+    volume = w.volume.filter(pl.col("service_id") == service_id)
+    if locations is not None:
+        volume = volume.filter(pl.col("location_id").is_in(locations))
+    cases = volume["cases"].sum()
+    return ServiceDetail(
+        service_id=service_id, first=first, last=last,
+        mix=channel_mix(cube, service_id, locations=locations, min_n=min_n),
+        take_up=_on_months(take_up, all_months),
+        processing=processing_by_mode(cube, service_id, locations=locations, min_n=min_n),
+        distribution=day_distribution(w, service_id, locations=locations, min_n=min_n),
+        follow_up=follow_up, completion=completion, has_funnel=not funnel.is_empty(),
+        closed_share=1 - volume["open"].sum() / cases if cases else None,
+    )
+
+
+def option_label(service: dict) -> str:
+    """"Wohnsitz anmelden (99115001001000)": typing part of either finds the service."""
+    return f"{service['name']} ({service['leika_key']})" if service["leika_key"] \
+        else service["name"]
+
+
+def find_service(value: str | None, services: pl.DataFrame) -> int | None:
+    """The service a URL value names: its name (as the overview's filter writes it), its
+    :func:`option_label`, its LeiKa key or its service number; case and surrounding blanks
+    do not matter. None when nothing matches."""
+    if not value or not value.strip():
+        return None
+    wanted = value.strip().casefold()
+    for row in services.iter_rows(named=True):
+        candidates = (row["name"], option_label(row), row["leika_key"], row["code"])
+        if any(c and c.strip().casefold() == wanted for c in candidates):
+            return row["service_id"]
+    return None
+
+
+def interventions_for(pilots: Sequence, service_id: int) -> list[tuple[dt.date, str, str]]:  # noqa: ANN001
+    """Maßnahmen of every configured pilot that covers the service as (date, label, pilot
+    name), in date order; ``pilots`` are :class:`metrics.pilot_config.PilotDefinition`."""
+    out = {(i.date, i.label, p.name) for p in pilots
+           if service_id in p.pilot.service_ids for i in p.interventions}
+    return sorted(out)

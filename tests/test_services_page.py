@@ -1,0 +1,428 @@
+"""The "Leistungen" page: metrics.service_view on the hand-made store (numbers checked by
+hand), and the page through Streamlit's AppTest — URL, tiles, ranking, funnel, Maßnahmen,
+empty store, English — on the hand-made store and on the sample city.
+
+The hand-made store (``tests/test_dashboard_overview.CASES``) has cases in Okt 2025 and
+Aug–Okt 2026, so the 12-month window is Nov 2025 – Okt 2026 and holds, for "Anmeldung einer
+Wohnung": Aug 3 cases (1 online), Sep 20 (6 online), Okt 20 (8 online, 1 assisted digital) —
+43 cases, 15 online: take-up 15 / 43 = 34,9 %. Processing days of the 43 completed cases:
+1 day × 6, 2 × 12, 3 × 2, 4 × 5, 5 × 9, 6 × 9 → median (rank 22) 4 days, P90 (rank 39)
+6 days; online only (15): 1 × 6, 2 × 8, 3 × 1 → median 2, P90 2; offline (28): 2 × 4, 3 × 1,
+4 × 5, 5 × 9, 6 × 9 → median 5, P90 6. Follow-ups: 7 of 43 (16,3 %), all in person (7 / 27).
+"Hundesteuer" has 3 cases, all in Okt 2026: every value is withheld ("< 5").
+
+In AppTest the app starts on the overview, whose own ``leistung`` filter holds the URL
+parameter until the page switch releases it; a link opened on this page is therefore
+simulated by changing ``?leistung=`` after switching (the page follows a URL value it did not
+write itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+import pyarrow.ipc
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from connectors.db import get_engine, upgrade
+from connectors.settings import Settings
+from dashboard.formatting import fmt_count, fmt_month, fmt_number, fmt_value
+from metrics import service_view
+from metrics.cube import Cube, load_cube
+from metrics.funnel import completion_rate, load_funnel
+from metrics.kpis import compute
+from metrics.overview import shift_month
+from tests.test_dashboard_overview import APP, TIMEOUT, fill_store, use_store
+
+NB = "\u00a0"
+PAGE = "pages/services.py"
+ANMELDUNG, HUNDESTEUER = 1, 2
+PILOTS = """\
+[[pilot]]
+name = "Online-Anmeldung"
+start = "2026-09-01"
+services = ["ANM"]
+locations = ["NRD"]
+
+[[pilot.intervention]]
+date = "2026-09-01"
+label = "Videoanleitung online"
+
+[[pilot.intervention]]
+date = "2026-10-15"
+label = "Flyer im Bürgeramt"
+"""
+
+
+@pytest.fixture
+def handmade(tmp_path: Path) -> Settings:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'store.db'}",
+                        pseudonymisation_key="test-key")
+    fill_store(settings)
+    return settings
+
+
+def window_cube(cube: Cube, months: int = 12) -> Cube:
+    """The last ``months`` months of receipt — written out here, independent of the page."""
+    last = cube.months[-1]
+    first = shift_month(last, 1 - months)
+    inside = pl.col("month").is_between(first, last)
+    return replace(cube, volume=cube.volume.filter(inside),
+                   durations=cube.durations.filter(inside),
+                   usage=cube.usage.filter((pl.col("period_start") >= first)
+                                           & (pl.col("period_end") < shift_month(last, 1))))
+
+
+def expected(settings: Settings, service_id: int, lang: str = "de") -> dict[str, str]:
+    """The window's KPIs of one service straight from the engine, formatted for display."""
+    w = window_cube(load_cube(get_engine(settings)))
+    out = {}
+    for kpi, grain in (("digital_take_up", "month"), ("processing_days_median", None),
+                       ("processing_days_p90", None), ("follow_up_rate", None)):
+        row = compute(kpi, w, ("service_id",), services=[service_id], min_n=settings.min_n,
+                      grain=grain).row(0, named=True)
+        out[kpi] = fmt_value(kpi, row["value"], row["suppressed"], settings.min_n, lang)
+        if kpi == "digital_take_up":
+            out["cases"] = fmt_count(row["n"], row["suppressed"], settings.min_n, lang)
+    return out
+
+
+# --- metrics.service_view: hand-checked numbers --------------------------------------------
+
+
+def test_ranking_on_the_handmade_store(handmade):
+    cube = load_cube(get_engine(handmade))
+    funnel = load_funnel(get_engine(handmade))
+    rows = {r["service_id"]: r for r in service_view.ranking(cube, funnel).to_dicts()}
+    a = rows[ANMELDUNG]
+    assert (a["cases"], a["cases_suppressed"]) == (43, False)
+    assert a["take_up"] == pytest.approx(15 / 43)
+    assert (a["median_days"], a["p90_days"], a["completed"]) == (4, 6, 43)
+    assert a["follow_up"] == pytest.approx(7 / 43)
+    assert (a["completion"], a["started"]) == (None, 0)  # no portal data
+    assert (a["months_with_data"], a["months_total"]) == (3, 12)
+    h = rows[HUNDESTEUER]
+    assert (h["cases"], h["cases_suppressed"], h["take_up"], h["take_up_suppressed"]) == (
+        3, True, None, True)
+    assert (h["median_days"], h["days_suppressed"], h["months_with_data"]) == (None, True, 1)
+    # the busiest service first
+    assert service_view.ranking(cube, funnel)["service_id"].to_list() == [ANMELDUNG, HUNDESTEUER]
+
+
+def test_detail_on_the_handmade_store(handmade):
+    cube = load_cube(get_engine(handmade))
+    d = service_view.detail(cube, load_funnel(get_engine(handmade)), ANMELDUNG)
+    assert (d.first, d.last) == (dt.date(2025, 11, 1), dt.date(2026, 10, 1))
+    # every calendar month Okt 2025 – Okt 2026, a gap where there were no cases
+    assert d.take_up.height == 13 and d.take_up["n"].to_list()[1:10] == [0] * 9
+    by_mode = {(r["month"], r["mode"]): r for r in d.processing.to_dicts()}
+    sep, aug = dt.date(2026, 9, 1), dt.date(2026, 8, 1)
+    assert (by_mode[sep, "online"]["median"], by_mode[sep, "online"]["n"]) == (2, 6)
+    assert (by_mode[sep, "offline"]["median"], by_mode[sep, "offline"]["p90"]) == (6, 6)
+    assert by_mode[aug, "offline"]["suppressed"] and by_mode[aug, "offline"]["median"] is None
+    mix = {(r["month"], r["channel"]): r for r in d.mix.to_dicts()}
+    assert d.mix["channel"].unique(maintain_order=True).to_list() == [
+        "online", "assisted_digital", "in_person"]
+    assert mix[dt.date(2026, 10, 1), "online"]["share"] == pytest.approx(8 / 20)
+    assert mix[aug, "online"]["suppressed"] and mix[aug, "online"]["share"] is None  # n = 3
+    follow = {r["channel"]: r for r in d.follow_up.to_dicts()}
+    assert follow["in_person"]["value"] == pytest.approx(7 / 27)
+    assert follow["online"]["value"] == 0
+    assert follow["assisted_digital"]["suppressed"]  # 1 case
+    dist = {(r["mode"], r["first_day"]): r for r in d.distribution.to_dicts()}
+    assert dist["online", 1]["share"] == pytest.approx(6 / 15)
+    assert dist["online", 2]["share"] == pytest.approx(9 / 15)  # 2–3 days
+    assert (dist["offline", 2]["cases"], dist["offline", 4]["cases"]) == (5, 23)  # 2–3, 4–7
+    assert d.completion.is_empty() and not d.has_funnel
+
+
+def test_processing_split_matches_the_engine(handmade):
+    """Online/offline percentiles over the window equal compute() with the channels."""
+    w = window_cube(load_cube(get_engine(handmade)))
+    channels = service_view.mode_channels(w)
+    assert channels == {"online": ["online"], "offline": ["assisted_digital", "in_person",
+                                                          "post"]}
+    for mode, median, p90 in (("online", 2, 2), ("offline", 5, 6)):
+        got = [compute(k, w, (), services=[ANMELDUNG], channels=channels[mode])["value"][0]
+               for k in ("processing_days_median", "processing_days_p90")]
+        assert got == [median, p90]
+
+
+@pytest.mark.parametrize(("value", "found"), [
+    ("Anmeldung einer Wohnung", ANMELDUNG), ("  anmeldung EINER wohnung ", ANMELDUNG),
+    ("Anmeldung einer Wohnung (99115001001000)", ANMELDUNG), ("99115001001000", ANMELDUNG),
+    ("HST", HUNDESTEUER), ("Hundesteuer", HUNDESTEUER), ("Hunde", None), ("", None)])
+def test_url_values_name_a_service(handmade, value, found):
+    services = load_cube(get_engine(handmade)).services
+    assert service_view.find_service(value, services) == found
+
+
+# --- the page through AppTest -------------------------------------------------------------
+
+
+def run_page(lang: str | None = None, **query: str) -> AppTest:
+    """Start the app, click "Leistungen", then apply ``query`` as a changed URL."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(PAGE).run()
+    if query:
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.get_by_key("v_tiles").metric}
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([c.value for c in at.caption] + [m.value for m in at.markdown])
+
+
+def ranking(at: AppTest) -> tuple[list[dict], list[dict]]:
+    """The ranking's cells (numbers, for sorting) and its display text (as shown)."""
+    (frame,) = at.get_by_key("v_ranking").dataframe
+    shown = pl.from_arrow(pyarrow.ipc.open_stream(
+        frame.proto.arrow_data.styler.display_values).read_all())
+    return frame.value.to_dict("records"), shown.to_dicts()
+
+
+def table(at: AppTest, key: str) -> list[dict]:
+    tables = at.get_by_key(key).table
+    assert len(tables) == 1
+    return tables[0].value.to_dict("records")
+
+
+@pytest.mark.parametrize("with_schema", [False, True], ids=["no-tables", "no-cases"])
+def test_empty_store_explains_how_to_import(monkeypatch, tmp_path, with_schema):
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'none.db'}")
+    if with_schema:
+        upgrade(settings)
+    use_store(monkeypatch, settings)
+    at = run_page()
+    assert at.title[0].value == "Leistungen"
+    (info,) = at.info
+    assert "Noch keine Daten" in info.value and "servicepuls import data/musterstadt" in info.value
+    assert not at.metric and not at.get("plotly_chart") and not at.dataframe
+
+
+def test_default_service_tiles_and_url(monkeypatch, handmade):
+    use_store(monkeypatch, handmade)
+    at = run_page()
+    assert at.selectbox(key="v_leistung").value == ANMELDUNG  # most cases
+    # AppTest keeps the overview's binding of ``leistung`` through the first run after the
+    # switch (the browser does not: test_browser sees the name in the URL at once); from the
+    # next run on the page writes it
+    at.run()
+    assert at.query_params["leistung"] == "Anmeldung einer Wohnung"
+    assert at.selectbox(key="v_leistung").options == [
+        "Anmeldung einer Wohnung (99115001001000)", "Hundesteuer"]
+    exp = expected(handmade, ANMELDUNG)
+    assert tiles(at) == {
+        "Vorgänge": "43", "Digitale Nutzungsquote": f"34,9{NB}%",
+        "Bearbeitungszeit (Median)": f"4{NB}Tage", "Bearbeitungszeit (90. Perzentil)":
+        f"6{NB}Tage", "Rückfragenrate": f"16,3{NB}%", "Abschlussquote Online-Formular": "–"}
+    engine = [exp[k] for k in ("cases", "digital_take_up", "processing_days_median",
+                               "processing_days_p90", "follow_up_rate")]
+    assert engine == list(tiles(at).values())[:5]
+    assert [h.value for h in at.header] == ["Anmeldung einer Wohnung"]
+    assert "LeiKa-Schlüssel 99115001001000 · Leistungsnummer ANM" in texts(at)
+
+
+def test_service_from_the_url_and_the_select(monkeypatch, handmade):
+    use_store(monkeypatch, handmade)
+    at = run_page(leistung="Hundesteuer")
+    assert at.selectbox(key="v_leistung").value == HUNDESTEUER
+    suppressed = f"<{NB}5"
+    assert tiles(at) == {
+        "Vorgänge": suppressed, "Digitale Nutzungsquote": suppressed,
+        "Bearbeitungszeit (Median)": suppressed, "Bearbeitungszeit (90. Perzentil)": suppressed,
+        "Rückfragenrate": suppressed, "Abschlussquote Online-Formular": "–"}
+    assert tiles(at)["Digitale Nutzungsquote"] == expected(handmade, HUNDESTEUER)[
+        "digital_take_up"]
+    # a LeiKa key in a link finds the service; the URL then carries its name again
+    at.query_params["leistung"] = "99115001001000"
+    at.run()
+    assert at.selectbox(key="v_leistung").value == ANMELDUNG
+    assert at.query_params["leistung"] == "Anmeldung einer Wohnung"
+    # choosing in the select writes the URL
+    at.selectbox(key="v_leistung").set_value(HUNDESTEUER).run()
+    assert at.query_params["leistung"] == "Hundesteuer"
+    # an unknown value says so and keeps the current service
+    at.query_params["leistung"] = "Fischereischein"
+    at.run()
+    assert at.selectbox(key="v_leistung").value == HUNDESTEUER
+    assert [w.value for w in at.warning] == [
+        "Die Leistung „Fischereischein“ aus dem Link gibt es im Datenbestand nicht; gezeigt "
+        "wird „Hundesteuer“."]
+
+
+def test_charts_have_method_alternative_and_tables(monkeypatch, handmade):
+    use_store(monkeypatch, handmade)
+    at = run_page()
+    charts = at.get("plotly_chart")
+    assert len(charts) == 5  # mix, take-up, processing, distribution, follow-ups
+    for chart in charts:
+        assert chart.proto.alt.startswith("Textalternative: ")
+        assert chart.proto.alt in texts(at)  # the alternative is visible text as well
+    mix = {r["Monat"]: r for r in table(at, "v_mix")}
+    assert mix["Okt 2026"] == {"Monat": "Okt 2026", "Online": f"40,0{NB}%",
+                               "Assistiert digital": f"5,0{NB}%", "Vor Ort": f"55,0{NB}%",
+                               "Vorgänge (n)": "20", "Hinweis": ""}
+    assert mix["Aug 2026"]["Online"] == f"<{NB}5" and mix["Aug 2026"]["Vorgänge (n)"] == \
+        f"<{NB}5"
+    assert mix["Mär 2026"]["Hinweis"] == "keine Daten"
+    processing = {r["Monat"]: r for r in table(at, "v_processing")}
+    assert processing["Sep 2026"]["Online: Median"] == f"2{NB}Tage"
+    assert processing["Sep 2026"]["Offline: 90. Perzentil"] == f"6{NB}Tage"
+    assert processing["Aug 2026"]["Offline: Median"] == f"<{NB}5"
+    follow = {r["Eingangskanal"]: r for r in table(at, "v_follow_up")}
+    assert follow["Vor Ort"]["Rückfragenrate"] == f"25,9{NB}%"
+    assert follow["Assistiert digital"]["Rückfragenrate"] == f"<{NB}5"
+    days = {r["Bearbeitungszeit"]: r for r in table(at, "v_distribution")}
+    assert (days["1 Tag"]["Online"], days["2–3 Tage"]["Online"]) == (f"40,0{NB}%", f"60,0{NB}%")
+    assert days["Abgeschlossene Vorgänge (n)"] == {
+        "Bearbeitungszeit": "Abgeschlossene Vorgänge (n)", "Online": "15", "Offline": "28"}
+    alt = texts(at)
+    assert "Online im Okt 2026: Median 1\u00a0Tag" in alt  # 8 online cases: 6 × 1, 2 × 2 days
+    assert "Methode: Median und 90. Perzentil der Kalendertage" in alt
+
+
+def test_ranking_rows_equal_the_metrics(monkeypatch, handmade):
+    use_store(monkeypatch, handmade)
+    at = run_page()
+    cells, shown = ranking(at)
+    assert [r["Leistung"] for r in shown] == ["Anmeldung einer Wohnung", "Hundesteuer"]
+    assert shown[0] == {
+        "Leistung": "Anmeldung einer Wohnung", "LeiKa-Schlüssel": "99115001001000",
+        "Vorgänge": "43", "Digitale Nutzungsquote": f"34,9{NB}%", "Median (Tage)": "4",
+        "90. Perzentil (Tage)": "6", "Rückfragenrate": f"16,3{NB}%",
+        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "3 von 12"}
+    assert shown[1] == {
+        "Leistung": "Hundesteuer", "LeiKa-Schlüssel": "–", "Vorgänge": f"<{NB}5",
+        "Digitale Nutzungsquote": f"<{NB}5", "Median (Tage)": f"<{NB}5",
+        "90. Perzentil (Tage)": f"<{NB}5", "Rückfragenrate": f"<{NB}5",
+        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "1 von 12"}
+    # the cells are numbers, so a click on a header sorts 9,5 % before 10,2 %
+    assert cells[0]["Digitale Nutzungsquote"] == pytest.approx(15 / 43)
+    assert cells[0]["Vorgänge"] == 43 and cells[0]["Median (Tage)"] == 4
+    # withheld: the grid cell holds a marker, never the real count (3) — it reaches the browser
+    assert [cells[1][c] for c in ("Vorgänge", "Digitale Nutzungsquote", "Median (Tage)",
+                                  "90. Perzentil (Tage)", "Rückfragenrate")] == [-1] * 5
+    # missing: empty, drawn with the placeholder "–"
+    assert pl.Series([cells[1]["Abschlussquote Online-Formular"]]).is_nan().all()
+    assert at.get_by_key("v_ranking").dataframe[0].proto.placeholder == "–"
+    assert "2 von 2 Leistungen haben in diesem Zeitraum Daten." in texts(at)
+    # the same text once more as a plain table (screen readers get the grid's raw numbers)
+    assert table(at, "v_ranking_text") == shown
+
+
+def test_location_filter_changes_every_number(monkeypatch, handmade):
+    use_store(monkeypatch, handmade)
+    at = run_page()
+    at.sidebar.multiselect(key="standort").set_value([2]).run()  # Bürgeramt Nord
+    assert not at.exception
+    # Nord in the window: Aug 3 (1 online), Sep 10 (1 online), Okt 10 (2 online) → 4 / 23
+    assert tiles(at)["Vorgänge"] == "23"
+    assert tiles(at)["Digitale Nutzungsquote"] == f"17,4{NB}%"
+    cells, _ = ranking(at)
+    assert cells[0]["Vorgänge"] == 23
+
+
+def test_without_funnel_data_the_page_explains_the_import(monkeypatch, handmade):
+    use_store(monkeypatch, handmade)
+    at = run_page()
+    infos = [i.value for i in at.info]
+    assert len(infos) == 1
+    assert "noch keine Formulardaten des Online-Portals importiert" in infos[0]
+    assert "servicepuls import portal_formulare.csv" in infos[0]
+
+
+def test_interventions_from_the_pilots_file(monkeypatch, handmade):
+    (handmade.data_dir / "pilotprojekte.toml").write_text(PILOTS, encoding="utf-8")
+    use_store(monkeypatch, handmade)
+    at = run_page()
+    chart = at.get_by_key("v_take_up").get("plotly_chart")[0]
+    assert chart.proto.alt.endswith(
+        "Markierte Maßnahmen: 01.09.2026 Videoanleitung online (Online-Anmeldung); 15.10.2026 "
+        "Flyer im Bürgeramt (Online-Anmeldung).")
+    figure = chart.proto.spec
+    assert '"Videoanleitung online"' in figure and '"diamond"' in figure
+    assert [r["Maßnahme"] for r in table(at, "v_interventions")] == [
+        "Videoanleitung online", "Flyer im Bürgeramt"]
+    # the other service has no Maßnahmen, and the page says where they would go
+    at.selectbox(key="v_leistung").set_value(HUNDESTEUER).run()
+    assert "Für diese Leistung sind keine Maßnahmen hinterlegt." in texts(at)
+    # a broken file is reported, the page still works
+    (handmade.data_dir / "pilotprojekte.toml").write_text(PILOTS.replace('"ANM"', '"ANX"'),
+                                                         encoding="utf-8")
+    at.run()
+    assert not at.exception
+    assert any("enthält 1 Fehler" in w.value for w in at.warning)
+
+
+def test_english(monkeypatch, handmade):
+    use_store(monkeypatch, handmade)
+    at = run_page(lang="en")
+    assert at.title[0].value == "Services"
+    assert at.selectbox(key="v_leistung").label == "Find a service (name or LeiKa key)"
+    exp = expected(handmade, ANMELDUNG, "en")
+    shown = tiles(at)
+    assert shown["Digital take-up"] == exp["digital_take_up"] == "34.9%"
+    assert shown["Processing time (median)"] == exp["processing_days_median"] == f"4{NB}days"
+    assert [s.value for s in at.subheader][0] == "Last 12 months (Nov 2025 – Oct 2026)"
+    _, rows = ranking(at)
+    assert rows[0]["Months with data"] == "3 of 12"
+    assert rows[1]["Cases"] == f"<{NB}5"
+    assert "No online portal form statistics have been imported yet." in at.info[0].value
+    assert at.get("plotly_chart")[0].proto.alt.startswith("Text alternative: channels of")
+
+
+# --- the sample city ------------------------------------------------------------------------
+
+
+def test_sample_city_values_equal_the_engine(monkeypatch, sample_store):
+    engine = get_engine(sample_store)
+    cube = load_cube(engine)
+    service = cube.services.filter(pl.col("code") == "L004").row(0, named=True)
+    use_store(monkeypatch, sample_store)
+    at = run_page(leistung=service["name"])
+    assert at.selectbox(key="v_leistung").value == service["service_id"]
+    exp = expected(sample_store, service["service_id"])
+    shown = tiles(at)
+    assert shown["Digitale Nutzungsquote"] == exp["digital_take_up"]
+    assert shown["Bearbeitungszeit (Median)"] == exp["processing_days_median"]
+    assert shown["Bearbeitungszeit (90. Perzentil)"] == exp["processing_days_p90"]
+    assert shown["Vorgänge"] == exp["cases"]
+    # the online form: Σ submitted / Σ started over the window, and per month
+    last = cube.months[-1]
+    funnel = load_funnel(engine).filter(pl.col("service_id") == service["service_id"])
+    in_window = funnel.filter(pl.col("month") >= shift_month(last, -11))
+    rate = completion_rate(in_window, (), sample_store.min_n).row(0, named=True)
+    assert shown["Abschlussquote Online-Formular"] == fmt_value(
+        "digital_take_up", rate["value"], rate["suppressed"], sample_store.min_n)
+    monthly = completion_rate(funnel, ("month",), sample_store.min_n).row(-1, named=True)
+    rows = {r["Monat"]: r for r in table(at, "v_funnel")}
+    assert rows[fmt_month(last)]["Abschlussquote Online-Formular"] == fmt_value(
+        "digital_take_up", monthly["value"], False, sample_store.min_n)
+    assert rows[fmt_month(last)]["Begonnene Formulare (n)"] == fmt_number(monthly["n"], "de", 0)
+    # its ranking row shows the same numbers; every service of the master data is listed
+    cells, ranked = ranking(at)
+    assert len(ranked) == cube.services.height
+    row = next(r for r in ranked if r["Leistung"] == service["name"])
+    assert (row["Digitale Nutzungsquote"], row["Median (Tage)"]) == (
+        exp["digital_take_up"], exp["processing_days_median"].removesuffix(f"{NB}Tage"))
+    assert row["Vorgänge"] == exp["cases"]
+    assert row["Abschlussquote Online-Formular"] == shown["Abschlussquote Online-Formular"]
+    assert row["Monate mit Daten"] == "12 von 12"
+    counts = [c["Vorgänge"] for c in cells]
+    assert counts == sorted(counts, reverse=True)  # busiest first
+    assert not at.info  # funnel data present, so no import hint
