@@ -14,11 +14,10 @@ import datetime as dt
 
 import polars as pl
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import data, figures
+from dashboard import data, figures, page
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
-from dashboard.i18n import current_lang, t
+from dashboard.i18n import t
 from metrics.catalogue import KPIS
 from metrics.overview import shift_month
 
@@ -224,20 +223,11 @@ def render_waits(store: data.Store, cube, facts, first: dt.date, last: dt.date, 
 
 # --- the page -------------------------------------------------------------------------------
 
-lang = current_lang()
-st.title(t("l_title", lang))
-try:
-    store = data.open_store()
-    cube = data.cube(store)
-    facts = data.appointment_facts(store)
-except SQLAlchemyError as exc:
-    st.error(t("store_error", lang, error=type(exc).__name__))
-    st.stop()
+lang, store, cube = page.start("l_title")
+facts = data.appointment_facts(store)
 span = data.data_span(cube, facts)
 if span is None and cube.locations.is_empty():
-    st.info(f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}", icon=":material/info:")
-    st.caption(t("store_caption", lang, url=store.url))
-    st.stop()
+    page.stop_empty(store, lang)
 
 names = data.location_options(cube)
 first, last = period_filter(span, lang) if span else (None, None)

@@ -8,9 +8,8 @@ Filters live in the URL (``?standort=…&leistung=…``) so a view can be shared
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import data, figures
+from dashboard import data, figures, page
 from dashboard.formatting import (
     fmt_change,
     fmt_count,
@@ -19,7 +18,7 @@ from dashboard.formatting import (
     fmt_value,
     is_zero_change,
 )
-from dashboard.i18n import current_lang, t
+from dashboard.i18n import t
 from metrics.catalogue import KPIS
 from metrics.overview import Tile, shift_month
 
@@ -138,18 +137,9 @@ def render_trend(store: data.Store, cube, locations: list[int] | None, lang: str
         st.table(figures.table_rows(series, kpi, lang, store.min_n), hide_index=True)
 
 
-lang = current_lang()
-st.title(t("overview_title", lang))
-try:
-    store = data.open_store()
-    cube = data.cube(store)
-except SQLAlchemyError as exc:
-    st.error(t("store_error", lang, error=type(exc).__name__))
-    st.stop()
+lang, store, cube = page.start("overview_title")
 if cube.is_empty:
-    st.info(f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}", icon=":material/info:")
-    st.caption(t("store_caption", lang, url=store.url))
-    st.stop()
+    page.stop_empty(store, lang)
 
 st.caption(t("overview_intro", lang, month=fmt_month(cube.months[-1], lang)))
 locations = location_filter(cube, lang)

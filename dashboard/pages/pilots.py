@@ -15,11 +15,10 @@ under the tile.
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import data, figures
+from dashboard import data, figures, page
 from dashboard.formatting import fmt_count, fmt_month, fmt_pp, fmt_value
-from dashboard.i18n import current_lang, t
+from dashboard.i18n import t
 from metrics.pilot_config import EXAMPLE_TOML, PilotConfigError, PilotDefinition, target_status
 from metrics.pilots import Cell, Effect, method_note, sentence
 
@@ -144,18 +143,9 @@ def render_missing_file(store: data.Store, lang: str) -> None:
     st.caption(t("p_no_file_after", lang))
 
 
-lang = current_lang()
-st.title(t("p_title", lang))
-try:
-    store = data.open_store()
-    cube = data.cube(store)
-except SQLAlchemyError as exc:
-    st.error(t("store_error", lang, error=type(exc).__name__))
-    st.stop()
+lang, store, cube = page.start("p_title")
 if cube.is_empty:
-    st.info(f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}", icon=":material/info:")
-    st.caption(t("store_caption", lang, url=store.url))
-    st.stop()
+    page.stop_empty(store, lang)
 
 st.caption(t("p_intro", lang))
 try:

@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 from babel.dates import format_datetime
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import data
+from dashboard import data, page
 from dashboard.figures import reasons_alt, reasons_figure
 from dashboard.formatting import DASH, fmt_month, fmt_number
-from dashboard.i18n import STRINGS, current_lang, t
+from dashboard.i18n import STRINGS, t
 from metrics.quality import STALE_AFTER_DAYS
 
 RUN_LIMIT = 200  # metrics.quality.import_runs' default
@@ -211,19 +210,10 @@ def render_gaps(store: data.Store, cube, lang: str) -> None:  # noqa: ANN001 - m
                    ["q_col_code", "q_col_service", "q_col_note"], "q_no_cases_table", lang)
 
 
-lang = current_lang()
-st.title(t("q_title", lang))
-try:
-    store = data.open_store()
-    runs = data.quality_runs(store)
-    cube = data.cube(store)
-except SQLAlchemyError as exc:
-    st.error(t("store_error", lang, error=type(exc).__name__))
-    st.stop()
+lang, store, cube = page.start("q_title")
+runs = data.quality_runs(store)
 if runs.is_empty():
-    st.info(f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}", icon=":material/info:")
-    st.caption(t("store_caption", lang, url=store.url))
-    st.stop()
+    page.stop_empty(store, lang)
 
 st.caption(t("q_intro", lang))
 render_runs(runs, lang)

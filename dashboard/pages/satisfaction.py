@@ -11,12 +11,11 @@ display, see :func:`metrics.satisfaction.comments`).
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import data, figures
+from dashboard import data, figures, page
 from dashboard.figures import fmt_interval, fmt_rating_value, topic_label
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
-from dashboard.i18n import STRINGS, current_lang, t
+from dashboard.i18n import STRINGS, t
 
 # Below this many ratings a shown value gets a warning: the Wilson interval of a share is
 # then wider than about ±15 percentage points (the DTA dashboard warned about low counts).
@@ -145,23 +144,14 @@ def render_comments(store: data.Store, view: data.SatisfactionView, channel: str
         st.table(rows, hide_index=True)
 
 
-lang = current_lang()
-st.title(t("s_title", lang))
-try:
-    store = data.open_store()
-    frame = data.feedback(store)
-    cube = data.cube(store)
-except SQLAlchemyError as exc:
-    st.error(t("store_error", lang, error=type(exc).__name__))
-    st.stop()
+lang, store, cube = page.start("s_title")
+frame = data.feedback(store)
 if frame.is_empty():
     if cube.is_empty:
         text = f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}\n\n"
     else:
         text = f"**{t('s_no_feedback_title', lang)}**\n\n"
-    st.info(text + t("s_no_feedback", lang), icon=":material/info:")
-    st.caption(t("store_caption", lang, url=store.url))
-    st.stop()
+    page.stop_empty(store, lang, text + t("s_no_feedback", lang))
 
 topic, channel, location = filters(frame, cube, lang)
 view = data.satisfaction_view(store, topic, channel, location)

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitAPIException
 
-from dashboard import data, figures
+from dashboard import data, figures, page
 from dashboard.formatting import DASH, fmt_count, fmt_month, fmt_percent, fmt_value
-from dashboard.i18n import current_lang, t
+from dashboard.i18n import t
 from metrics.catalogue import KPIS
 from metrics.pilot_config import PilotConfigError
 from metrics.service_view import (
@@ -263,18 +262,9 @@ def render_ranking(ranking: pl.DataFrame, detail: ServiceDetail, lang: str, min_
         st.table(figures.ranking_table(ranking, lang, min_n), hide_index=True)
 
 
-lang = current_lang()
-st.title(t("v_title", lang))
-try:
-    store = data.open_store()
-    cube = data.cube(store)
-except SQLAlchemyError as exc:
-    st.error(t("store_error", lang, error=type(exc).__name__))
-    st.stop()
+lang, store, cube = page.start("v_title")
 if cube.is_empty:
-    st.info(f"**{t('empty_title', lang)}**\n\n{t('empty_store', lang)}", icon=":material/info:")
-    st.caption(t("store_caption", lang, url=store.url))
-    st.stop()
+    page.stop_empty(store, lang)
 
 st.caption(t("v_intro", lang, month=fmt_month(cube.months[-1], lang)))
 locations = location_filter(cube, lang)
