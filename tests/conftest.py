@@ -23,6 +23,8 @@ from connectors.profiles import profiles_for
 from connectors.settings import Settings
 
 TESTS = Path(__file__).parent
+# Real public data, beside the checkout as ../shared/realdata (CI clones main next to it).
+REALDATA = TESTS.parents[1] / "shared" / "realdata"
 KLEINSTADT = TESTS / "data" / "kleinstadt"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -23,11 +22,9 @@ from connectors.profiles import profiles_for
 from metrics.cube import load_cube
 from metrics.facts import coverage, volume_facts
 from metrics.kpis import compute, service_attributes
+from tests.conftest import REALDATA
 
-SI = Path(__file__).parents[2] / "shared" / "realdata" / "canada-service-inventory" / "si_2024.csv"
-if not SI.exists():  # a checkout without the shared folder beside it
-    SI = Path(__file__).parents[1].parent / "shared" / "realdata" / "canada-service-inventory" \
-        / "si_2024.csv"
+SI = REALDATA / "canada-service-inventory" / "si_2024.csv"
 FY = dt.date(2023, 4, 1)
 THRESHOLD = 10_000
 

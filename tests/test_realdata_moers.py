@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,9 +19,9 @@ from connectors.db import get_engine
 from connectors.store import ImportRun, RejectedRow, WaitStat
 from metrics.cube import load_cube
 from metrics.waits import wait_by_weekday_hour
-from tests.conftest import import_dir
+from tests.conftest import REALDATA, import_dir
 
-MOERS = Path(__file__).parents[2] / "shared" / "realdata" / "moers-wartezeit"
+MOERS = REALDATA / "moers-wartezeit"
 
 
 @pytest.fixture(scope="module")
