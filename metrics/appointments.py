@@ -34,17 +34,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Integer, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import Engine, func, select
 
 from connectors.store import Appointment, Outcome
 from metrics.cube import store_ready
 from metrics.kpis import percentile, ratio, suppress
-from metrics.sql import days_between, month_start
+from metrics.sql import days_between, hour_of, iso_weekday, month_start, query_frame
 
 log = logging.getLogger(__name__)
 
@@ -77,52 +74,6 @@ class AppointmentFacts:
         return self.lead.is_empty()
 
 
-class iso_weekday(FunctionElement):  # noqa: N801 - reads like SQL
-    """ISO weekday of a timestamp: 1 = Monday … 7 = Sunday."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(iso_weekday, "sqlite")
-def _iso_weekday_sqlite(element: iso_weekday, compiler: Any, **kw: Any) -> str:
-    x = compiler.process(element.clauses, **kw)
-    return f"((CAST(strftime('%w', {x}) AS INTEGER) + 6) % 7 + 1)"
-
-
-@compiles(iso_weekday, "postgresql")
-def _iso_weekday_pg(element: iso_weekday, compiler: Any, **kw: Any) -> str:
-    return f"CAST(EXTRACT(ISODOW FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
-
-
-class hour_of(FunctionElement):  # noqa: N801
-    """Hour of day (0–23) of a timestamp."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(hour_of, "sqlite")
-def _hour_sqlite(element: hour_of, compiler: Any, **kw: Any) -> str:
-    return f"CAST(strftime('%H', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
-
-
-@compiles(hour_of, "postgresql")
-def _hour_pg(element: hour_of, compiler: Any, **kw: Any) -> str:
-    return f"CAST(EXTRACT(HOUR FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
-
-
-def _frame(engine: Engine, stmt: Any, schema: dict) -> pl.DataFrame:
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    if not rows:
-        return pl.DataFrame(schema=schema)
-    raw = pl.DataFrame([tuple(r) for r in rows], schema=list(schema), orient="row")
-    if raw.schema["month"] == pl.String:  # SQLite returns date() as text
-        raw = raw.with_columns(pl.col("month").str.to_date("%Y-%m-%d"))
-    return raw.cast(schema)
-
-
 def load_appointments(engine: Engine) -> AppointmentFacts:
     """The two count frames (see the module docstring), grouped in SQL."""
     if not store_ready(engine):
@@ -131,10 +82,10 @@ def load_appointments(engine: Engine) -> AppointmentFacts:
     month = month_start(a.slot_at).label("month")
     lead = days_between(a.booked_at, a.slot_at).label("lead_days")
     dims = (month, a.service_id, a.location_id, a.channel, a.outcome, lead)
-    lead_frame = _frame(engine, select(*dims, func.count()).group_by(*dims), LEAD_SCHEMA)
+    lead_frame = query_frame(engine, select(*dims, func.count()).group_by(*dims), LEAD_SCHEMA)
     dims = (month, a.location_id, iso_weekday(a.slot_at).label("weekday"),
             hour_of(a.slot_at).label("hour"), a.wait_minutes)
-    waits = _frame(engine, select(*dims, func.count()).where(
+    waits = query_frame(engine, select(*dims, func.count()).where(
         a.outcome == Outcome.ATTENDED.value, a.wait_minutes.is_not(None)).group_by(*dims),
         WAIT_SCHEMA)
     log.info("appointments loaded: %d lead rows, %d wait rows", lead_frame.height, waits.height)

@@ -25,7 +25,7 @@ from connectors.store import (
     UsageStat,
     WaitStat,
 )
-from metrics.sql import count_where, days_between, month_start
+from metrics.sql import count_where, days_between, month_start, query_frame
 
 log = logging.getLogger(__name__)
 
@@ -113,15 +113,6 @@ class Cube:
         return pl.date_range(first, last, "1mo", eager=True).to_list()
 
 
-def _frame(engine: Engine, stmt, schema: dict) -> pl.DataFrame:  # noqa: ANN001
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    raw = pl.DataFrame([tuple(r) for r in rows], schema=list(schema), orient="row")
-    if raw.schema.get("month") == pl.String:
-        raw = raw.with_columns(pl.col("month").str.to_date("%Y-%m-%d"))
-    return raw.cast(schema) if not raw.is_empty() else pl.DataFrame(schema=schema)
-
-
 def store_ready(engine: Engine) -> bool:
     """True when the store holds the tables (a fresh URL or missing file counts as not ready).
 
@@ -168,24 +159,24 @@ def load_cube(engine: Engine) -> Cube:
         .where(completed, Case.completed_at.is_not(None))
         .group_by(*dims, days)
     )
-    volume = _frame(engine, volume_stmt, _VOLUME_SCHEMA).with_columns(
+    volume = query_frame(engine, volume_stmt, _VOLUME_SCHEMA).with_columns(
         digital=pl.when(pl.col("channel").is_in(list(DIGITAL_CHANNELS)))
         .then(pl.col("cases"))
         .otherwise(0)
     )
-    durations = _frame(engine, durations_stmt, _DURATION_SCHEMA)
+    durations = query_frame(engine, durations_stmt, _DURATION_SCHEMA)
     u = UsageStat
-    usage = _frame(engine, select(u.period_start, u.period_end, u.service_id, u.location_id,
-                                  u.channel, func.sum(u.volume))
-                   .group_by(u.period_start, u.period_end, u.service_id, u.location_id,
-                             u.channel), _USAGE_SCHEMA)
+    usage_dims = (u.period_start, u.period_end, u.service_id, u.location_id, u.channel)
+    usage = query_frame(engine, select(*usage_dims, func.sum(u.volume)).group_by(*usage_dims),
+                        _USAGE_SCHEMA)
     st = StandardStat
-    standards = _frame(engine, select(st.period_start, st.period_end, st.service_id,
-                                      st.standard_code, st.channel, st.target_share,
-                                      st.volume_meeting, st.volume_total), _STANDARD_SCHEMA)
+    standards = query_frame(engine, select(st.period_start, st.period_end, st.service_id,
+                                           st.standard_code, st.channel, st.target_share,
+                                           st.volume_meeting, st.volume_total),
+                            _STANDARD_SCHEMA)
     w = WaitStat
-    waits = _frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits),
-                   _WAIT_SCHEMA)
+    waits = query_frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits),
+                        _WAIT_SCHEMA)
     with engine.connect() as conn:
         services = pl.DataFrame(
             [tuple(r) for r in conn.execute(select(

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, case, func, select
 from connectors.store import FunnelStat
 from metrics.kpis import ratio, suppress
 from metrics.periods import Grain, period_start
-from metrics.sql import count_where, month_start
+from metrics.sql import count_where, month_start, query_frame
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +55,7 @@ def load_funnel(engine: Engine) -> pl.DataFrame:
         .group_by(month, f.service_id)
         .order_by(month, f.service_id)
     )
-    with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(stmt)]
-    if not rows:
-        return pl.DataFrame(schema=FUNNEL_SCHEMA)
-    frame = pl.DataFrame(rows, schema=list(FUNNEL_SCHEMA), orient="row")
-    if frame.schema["month"] == pl.String:  # SQLite returns the date as text
-        frame = frame.with_columns(pl.col("month").str.to_date("%Y-%m-%d"))
-    frame = frame.cast(FUNNEL_SCHEMA)
+    frame = query_frame(engine, stmt, FUNNEL_SCHEMA)
     bad = frame["inconsistent_days"].sum()
     if bad:
         log.warning("form funnel: %d day(s) with more submitted than started forms (capped)",

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, case, func, select
 
 from connectors.store import ImportRun, RejectedRow
 from metrics.cube import Cube, store_ready
-from metrics.sql import count_where
+from metrics.sql import count_where, query_frame
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +62,6 @@ COVERAGE_SCHEMA = {
 }
 
 
-def _frame(engine: Engine, stmt, schema: dict) -> pl.DataFrame:  # noqa: ANN001 - Select
-    with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(stmt)]
-    if not rows:
-        return pl.DataFrame(schema=schema)
-    return pl.DataFrame(rows, schema=list(schema), orient="row").cast(schema)
-
-
 # --- import runs ----------------------------------------------------------------------------
 
 
@@ -85,7 +77,7 @@ def import_runs(engine: Engine, limit: int = 200) -> pl.DataFrame:
         .order_by(r.started_at.desc(), r.id.desc())
         .limit(limit)
     )
-    return _frame(engine, stmt, RUN_SCHEMA)
+    return query_frame(engine, stmt, RUN_SCHEMA)
 
 
 # --- the quarantine -------------------------------------------------------------------------
@@ -132,7 +124,7 @@ def rejected_by_reason(engine: Engine, run_id: int | None = None) -> pl.DataFram
         select(q.column, q.reason, func.count().label("rows")).group_by(q.column, q.reason),
         run_id,
     )
-    exact = _frame(engine, stmt, {"column": pl.String, "reason": pl.String, "rows": pl.Int64})
+    exact = query_frame(engine, stmt, {"column": pl.String, "reason": pl.String, "rows": pl.Int64})
     if exact.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
     return (
@@ -184,7 +176,7 @@ def rejected_rows(engine: Engine, run_id: int | None = None, limit: int = 500) -
         .limit(limit),
         run_id,
     )
-    rows = _frame(engine, stmt, REJECTED_SCHEMA)
+    rows = query_frame(engine, stmt, REJECTED_SCHEMA)
     return rows.with_columns(pl.col("raw").map_elements(readable_raw, pl.String))
 
 
@@ -212,7 +204,7 @@ def freshness(
         func.max(case((ok, r.finished_at))).label("last_success"),
     ).group_by(r.source)
     schema = {k: FRESHNESS_SCHEMA[k] for k in ("source", "runs", "failed_runs", "last_success")}
-    runs = _frame(engine, stmt, schema)
+    runs = query_frame(engine, stmt, schema)
     days = (pl.lit(today) - pl.col("last_success").dt.date()).dt.total_days()
     return (
         runs.with_columns(days_since=days.cast(pl.Int64))

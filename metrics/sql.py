@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Integer
+import polars as pl
+from sqlalchemy import Date, Engine, Executable, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -47,6 +48,56 @@ def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str
 def _days_between_pg(element: days_between, compiler: Any, **kw: Any) -> str:
     a, b = (compiler.process(c, **kw) for c in element.clauses)
     return f"(CAST({b} AS DATE) - CAST({a} AS DATE))"
+
+
+class iso_weekday(FunctionElement):  # noqa: N801 - reads like SQL
+    """ISO weekday of a timestamp: 1 = Monday … 7 = Sunday."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(iso_weekday, "sqlite")
+def _iso_weekday_sqlite(element: iso_weekday, compiler: Any, **kw: Any) -> str:
+    x = compiler.process(element.clauses, **kw)
+    return f"((CAST(strftime('%w', {x}) AS INTEGER) + 6) % 7 + 1)"
+
+
+@compiles(iso_weekday, "postgresql")
+def _iso_weekday_pg(element: iso_weekday, compiler: Any, **kw: Any) -> str:
+    return f"CAST(EXTRACT(ISODOW FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+class hour_of(FunctionElement):  # noqa: N801
+    """Hour of day (0–23) of a timestamp."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(hour_of, "sqlite")
+def _hour_sqlite(element: hour_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(strftime('%H', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(hour_of, "postgresql")
+def _hour_pg(element: hour_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(EXTRACT(HOUR FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+def query_frame(engine: Engine, stmt: Executable, schema: dict) -> pl.DataFrame:
+    """Run ``stmt`` and return its rows as a frame typed by ``schema`` (columns in select
+    order). SQLite returns computed dates (``date(…)``) as ISO text; they are parsed here,
+    so every loader gets the same types from either database."""
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(stmt)]
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    raw = pl.DataFrame(rows, schema=list(schema), orient="row")
+    text_dates = [c for c, kind in schema.items() if kind == pl.Date and raw.schema[c] == pl.String]
+    if text_dates:
+        raw = raw.with_columns(pl.col(text_dates).str.to_date("%Y-%m-%d"))
+    return raw.cast(schema)
 
 
 def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
