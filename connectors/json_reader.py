@@ -34,10 +34,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import polars as pl
-
 from connectors.errors import InputFileError
-from connectors.readers import LINE_COL, Batch, _normalise
+from connectors.readers import Batch, BatchBuffer, _normalise
 
 log = logging.getLogger(__name__)
 
@@ -337,28 +335,19 @@ def _batches(path, records, binary, batch_rows, required, optional, missing,
              on_progress) -> Iterator[Batch]:
     wanted = list(dict.fromkeys([*required, *optional]))
     norm = [_normalise(h) for h in wanted]
-    columns: list[list[str | None]] = [[] for _ in wanted]
-    lines: list[int] = []
-    malformed: list[tuple[int, str, list[str]]] = []
+    buffer = BatchBuffer(wanted, batch_rows)
     checked = False
-
-    def flush() -> Batch:
-        data = dict(zip(wanted, columns, strict=True))
-        frame = pl.DataFrame({**data, LINE_COL: lines},
-                             schema={**{h: pl.String for h in wanted}, LINE_COL: pl.Int64})
-        return Batch(frame=frame, malformed=list(malformed), bytes_read=binary.tell())
-
     for n, record in records:
         if not isinstance(record, dict):
             raw = json.dumps(record, ensure_ascii=False)
-            malformed.append((n, f"Datensatz ist kein JSON-Objekt, sondern {_kind(record)}",
+            buffer.malformed.append((n, f"Datensatz ist kein JSON-Objekt, sondern {_kind(record)}",
                               [raw[:RAW_LIMIT]]))
         else:
             if not checked:
                 _check_first(path, record, n, required)
                 checked = True
             by_norm = None
-            for col, header, key in zip(columns, wanted, norm, strict=True):
+            for col, header, key in zip(buffer.columns, wanted, norm, strict=True):
                 if header in record:
                     value = record[header]
                 else:  # keys match headers like CSV headers: case and spacing ignored
@@ -366,14 +355,12 @@ def _batches(path, records, binary, batch_rows, required, optional, missing,
                         by_norm = {_normalise(str(k)): v for k, v in record.items()}
                     value = by_norm.get(key)
                 col.append(_text(value, missing))
-            lines.append(n)
-        if len(lines) + len(malformed) >= batch_rows:
-            yield flush()
+            buffer.lines.append(n)
+        if buffer.full:
+            yield buffer.take(binary.tell())
             if on_progress:
                 on_progress(binary.tell())
-            columns = [[] for _ in wanted]
-            lines, malformed = [], []
-    if lines or malformed:
-        yield flush()
+    if buffer:
+        yield buffer.take(binary.tell())
     if on_progress:
         on_progress(binary.tell())

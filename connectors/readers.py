@@ -33,6 +33,40 @@ class Batch:
     bytes_read: int
 
 
+class BatchBuffer:
+    """The one batching rule of every reader: rows collected column by column (readers
+    append to ``columns`` and ``lines`` directly, so the per-row loop stays lean) and
+    handed out as a :class:`Batch` once ``batch_rows`` rows are held."""
+
+    def __init__(self, wanted: list[str], batch_rows: int,
+                 extra: dict[str, pl.DataType] | None = None) -> None:
+        self.wanted, self.batch_rows = wanted, batch_rows
+        self.extra = extra or {}  # more String-like columns, e.g. the XLSX sheet name
+        self._reset()
+
+    def _reset(self) -> None:
+        self.columns: list[list[str | None]] = [[] for _ in self.wanted]
+        self.extra_columns: dict[str, list] = {name: [] for name in self.extra}
+        self.lines: list[int] = []
+        self.malformed: list[tuple[int, str, list[str]]] = []
+
+    @property
+    def full(self) -> bool:
+        return len(self.lines) + len(self.malformed) >= self.batch_rows
+
+    def __bool__(self) -> bool:
+        return bool(self.lines or self.malformed)
+
+    def take(self, bytes_read: int) -> Batch:
+        data = dict(zip(self.wanted, self.columns, strict=True))
+        frame = pl.DataFrame(
+            {**data, **self.extra_columns, LINE_COL: self.lines},
+            schema={**{h: pl.String for h in self.wanted}, **self.extra, LINE_COL: pl.Int64})
+        batch = Batch(frame=frame, malformed=self.malformed, bytes_read=bytes_read)
+        self._reset()
+        return batch
+
+
 def detect_encoding(path: Path, declared: str) -> str:
     if declared != "auto":
         return declared
@@ -120,36 +154,27 @@ def _batches(path, text, binary, enc, delimiter, skip_rows, batch_rows, required
     width = len(header)
     reader = csv.reader(text, delimiter=sep)
     line_offset = skip_rows + 1  # csv line_num counts from the reader's first line
-    columns: list[list[str | None]] = [[] for _ in wanted]
-    lines: list[int] = []
-    malformed: list[tuple[int, str, list[str]]] = []
-
-    def flush() -> Batch:
-        data = {name: col for name, col in zip(wanted, columns, strict=True)}
-        frame = pl.DataFrame({**data, LINE_COL: lines},
-                             schema={**{n: pl.String for n in wanted}, LINE_COL: pl.Int64})
-        return Batch(frame=frame, malformed=list(malformed), bytes_read=binary.tell())
-
+    buffer = BatchBuffer(wanted, batch_rows)
+    columns, lines = buffer.columns, buffer.lines
     for row in reader:
         line = reader.line_num + line_offset
         if not row or all(not v.strip() for v in row):
             continue  # blank line: not a record
         if len(row) != width:
-            malformed.append((line, f"{len(row)} Felder statt {width} — Trennzeichen oder "
-                                    "Anführungszeichen in dieser Zeile prüfen", row))
+            buffer.malformed.append((line, f"{len(row)} Felder statt {width} — Trennzeichen "
+                                           "oder Anführungszeichen in dieser Zeile prüfen", row))
         else:
             for col, i in zip(columns, index, strict=True):
                 value = row[i].strip()
                 col.append(None if value in missing else value)
             lines.append(line)
-        if len(lines) + len(malformed) >= batch_rows:
-            yield flush()
+        if buffer.full:
+            yield buffer.take(binary.tell())
             if on_progress:
                 on_progress(binary.tell())
-            columns = [[] for _ in wanted]
-            lines, malformed = [], []
-    if lines or malformed:
-        yield flush()
+            columns, lines = buffer.columns, buffer.lines
+    if buffer:
+        yield buffer.take(binary.tell())
     if on_progress:
         on_progress(binary.tell())
     log.debug("read %s as %s, delimiter %r", path, enc, sep)

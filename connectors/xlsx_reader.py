@@ -53,7 +53,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from connectors.errors import InputFileError
-from connectors.readers import LINE_COL, Batch, _normalise
+from connectors.readers import Batch, BatchBuffer, _normalise
 
 log = logging.getLogger(__name__)
 
@@ -204,22 +204,12 @@ def _missing_header_error(path: Path, sheet: str, row_number: int, names: list[s
 def _batches(path, workbook, names, skip_rows, patterns, batch_rows, required, optional,
              missing, explicit_sheets, on_progress) -> Iterator[Batch]:  # noqa: ANN001, PLR0913
     wanted = [h for h in dict.fromkeys([*required, *optional]) if _normalise(h) != _SHEET_KEY]
-    columns: list[list[str | None]] = [[] for _ in wanted]
-    sheet_col: list[str] = []
-    lines: list[int] = []
+    buffer = BatchBuffer(wanted, batch_rows, extra={SHEET_COL: pl.String})
     size = path.stat().st_size
     # Progress: rows done of the rows the sheets' dimension tags announce (an estimate).
     estimate = sum(workbook[n].max_row or 0 for n in names) or 1
     done = 0
     suggest_sheets = not explicit_sheets and len(names) > 1
-
-    def flush() -> Batch:
-        data = dict(zip(wanted, columns, strict=True))
-        frame = pl.DataFrame(
-            {**data, SHEET_COL: sheet_col, LINE_COL: lines},
-            schema={**{h: pl.String for h in wanted}, SHEET_COL: pl.String,
-                    LINE_COL: pl.Int64})
-        return Batch(frame=frame, malformed=[], bytes_read=min(size, size * done // estimate))
 
     for sheet in names:
         ws = workbook[sheet]
@@ -267,21 +257,19 @@ def _batches(path, workbook, names, skip_rows, patterns, batch_rows, required, o
                     summaries += 1
                     continue
             width = len(row)
-            for col, i in zip(columns, index, strict=True):
+            for col, i in zip(buffer.columns, index, strict=True):
                 col.append(_text(row[i], missing) if i is not None and i < width else None)
-            sheet_col.append(sheet)
-            lines.append(number)
-            if len(lines) >= batch_rows:
-                yield flush()
+            buffer.extra_columns[SHEET_COL].append(sheet)
+            buffer.lines.append(number)
+            if buffer.full:
+                yield buffer.take(min(size, size * done // estimate))
                 if on_progress:
                     on_progress(min(size, size * done // estimate))
-                columns = [[] for _ in wanted]
-                sheet_col, lines = [], []
         if summaries:
             log.info("%s, sheet %r: %d summary row(s) skipped (read.skip_row_patterns)",
                      path.name, sheet, summaries)
     done = estimate
-    if lines:
-        yield flush()
+    if buffer:
+        yield buffer.take(size)
     if on_progress:
         on_progress(size)
