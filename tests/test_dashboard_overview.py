@@ -136,6 +136,30 @@ def run_app(lang: str | None = None, **query: str | list[str]) -> AppTest:
     return at
 
 
+def open_page(page: str, lang: str | None = None, *, link: bool = False,
+              query_after_click: bool = False, **query: str | list[str]) -> AppTest:
+    """Open the app as a person does: start on the default page, then switch to ``page`` as
+    a click in the navigation would. ``link``: open ``page`` directly, as a shared URL does
+    (the overview binds some of the same parameters and would consume them on its first
+    run). ``query_after_click``: change the URL after the click, as a link from another page
+    does."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if lang:
+        at.query_params["lang"] = lang
+    if not query_after_click:
+        for key, value in query.items():
+            at.query_params[key] = value
+    if not link:
+        at.run()
+    at.switch_page(page).run()
+    if query_after_click and query:
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def expected_tiles(settings: Settings, lang: str = "de", locations=None) -> list[dict]:  # noqa: ANN001
     cube = load_cube(get_engine(settings))
     out = []

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -31,7 +32,7 @@ from metrics.kpis import compute
 from metrics.overview import shift_month
 from metrics.waits import WEEKDAYS_DE, wait_by_weekday_hour
 from tests.conftest import import_dir
-from tests.test_dashboard_overview import APP, TIMEOUT, use_store
+from tests.test_dashboard_overview import open_page, use_store
 from tests.test_realdata_moers import MOERS
 
 PAGE = "pages/locations.py"
@@ -39,23 +40,7 @@ NB = "\u00a0"
 Z95 = 1.959963984540054
 
 
-def run_page(lang: str | None = None, link: bool = False, **query: str | list[str]
-             ) -> AppTest:
-    """Open the app, then switch to the page like a click in the navigation; with ``link``
-    open the page's URL directly (a shared link). The overview binds ``standort`` as well
-    and consumes it on its first run, so a location filter is only read from a link."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    for key, value in query.items():
-        at.query_params[key] = value
-    if link:
-        at.switch_page(PAGE).run()
-    else:
-        at.run()
-        at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+run_page = partial(open_page, PAGE)  # link=True: a shared URL
 
 
 def rows(at: AppTest, key: str) -> list[dict]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -35,7 +36,7 @@ from metrics.pilot_config import (
 from metrics.pilots import Cell, Effect, pilot_effect, sentence
 from sample_data.city import LOCATIONS, PILOT, SERVICES
 from sample_data.pilots import write_pilots
-from tests.test_dashboard_overview import APP, TIMEOUT, use_store
+from tests.test_dashboard_overview import open_page, use_store
 
 NB = "\u00a0"
 PAGE = "pages/pilots.py"
@@ -193,17 +194,7 @@ def test_target_status(interval: tuple, target: float | None, status: str | None
 # --- the page through AppTest ---------------------------------------------------------------
 
 
-def run_page(lang: str | None = None, **query: str) -> AppTest:
-    """Open the app, then switch to the pilots page like a click in the navigation."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+run_page = partial(open_page, PAGE)
 
 
 def texts(at: AppTest) -> str:

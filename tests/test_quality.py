@@ -11,6 +11,7 @@ and 13 (31.02.2026 is no date). Cases: L1 and L2 both in Jan and Feb 2026 → no
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import polars as pl
 import pytest
@@ -22,7 +23,7 @@ from connectors.settings import Settings
 from connectors.store import Case, ImportRun, RejectedRow, Service
 from metrics import quality
 from metrics.cube import Cube, load_cube
-from tests.test_dashboard_overview import APP, TIMEOUT, use_store
+from tests.test_dashboard_overview import open_page, use_store
 
 NB = "\u00a0"
 CASES_RUN = 3
@@ -269,18 +270,7 @@ def test_every_function_handles_an_empty_store(tmp_path, with_schema):
 PAGE = "pages/quality.py"
 
 
-def run_page(lang: str | None = None, **query: str) -> AppTest:
-    """Start the app (its default page), then switch to the quality page like a click in the
-    navigation would."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+run_page = partial(open_page, PAGE)
 
 
 def table(at: AppTest, key: str) -> list[dict]:

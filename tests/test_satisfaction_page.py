@@ -15,6 +15,8 @@ Feb 2026, so "last 12 months" is Mär 2025 – Feb 2026):
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -26,7 +28,7 @@ from connectors.settings import Settings
 from dashboard.formatting import fmt_count, fmt_number, fmt_percent
 from metrics.satisfaction import load_feedback, satisfaction
 from tests.conftest import KLEINSTADT, import_dir
-from tests.test_dashboard_overview import APP, TIMEOUT, use_store
+from tests.test_dashboard_overview import open_page, use_store
 from tests.test_satisfaction import PERSONAL, UMFRAGE
 
 PAGE = "pages/satisfaction.py"
@@ -49,17 +51,7 @@ def survey(kleinstadt: Settings) -> Settings:
     return kleinstadt
 
 
-def run_page(lang: str | None = None, **query: str) -> AppTest:
-    """Start the app, then switch to the satisfaction page like a click in the navigation."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+run_page = partial(open_page, PAGE)
 
 
 def tiles(at: AppTest, key: str) -> list[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -36,7 +37,7 @@ from metrics.cube import Cube, load_cube
 from metrics.funnel import completion_rate, load_funnel
 from metrics.kpis import compute
 from metrics.overview import shift_month
-from tests.test_dashboard_overview import APP, TIMEOUT, fill_store, use_store
+from tests.test_dashboard_overview import fill_store, open_page, use_store
 
 NB = "\u00a0"
 PAGE = "pages/services.py"
@@ -164,19 +165,7 @@ def test_url_values_name_a_service(handmade, value, found):
 # --- the page through AppTest -------------------------------------------------------------
 
 
-def run_page(lang: str | None = None, **query: str) -> AppTest:
-    """Start the app, click "Leistungen", then apply ``query`` as a changed URL."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(PAGE).run()
-    if query:
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+run_page = partial(open_page, PAGE, query_after_click=True)  # see open_page
 
 
 def tiles(at: AppTest) -> dict[str, str]:
