@@ -18,9 +18,11 @@ class ServicepulsError(Exception):
         row: int | None = None,
         column: str | None = None,
         fix: str | None = None,
+        source: str | None = None,
     ) -> None:
         self.what = what
         self.file = file
+        self.source = source  # a database or web API instead of a file (no secrets in it)
         self.row = row
         self.column = column
         self.fix = fix
@@ -28,6 +30,8 @@ class ServicepulsError(Exception):
 
     def render(self) -> str:
         where = []
+        if self.source:
+            where.append(f"Quelle {self.source}")
         if self.file:
             where.append(f"Datei {self.file}")
         if self.row is not None:
@@ -59,6 +63,11 @@ class InputFileError(ServicepulsError):
 
 class RejectedFileError(ServicepulsError):
     """The source's policy is ``fail_file`` and at least one row failed validation."""
+
+
+class SourceError(ServicepulsError):
+    """A configured database or web API cannot be read: unreachable, refused, HTTP error,
+    a failing query, a missing secret. Messages never contain the secret itself."""
 
 
 class StoreError(ServicepulsError):

@@ -1,12 +1,14 @@
-"""Import one file through one profile: atomic, idempotent, nothing lost.
+"""Import one file (or one pull of a database or web API) through one profile: atomic,
+idempotent, nothing lost.
 
-One file is one transaction. Every input row ends up inserted, updated, a duplicate, or
+One file (one pull) is one transaction. Every input row ends up inserted, updated, a duplicate, or
 rejected into the quarantine with its line, column, reason and (mapped, pseudonymised) raw
 values; the import run records counts that add up to the rows read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -39,11 +41,10 @@ from connectors.writers import writer_for
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class ImportResult:
     run_id: int | None
-    file: Path
+    file: Path | None  # None for a pull (see ``label``)
     profile: str
     skipped: bool
     rows_read: int = 0
@@ -51,13 +52,33 @@ class ImportResult:
     updated: int = 0
     duplicate: int = 0
     rejected: int = 0
+    label: str = ""  # a pull: the database or web address without secrets
+
+    @property
+    def name(self) -> str:
+        return self.label or (self.file.name if self.file else "")
 
     def summary(self) -> str:
         if self.skipped:
-            return f"{self.file.name}: bereits importiert (unverändert) — übersprungen"
-        return (f"{self.file.name}: {self.rows_read} Zeilen gelesen, {self.inserted} neu, "
+            return f"{self.name}: bereits importiert (unverändert) — übersprungen"
+        return (f"{self.name}: {self.rows_read} Zeilen gelesen, {self.inserted} neu, "
                 f"{self.updated} aktualisiert, {self.duplicate} Duplikate, "
                 f"{self.rejected} abgewiesen")
+
+
+@dataclass(frozen=True)
+class Pull:
+    """One pull of a configured database or web API (connectors/pull_sql.py, pull_http.py).
+
+    There are no bytes to recognise a pull by: its incremental cursor makes a scheduled run
+    ask only for what is new, and ``save_state`` keeps the new cursor inside the import's
+    transaction, so a failed run leaves the old one."""
+
+    label: str  # the run's file_name: address without secrets, and the query's identity
+    identity: str  # SHA-256 of what is asked (kind, address, query): the run's file_sha256
+    # (required, optional headers, on_progress) → batches of text columns, like a file reader
+    read: Callable[[list[str], list[str], Callable[[int], None] | None], Iterator[Batch]]
+    save_state: Callable[[Connection, int], None]  # (connection, run id), after the rows
 
 
 def file_sha256(path: Path) -> str:
@@ -96,33 +117,73 @@ def import_file(
         if done is not None and not force:
             log.info("%s already imported in run %s", path, done)
             return ImportResult(run_id=done, file=path, profile=profile.source.name, skipped=True)
-        # A run of this file that never finished was killed with its process; its
-        # transaction was rolled back by the database, so nothing of it is in the store.
-        conn.execute(update(ImportRun).where(
-            ImportRun.source == source, ImportRun.profile == profile.name,
-            ImportRun.file_sha256 == sha, ImportRun.status == "running",
-        ).values(status="aborted", finished_at=_now(),
-                 message="abgebrochen (Prozess beendet) — nichts davon wurde gespeichert"))
-        run_id = conn.execute(insert(ImportRun).values(
-            source=source, profile=profile.name,
-            file_name=path.name, file_sha256=sha, started_at=_now(), status="running",
-            rows_read=0, rows_inserted=0, rows_updated=0, rows_duplicate=0, rows_rejected=0,
-        )).inserted_primary_key[0]
+        _mark_aborted(conn, source, profile, sha)
+        run_id = _start_run(conn, source, profile, path.name, sha)
+    required, optional = profile.headers()
+    return _run(engine, run_id, profile, settings, {"file": str(path)},
+                lambda: _batches(path, profile, required, optional, on_progress),
+                ImportResult(run_id=run_id, file=path, profile=source, skipped=False))
+
+
+def import_pull(pull: Pull, profile: Profile, settings: Settings, *,
+                on_progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import what a database query or web API delivers now: never skipped (the source's
+    cursor decides what is new), one transaction with the new cursor."""
+    upgrade(settings)
+    engine = get_engine(settings)
+    source = profile.source.name
+    with engine.begin() as conn:
+        _mark_aborted(conn, source, profile, pull.identity)
+        run_id = _start_run(conn, source, profile, pull.label, pull.identity)
+    required, optional = profile.headers()
+    return _run(engine, run_id, profile, settings, {"source": pull.label},
+                lambda: pull.read(required, optional, on_progress),
+                ImportResult(run_id=run_id, file=None, profile=source, skipped=False,
+                             label=pull.label),
+                pull.save_state)
+
+
+def _mark_aborted(conn: Connection, source: str, profile: Profile, sha: str) -> None:
+    """A run of the same input that never finished was killed with its process; its
+    transaction was rolled back by the database, so nothing of it is in the store."""
+    conn.execute(update(ImportRun).where(
+        ImportRun.source == source, ImportRun.profile == profile.name,
+        ImportRun.file_sha256 == sha, ImportRun.status == "running",
+    ).values(status="aborted", finished_at=_now(),
+             message="abgebrochen (Prozess beendet) — nichts davon wurde gespeichert"))
+
+
+def _start_run(conn: Connection, source: str, profile: Profile, name: str, sha: str) -> int:
+    return conn.execute(insert(ImportRun).values(
+        source=source, profile=profile.name,
+        file_name=name[:500], file_sha256=sha, started_at=_now(), status="running",
+        rows_read=0, rows_inserted=0, rows_updated=0, rows_duplicate=0, rows_rejected=0,
+    )).inserted_primary_key[0]
+
+
+def _run(engine, run_id: int, profile: Profile, settings: Settings, where: dict,  # noqa: ANN001
+         batches: Callable[[], Iterator[Batch]], result: ImportResult,
+         save_state: Callable[[Connection, int], None] | None = None) -> ImportResult:
+    """Load in one transaction; a failure marks the run failed and re-raises."""
     try:
         with engine.begin() as conn:
-            result = _load(conn, run_id, path, profile, settings, on_progress)
+            result = _load(conn, run_id, batches(), where, profile, settings, result)
+            if save_state:
+                save_state(conn, run_id)
     except Exception as exc:
         with engine.begin() as conn:
             conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
                 status="failed", finished_at=_now(), message=str(exc)[:4000]))
         raise
+    log.info(result.summary())
     return result
 
 
-def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
-          settings: Settings, on_progress: Callable[[int], None] | None) -> ImportResult:
+def _load(conn: Connection, run_id: int, batches: Iterator[Batch], where: dict,
+          profile: Profile, settings: Settings, result: ImportResult) -> ImportResult:
+    """Map, validate, quarantine and write every batch; ``where`` names the input in errors
+    (``{"file": …}`` or ``{"source": …}``)."""
     kind = profile.kind
-    required, optional = profile.headers()
     if profile.location:
         _ensure_location(conn, profile.location)
     lookups = Lookups(
@@ -132,7 +193,7 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
     key = settings.key_bytes()
     writer = writer_for(kind.name, conn, run_id, profile.source.name)
     read = rejected = 0
-    for batch in _batches(path, profile, required, optional, on_progress):
+    for batch in batches:
         mapped = map_batch(batch.frame, profile, lookups, key)
         quarantine = [
             {"import_run_id": run_id, "row_number": line, "column": None, "reason": reason,
@@ -149,27 +210,32 @@ def _load(conn: Connection, run_id: int, path: Path, profile: Profile,
         conflicts = writer.add(mapped.valid) or []
         quarantine += [{"import_run_id": run_id, **c} for c in conflicts]
         read += mapped.valid.height + mapped.rejected.height + len(batch.malformed)
-        rejected += len(quarantine)
-        if quarantine and profile.on_error == "fail_file":
-            first = quarantine[0]
-            raise RejectedFileError(
-                f"{first['reason']} ({len(quarantine)} fehlerhafte Zeile(n) in diesem "
-                "Abschnitt; Richtlinie 'fail_file': nichts wurde importiert)",
-                file=str(path), row=first["row_number"], column=first["column"],
-                fix="Export korrigieren, oder im Profil on_error = \"reject_row\" setzen",
-            )
-        if quarantine:
-            conn.execute(insert(RejectedRow), quarantine)
+        rejected += _quarantine(conn, quarantine, profile, where)
+    if hasattr(writer, "settle"):  # contradictions only visible once every row is seen
+        rejected += _quarantine(conn, [{"import_run_id": run_id, **c} for c in writer.settle()],
+                                profile, where)
     inserted, updated, duplicate = writer.finish()
     assert inserted + updated + duplicate + rejected == read, "import counts do not add up"
     conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
         status="succeeded", finished_at=_now(), rows_read=read, rows_inserted=inserted,
         rows_updated=updated, rows_duplicate=duplicate, rows_rejected=rejected))
-    result = ImportResult(run_id=run_id, file=path, profile=profile.source.name, skipped=False,
-                          rows_read=read, inserted=inserted, updated=updated,
-                          duplicate=duplicate, rejected=rejected)
-    log.info(result.summary())
-    return result
+    return dataclasses.replace(result, rows_read=read, inserted=inserted, updated=updated,
+                               duplicate=duplicate, rejected=rejected)
+
+
+def _quarantine(conn: Connection, rows: list[dict], profile: Profile, where: dict) -> int:
+    """Store rejected rows — or, under the policy 'fail_file', refuse the whole input."""
+    if rows and profile.on_error == "fail_file":
+        first = rows[0]
+        raise RejectedFileError(
+            f"{first['reason']} ({len(rows)} fehlerhafte Zeile(n) in diesem "
+            "Abschnitt; Richtlinie 'fail_file': nichts wurde importiert)",
+            row=first["row_number"], column=first["column"],
+            fix="Export korrigieren, oder im Profil on_error = \"reject_row\" setzen", **where,
+        )
+    if rows:
+        conn.execute(insert(RejectedRow), rows)
+    return len(rows)
 
 
 def _ensure_location(conn: Connection, loc: LocationSection) -> None:

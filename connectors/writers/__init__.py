@@ -2,7 +2,9 @@
 
 A writer receives validated batches (``add``; it may return rows it refuses as
 contradictory, which go to the quarantine) and at the end writes them inside the file's
-transaction (``finish`` → inserted, updated, duplicate). Constructor:
+transaction (``finish`` → inserted, updated, duplicate). A writer that can only judge
+contradictions once it has seen every row has ``settle`` (called after the last batch,
+before ``finish``), returning those rows for the quarantine as well. Constructor:
 ``Writer(conn, run_id, source, kind)``. Built-in writers are registered exactly like a new
 one would be: by a "module:Class" entry below, imported only when used.
 """
@@ -20,6 +22,8 @@ class Writer(Protocol):
     def add(self, frame: pl.DataFrame) -> list[dict] | None: ...
 
     def finish(self) -> tuple[int, int, int]: ...
+
+    # optional: def settle(self) -> list[dict]  (rows refused once all are seen)
 
 
 WRITERS: dict[str, str] = {

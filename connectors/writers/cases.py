@@ -4,12 +4,14 @@ Each database's fast path does the staging, inside the file's one transaction: P
 gets ``COPY … FROM STDIN`` (CSV written by polars, no Python object per row), SQLite gets
 ``executemany`` with plain tuples into an append-only table. The staging table has no key,
 so neither pays a random B-tree insert per row; duplicates are resolved once at the end with a
-sort ("a case number twice in one file: the first row counts, the others are duplicates").
+sort. A case number twice in one file: the first row counts; a repeat with the same values
+is a duplicate, a repeat with other values contradicts it and is quarantined (``settle``).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +46,9 @@ log = logging.getLogger(__name__)
 _CASE_FIELDS = ["service_id", "location_id", "channel", "received_at", "completed_at", "status",
                 "follow_up_count"]
 _STAGE_COLUMNS = ["line", "case_key", *_CASE_FIELDS]
+_LABELS = {"service_id": "Leistung", "location_id": "Standort", "channel": "Eingangskanal",
+           "received_at": "Eingang", "completed_at": "Abschluss", "status": "Status",
+           "follow_up_count": "Nachforderungen"}
 # SQLAlchemy's SQLite DateTime storage format, so the ORM reads staged values back as is
 # (PostgreSQL's COPY reads the same text as a timestamp).
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
@@ -53,10 +58,10 @@ _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 _REBUILD_MIN_ROWS = 100_000
 
 
-def _stage_table(md: MetaData, name: str, with_line: bool) -> Table:
+def _stage_table(md: MetaData, name: str) -> Table:
     return Table(
         name, md,
-        *([Column("line", BigInteger)] if with_line else []),
+        Column("line", BigInteger),
         Column("case_key", String(32)),
         Column("service_id", Integer), Column("location_id", Integer),
         Column("channel", String(20)), Column("received_at", DateTime),
@@ -75,8 +80,9 @@ class CaseWriter:
         self.dialect = conn.dialect.name
         self.valid = 0
         md = MetaData()
-        self.stage = _stage_table(md, "staging_cases", with_line=True)
-        self.first = _stage_table(md, "staging_cases_first", with_line=False)
+        self.stage = _stage_table(md, "staging_cases")
+        self.first = _stage_table(md, "staging_cases_first")
+        self.first_rows: int | None = None
         for table in (self.stage, self.first):
             table.drop(conn, checkfirst=True)
         self.stage.create(conn)
@@ -121,7 +127,7 @@ class CaseWriter:
     def _keep_first_rows(self) -> int:
         """``staging_cases_first``: the first row of each case number, in key order (so the
         unique index of ``cases`` is probed and filled in order, not at random)."""
-        cols = ", ".join(["case_key", *_CASE_FIELDS])
+        cols = ", ".join(["line", "case_key", *_CASE_FIELDS])
         if self.dialect == "postgresql":
             # The sort, the index builds and the key checks of a bulk load run in memory
             # instead of spilling at the 4 MB default (this transaction only).
@@ -130,6 +136,9 @@ class CaseWriter:
             self.conn.exec_driver_sql(
                 f"CREATE TEMPORARY TABLE {self.first.name} AS SELECT DISTINCT ON (case_key) "
                 f"{cols} FROM {self.stage.name} ORDER BY case_key, line")
+            # Autovacuum never analyses temporary tables; without statistics the planner
+            # guesses a tiny table and picks nested loops for the joins below.
+            self.conn.exec_driver_sql(f"ANALYZE {self.first.name}")
         else:
             # Rows arrive sorted by (case_key, line): the unique index fills in order and
             # OR IGNORE keeps each key's first line. Three times faster here than a window
@@ -139,15 +148,35 @@ class CaseWriter:
             self.conn.exec_driver_sql(
                 f"INSERT OR IGNORE INTO {self.first.name} ({cols}) SELECT {cols} "
                 f"FROM {self.stage.name} ORDER BY case_key, line")
-        self.conn.exec_driver_sql(f"DROP TABLE {self.stage.name}")
-        if self.dialect == "postgresql":
-            # Autovacuum never analyses temporary tables; without statistics the planner
-            # guesses a tiny table and picks nested loops for the joins below.
-            self.conn.exec_driver_sql(f"ANALYZE {self.first.name}")
         return self.conn.execute(select(func.count()).select_from(self.first)).scalar_one()
 
+    def settle(self) -> list[dict]:
+        """After the last batch: repeats of a case number whose values differ from its first
+        row, for the quarantine. Only when the file repeats case numbers at all (staged rows
+        > distinct numbers) is the staging table joined against the first rows."""
+        self.first_rows = self._keep_first_rows()
+        conflicts = []
+        if self.first_rows < self.valid:
+            s, f = self.stage.c, self.first.c
+            rows = self.conn.execute(
+                select(self.stage, f.line.label("first_line"),
+                       *[f[x].label(f"first_{x}") for x in _CASE_FIELDS])
+                .join_from(self.stage, self.first, s.case_key == f.case_key)
+                .where(s.line != f.line, or_(*[s[x].is_distinct_from(f[x])
+                                               for x in _CASE_FIELDS]))
+                .order_by(s.line)
+            ).mappings().all()
+            conflicts = [_conflict(r) for r in rows]
+            log.info("%d repeated case numbers in one file, %d with other values",
+                     self.valid - self.first_rows, len(conflicts))
+        self.conn.exec_driver_sql(f"DROP TABLE {self.stage.name}")
+        self.valid -= len(conflicts)
+        return conflicts
+
     def finish(self) -> tuple[int, int, int]:
-        staged = self._keep_first_rows()
+        if self.first_rows is None:
+            raise RuntimeError("CaseWriter.settle() must run before finish()")
+        staged = self.first_rows
         s, c = self.first.c, Case.__table__.c
         match = and_(c.source == self.source, c.case_key == s.case_key)
         changed = or_(*[c[f].is_distinct_from(s[f]) for f in _CASE_FIELDS])
@@ -222,3 +251,17 @@ def _deferred_checks(conn: Connection, enabled: bool) -> Iterator[None]:
         conn.exec_driver_sql(create)
     log.info("bulk load: rebuilt %d indexes/constraints of %s", len(structures),
              Case.__tablename__)
+
+
+def _conflict(row: dict) -> dict:
+    """A quarantine entry for a repeat that contradicts the first row of its case number;
+    ``raw`` holds the canonical values (the case number only as its hash)."""
+    differ = [x for x in _CASE_FIELDS if row[x] != row[f"first_{x}"]]
+    raw = {"case_number": row["case_key"],
+           **{x: row[x].isoformat() if hasattr(row[x], "isoformat") else row[x]
+              for x in _CASE_FIELDS}}
+    return {"row_number": row["line"], "column": differ[0] if differ else None,
+            "reason": f"Vorgangsnummer kommt in dieser Datei schon in Zeile {row['first_line']} "
+                      f"vor, mit anderem Wert für {', '.join(_LABELS[x] for x in differ)} — "
+                      "die erste Zeile gilt; Export prüfen",
+            "raw": json.dumps(raw, ensure_ascii=False)}
