@@ -6,10 +6,10 @@ import logging
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,48 @@ class Settings(BaseSettings):
     language: Literal["de", "en"] = Field(
         default="de", description="Default language of the dashboard (`de` or `en`)."
     )
+    publisher: str = Field(
+        default="Musterstadt",
+        description="Name of the municipality publishing the open data (`dct:publisher` of "
+        "`servicepuls publish`) and named in the mails of `servicepuls notify`.",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="Mail server for `servicepuls notify`, e.g. `mail.stadt.de`. Empty: "
+        "notify cannot send (it says so; `--dry-run` prints the mails instead).",
+    )
+    smtp_port: int = Field(
+        default=587, ge=1, le=65535,
+        description="Port of the mail server (587 with STARTTLS, 25 without).",
+    )
+    smtp_starttls: bool = Field(
+        default=True, description="Encrypt the SMTP connection with STARTTLS before login."
+    )
+    smtp_user: str | None = Field(
+        default=None, description="SMTP login name; empty: send without login."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, description="SMTP password (never logged or printed)."
+    )
+    smtp_timeout: float = Field(
+        default=30.0, gt=0,
+        description="Seconds to wait for the mail server before giving up with an error.",
+    )
+    mail_from: str | None = Field(
+        default=None, description="Sender address of the mails, e.g. `servicepuls@stadt.de`."
+    )
+    mail_to: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Recipients of the monthly summary and the reminders, comma-separated, "
+        "e.g. `amt10@stadt.de,it@stadt.de`.",
+    )
+
+    @field_validator("mail_to", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [a.strip() for a in value.split(",") if a.strip()]
+        return value
 
     @property
     def db_url(self) -> str:
