@@ -11,11 +11,15 @@ Layouts, detected from the first non-whitespace character:
    between objects, trailing comma allowed). Layouts 1 and 3 are read by the same loop:
    objects separated by whitespace and at most one comma.
 
-Layouts 1–3 without ``record_path`` are streamed: the file is decoded in chunks of
-``CHUNK_BYTES`` into a sliding text buffer and ``json.JSONDecoder.raw_decode`` takes one
-record at a time, so memory stays bounded by ``batch_rows`` plus one chunk plus the largest
-single record. With ``record_path`` the whole document is loaded with ``json.loads`` (API
-pages are small); do not point ``record_path`` at files of hundreds of megabytes.
+Every layout is streamed: the file is decoded in chunks of ``CHUNK_BYTES`` into a sliding
+text buffer and ``json.JSONDecoder.raw_decode`` takes one record at a time, so memory stays
+bounded by ``batch_rows`` plus one chunk plus the largest single record. With
+``record_path`` the document is walked key by key to the array (other values are skipped
+element by element, never loaded whole), its records are read one at a time, and the rest
+of the document is checked to the end. (A streaming parser such as ijson would be a new
+dependency, give numbers as ``Decimal`` and other error texts; this walker reuses the same
+decoder, value conversion and error messages — record number, text line and offset — as the
+other layouts.)
 
 Values become text like the CSV reader's cells: strings stripped, ints ``"69"``, floats in
 their shortest form (``"12.5"``; integral floats such as ``12.0`` as ``"12"`` so integer
@@ -95,8 +99,7 @@ def read_json_batches(
     enc = detect_json_encoding(path, encoding)
     with path.open("rb") as binary:
         src = _Source(path, binary, enc)
-        records = (_whole_document(src, record_path) if record_path
-                   else _stream(src))
+        records = _under_path(src, record_path) if record_path else _stream(src)
         yield from _batches(path, records, binary, batch_rows, required_headers,
                             list(optional_headers), set(missing), on_progress)
     log.debug("read %s as JSON (%s)", path, enc)
@@ -164,8 +167,11 @@ class _Source:
                 seen = (exc.msg, self.base + exc.pos)
                 # More text may complete a value cut at the buffer's end. The same error
                 # again after another chunk is real — except an unterminated string, which
-                # only the end of the file proves.
-                if self.eof or (seen == last and exc.msg != "Unterminated string starting at"):
+                # only the end of the file proves, and an error so near the buffer's end
+                # that a literal cut by more than one chunk boundary may cause it ("nu").
+                near_end = len(self.buf) - exc.pos < 16
+                if self.eof or (seen == last and not near_end
+                                and exc.msg != "Unterminated string starting at"):
                     raise self.broken(record, exc) from None
                 last = seen
                 self.more()
@@ -223,7 +229,7 @@ def _stream(src: _Source) -> Iterator[tuple[int, Any]]:
             src.pos += 1
 
 
-def _array(src: _Source) -> Iterator[tuple[int, Any]]:
+def _array(src: _Source, top_level: bool = True) -> Iterator[tuple[int, Any]]:
     src.pos += 1  # '['
     n = 0
     expect_value = True  # after '[' or ','
@@ -243,48 +249,148 @@ def _array(src: _Source) -> Iterator[tuple[int, Any]]:
         expect_value = src.peek() == ","
         if expect_value:
             src.pos += 1
+    if not top_level:
+        return
     trailing = src.peek()
     if trailing:
         raise src.error(f"weitere Daten nach dem Ende des Arrays: {trailing!r}", None,
                         "nur ein Array je Datei, oder ein Objekt je Zeile (NDJSON)")
 
 
-def _whole_document(src: _Source, record_path: str) -> Iterator[tuple[int, Any]]:
-    """Layout 2 under ``record_path``: loads the whole document (API pages are small)."""
-    text = src.rest()
-    if not text.strip():
+def _under_path(src: _Source, record_path: str) -> Iterator[tuple[int, Any]]:
+    """Layout 2 under ``record_path``, streamed (see the module docstring)."""
+    first = src.peek()
+    if first == "":
         raise InputFileError("keine Datensätze gefunden (Datei leer?)", file=str(src.path),
                              fix="Export prüfen")
-    try:
-        node = json.loads(text)
-    except json.JSONDecodeError as exc:  # src.pos is 0 here: exc.pos indexes src.buf
-        fix = _BROKEN_FIX
-        if exc.msg == "Extra data":
-            fix = ("read.record_path gilt nur für ein einzelnes JSON-Dokument; für eine Datei "
-                   "mit einem Objekt je Zeile oder kommagetrennten Objekten read.record_path "
-                   "entfernen")
-        raise src.broken(None, exc, fix) from None
-    for depth, part in enumerate(record_path.split(".")):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+    if first not in "{[":
+        raise src.error(f"keine JSON-Datei: beginnt mit {first!r} statt '{{' oder '['", None,
+                        "source.format im Profil prüfen (CSV?) oder die Datei neu exportieren")
+    parts = record_path.split(".")
+    open_levels: list[Iterator] = []  # the containers around the records, still to be closed
+    for depth, part in enumerate(parts):
+        at = ".".join(parts[:depth]) or "oberster Ebene"
+        c = src.peek()
+        level = (_members(src) if c == "{" else _elements(src) if c == "[" and part.isdigit()
+                 else None)
+        if level is None:
+            raise _path_error(f"read.record_path '{record_path}': '{part}' fehlt unter {at}; "
+                              f"dort steht {_describe(src)}", src)
+        seen = []
+        for name in level:
+            if str(name) == part:
+                break
+            seen.append(name)
+            _skip(src)
         else:
-            at = ".".join(record_path.split(".")[:depth]) or "oberster Ebene"
-            found = (f"Schlüssel dort: {', '.join(repr(k) for k in node)}"
-                     if isinstance(node, dict)
-                     else f"dort steht {_kind(node)}")
-            raise InputFileError(
-                f"read.record_path '{record_path}': '{part}' fehlt unter {at}; {found}",
-                file=str(src.path), fix="read.record_path im Profil an die Datei anpassen",
-            )
-    if not isinstance(node, list):
-        raise InputFileError(
-            f"read.record_path '{record_path}' zeigt auf {_kind(node)}, nicht auf ein Array "
-            "von Datensätzen", file=str(src.path),
-            fix="read.record_path im Profil auf die Liste der Datensätze setzen",
-        )
-    yield from enumerate(node, start=1)
+            if depth == 0:
+                _expect_end(src)  # several documents: record_path cannot apply
+            found = (f"Schlüssel dort: {', '.join(repr(k) for k in seen)}" if c == "{"
+                     else f"dort steht ein Array mit {len(seen)} Einträgen")
+            raise _path_error(f"read.record_path '{record_path}': '{part}' fehlt unter {at}; "
+                              f"{found}", src)
+        open_levels.append(level)
+    if src.peek() != "[":
+        raise _path_error(f"read.record_path '{record_path}' zeigt auf {_describe(src)}, "
+                          "nicht auf ein Array von Datensätzen", src,
+                          "read.record_path im Profil auf die Liste der Datensätze setzen")
+    yield from _array(src, top_level=False)
+    for level in reversed(open_levels):  # the rest of the document must be valid JSON too
+        for _ in level:
+            _skip(src)
+    _expect_end(src)
+
+
+def _path_error(what: str, src: _Source,
+                fix: str = "read.record_path im Profil an die Datei anpassen") -> InputFileError:
+    return InputFileError(what, file=str(src.path), fix=fix)
+
+
+def _members(src: _Source) -> Iterator[str]:
+    """The keys of the object at ``pos``; after each, ``pos`` is at its value, which the
+    caller must consume before asking for the next key."""
+    src.pos += 1  # '{'
+    first = True
+    while True:
+        c = src.peek()
+        if c == "}":
+            src.pos += 1
+            return
+        if not first:
+            if c != ",":
+                raise _unexpected(src, "',' oder '}'", c)
+            src.pos += 1
+            c = src.peek()
+        if c != '"':
+            raise _unexpected(src, "Schlüssel in doppelten Anführungszeichen", c)
+        key = src.value(None)
+        if src.peek() != ":":
+            raise _unexpected(src, "':'", src.peek())
+        src.pos += 1
+        first = False
+        yield key
+
+
+def _elements(src: _Source) -> Iterator[int]:
+    """The indexes of the array at ``pos``, like ``_members``."""
+    src.pos += 1  # '['
+    i = 0
+    while True:
+        c = src.peek()
+        if c == "]":
+            src.pos += 1
+            return
+        if i:
+            if c != ",":
+                raise _unexpected(src, "',' oder ']'", c)
+            src.pos += 1
+            c = src.peek()
+        if c in ("]", ""):
+            raise _unexpected(src, "ein Wert", c)
+        yield i
+        i += 1
+
+
+def _skip(src: _Source) -> None:
+    """Consume the value at ``pos`` without holding more than one scalar of it."""
+    c = src.peek()
+    if c == "{":
+        for _ in _members(src):
+            _skip(src)
+    elif c == "[":
+        for _ in _elements(src):
+            _skip(src)
+    elif c == "":
+        raise _unexpected(src, "ein Wert", c)
+    else:
+        src.value(None)
+
+
+def _describe(src: _Source) -> str:
+    """What the value at ``pos`` is, for an error message (consumes it)."""
+    c = src.peek()
+    if c == "{":
+        return "ein Objekt"
+    if c == "[":
+        n = 0
+        for _ in _elements(src):
+            _skip(src)
+            n += 1
+        return f"ein Array mit {n} Einträgen"
+    return _kind(src.value(None))
+
+
+def _unexpected(src: _Source, expected: str, found: str) -> InputFileError:
+    found = repr(found) if found else "das Dateiende"
+    return src.error(f"Dokument ist kein gültiges JSON: {expected} erwartet, gefunden {found}",
+                     None, _BROKEN_FIX)
+
+
+def _expect_end(src: _Source) -> None:
+    if src.peek():
+        raise src.broken(None, json.JSONDecodeError("Extra data", src.buf, src.pos), (
+            "read.record_path gilt nur für ein einzelnes JSON-Dokument; für eine Datei mit "
+            "einem Objekt je Zeile oder kommagetrennten Objekten read.record_path entfernen"))
 
 
 def _kind(value: Any) -> str:
