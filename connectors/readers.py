@@ -3,6 +3,12 @@
 Memory stays bounded by ``batch_rows`` whatever the file size. Encoding and delimiter are
 detected when the profile says ``auto``; Windows-1252 is decoded as Windows-1252, never as
 Latin-1 (bytes 0x80–0x9F differ: €, „, “, –).
+
+CSV is decoded in blocks of whole lines (``BLOCK_BYTES``). A block without a quote character
+is parsed by polars — there every line is one record split at every delimiter, exactly what
+the ``csv`` module would make of it — and any other block by the ``csv`` module, row by row,
+continuing into the next blocks while a quoted field runs on. Both give the same records with
+the same line numbers (the line a record ends on, as ``csv.reader.line_num`` counts).
 """
 
 from __future__ import annotations
@@ -11,10 +17,13 @@ import codecs
 import csv
 import io
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from connectors.errors import InputFileError
@@ -24,6 +33,13 @@ log = logging.getLogger(__name__)
 SNIFF_BYTES = 1 << 20
 DELIMITERS = ";,\t|"
 LINE_COL = "__line"
+BLOCK_BYTES = 8 << 20  # bytes decoded and parsed at a time
+QUOTE = '"'  # the csv module's default quote character
+# What str.strip() removes (every character with str.isspace()): the polars path strips the
+# same characters as the csv path.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_EOL = re.compile(r"\r\n|\r|\n")  # the line breaks of TextIOWrapper(newline="") and csv
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,7 @@ def _normalise(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
+
 def read_csv_batches(
     path: Path,
     *,
@@ -105,31 +122,23 @@ def read_csv_batches(
     optional_headers: list[str] = (),
     missing: list[str] = (),
     on_progress: Callable[[int], None] | None = None,
+    block_bytes: int = BLOCK_BYTES,
 ) -> Iterator[Batch]:
     """Yield batches with only the mapped columns (unmapped columns are dropped on read)."""
     enc = detect_encoding(path, encoding)
-    binary = path.open("rb")
-    text = io.TextIOWrapper(binary, encoding=enc, newline="", errors="strict")
-    try:
-        yield from _batches(path, text, binary, enc, delimiter, skip_rows, batch_rows,
+    with path.open("rb") as binary:
+        blocks = _Blocks(path, binary, enc, block_bytes)
+        yield from _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows,
                             required_headers, list(optional_headers), set(missing), on_progress)
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"Zeichen nicht lesbar als {enc} ({exc.reason}, Byte 0x{exc.object[exc.start]:02X})",
-            file=str(path),
-            fix="im Profil read.encoding passend setzen (z. B. 'windows-1252' oder 'utf-8-sig')",
-        ) from None
-    finally:
-        text.close()
 
 
-def _batches(path, text, binary, enc, delimiter, skip_rows, batch_rows, required, optional,
+def _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows, required, optional,
              missing, on_progress) -> Iterator[Batch]:  # noqa: ANN001, PLR0913
     for _ in range(skip_rows):
-        if not text.readline():
+        if not blocks.readline():
             raise InputFileError("Datei endet vor der Kopfzeile", file=str(path),
                                  fix="read.skip_rows im Profil verkleinern")
-    header_line = text.readline()
+    header_line = blocks.readline()
     if not header_line.strip():
         raise InputFileError("keine Kopfzeile gefunden (Datei leer?)", file=str(path),
                              row=skip_rows + 1, fix="Export prüfen oder read.skip_rows anpassen")
@@ -150,31 +159,275 @@ def _batches(path, text, binary, enc, delimiter, skip_rows, batch_rows, required
             file=str(path), row=skip_rows + 1, column=missing_cols[0], fix=hint,
         )
     wanted = [h for h in [*required, *optional] if _normalise(h) in positions]
-    index = [positions[_normalise(h)] for h in wanted]
-    width = len(header)
-    reader = csv.reader(text, delimiter=sep)
-    line_offset = skip_rows + 1  # csv line_num counts from the reader's first line
-    buffer = BatchBuffer(wanted, batch_rows)
-    columns, lines = buffer.columns, buffer.lines
-    for row in reader:
-        line = reader.line_num + line_offset
-        if not row or all(not v.strip() for v in row):
-            continue  # blank line: not a record
-        if len(row) != width:
-            buffer.malformed.append((line, f"{len(row)} Felder statt {width} — Trennzeichen "
-                                           "oder Anführungszeichen in dieser Zeile prüfen", row))
+    blocks.header, blocks.sep = header, sep
+    layout = _Layout(sep, len(header), wanted, [positions[_normalise(h)] for h in wanted],
+                     sorted(missing))
+    pieces = _Pieces(wanted)
+    line = skip_rows + 1  # lines of the file consumed so far
+    fast = slow = 0
+    while (block := blocks.take()) is not None:
+        parsed = _parse_block(block, layout, line + 1)
+        if parsed is not None:
+            fast += 1
+            line += _count_lines(block)
+            pieces.add(*parsed)
         else:
-            for col, i in zip(columns, index, strict=True):
-                value = row[i].strip()
-                col.append(None if value in missing else value)
-            lines.append(line)
-        if buffer.full:
-            yield buffer.take(binary.tell())
+            slow += 1
+            frame, malformed, used = _parse_rows(path, block, blocks, layout, line)
+            line += used
+            pieces.add(frame, malformed)
+        while pieces.count >= batch_rows:
+            yield pieces.take(batch_rows, binary.tell())
             if on_progress:
                 on_progress(binary.tell())
-            columns, lines = buffer.columns, buffer.lines
-    if buffer:
-        yield buffer.take(binary.tell())
+    if pieces.count:
+        yield pieces.take(batch_rows, binary.tell())
     if on_progress:
         on_progress(binary.tell())
-    log.debug("read %s as %s, delimiter %r", path, enc, sep)
+    log.debug("read %s as %s, delimiter %r: %d blocks by polars, %d by the csv module",
+              path, enc, sep, fast, slow)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the parsers need to know about the file's columns."""
+
+    sep: str
+    width: int  # fields per record (the header's)
+    names: list[str]  # the wanted columns …
+    index: list[int]  # … and their positions in a record
+    missing: list[str]  # values that mean "no value"
+
+
+class _Blocks:
+    """The file decoded in blocks of whole lines, about ``block_bytes`` each, one at a time.
+
+    A block ends after a line break, never inside one ("\\r\\n" stays together), so its lines
+    are the lines the csv module would read. Bytes that are no character in the encoding
+    raise :class:`InputFileError` with the row (and, where it is clear, the column)."""
+
+    def __init__(self, path: Path, binary: io.BufferedReader, encoding: str,
+                 block_bytes: int) -> None:
+        self.path, self.binary, self.encoding = path, binary, encoding
+        self.block_bytes = block_bytes
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        self.text, self.pos = "", 0  # the current block and how much of it is used
+        self.carry = ""  # the start of a line that ends in the next read
+        self.newlines = 0  # b"\n" before the bytes being decoded (for the error's row)
+        self.eof = False
+        self.header: list[str] | None = None  # known once the header is read …
+        self.sep: str | None = None  # … to name the column of an undecodable byte
+
+    def readline(self) -> str:
+        """The next line with its line break; "" at the end of the file."""
+        if self.pos >= len(self.text) and not self._load():
+            return ""
+        found = _EOL.search(self.text, self.pos)
+        end = found.end() if found else len(self.text)
+        line, self.pos = self.text[self.pos:end], end
+        return line
+
+    def take(self) -> str | None:
+        """The rest of the current block, else the next one; None at the end of the file."""
+        if self.pos >= len(self.text) and not self._load():
+            return None
+        block = self.text[self.pos:] if self.pos else self.text
+        self.text, self.pos = "", 0
+        return block
+
+    def _load(self) -> bool:
+        while not self.eof:
+            raw = self.binary.read(self.block_bytes)
+            self.eof = not raw
+            try:
+                text = self.carry + self.decoder.decode(raw, final=self.eof)
+            except UnicodeDecodeError as exc:
+                raise self._undecodable(exc) from None
+            self.newlines += raw.count(b"\n")
+            cut = len(text) if self.eof else _last_line_end(text)
+            self.text, self.pos, self.carry = text[:cut], 0, text[cut:]
+            if self.text:
+                return True
+        return False
+
+    def _undecodable(self, exc: UnicodeDecodeError) -> InputFileError:
+        # exc.object: the bytes given to the decoder, after at most a few it held back (the
+        # start of a character, never a line break), so its b"\n" before exc.start count.
+        row = column = None
+        if "a\n".encode(self.encoding).endswith(b"a\n"):  # ASCII line breaks (not UTF-16)
+            row = self.newlines + exc.object.count(b"\n", 0, exc.start) + 1
+            before = self.carry + exc.object[:exc.start].decode(self.encoding, "replace")
+            current = _EOL.split(before)[-1]
+            if self.header and QUOTE not in current:
+                field = current.count(self.sep)
+                column = self.header[field] if field < len(self.header) else None
+        return InputFileError(
+            f"Zeichen nicht lesbar als {self.encoding} ({exc.reason}, Byte "
+            f"0x{exc.object[exc.start]:02X})",
+            file=str(self.path), row=row, column=column,
+            fix="im Profil read.encoding passend setzen (z. B. 'windows-1252' oder 'utf-8-sig')",
+        )
+
+
+def _last_line_end(text: str) -> int:
+    """Length of ``text`` up to its last line break. A lone "\\r" counts only before the last
+    character: a "\\n" that belongs to it may come with the next read."""
+    cut = text.rfind("\n") + 1
+    return cut or text.rfind("\r", 0, len(text) - 1) + 1
+
+
+def _count_lines(block: str) -> int:
+    """Lines of a block without a lone "\\r" (the polars path's blocks)."""
+    return block.count("\n") + (not block.endswith("\n"))
+
+
+@lru_cache(maxsize=8)
+def _blank_line(sep: str) -> re.Pattern[str]:
+    """A line break followed by a line of only whitespace and delimiters."""
+    return re.compile(rf"\n(?:[^\S\n]|{re.escape(sep)})*(?=\n|\Z)")
+
+
+def _blank_lines(block: str, sep: str) -> set[int]:
+    """Lines of the block (0-based) that hold only whitespace and delimiters: the csv path
+    skips them as no record."""
+    pattern = _blank_line(sep)
+    first_end = block.find("\n")
+    found = {0} if pattern.fullmatch("\n" + block[:first_end if first_end >= 0 else None]) \
+        else set()
+    end = len(block) - block.endswith("\n")  # the last line break starts no further line
+    line, at = 0, 0
+    for match in pattern.finditer(block, 0, end):
+        line += block.count("\n", at, match.start() + 1)
+        at = match.start() + 1
+        found.add(line)
+    return found
+
+
+def _parse_block(block: str, layout: _Layout,
+                 first_line: int) -> tuple[pl.DataFrame, list] | None:
+    """polars on a block without quote characters: (rows, malformed rows), or None when the
+    block needs the csv module. Without quotes each line is one record split at every
+    delimiter, so the fields per line are counted here (numpy on the bytes) and lines with
+    another number are malformed, as in the csv path; polars only parses."""
+    sep = layout.sep
+    if (QUOTE in block or block.startswith("\ufeff") or not sep.isascii()
+            or block.count("\r") != block.count("\r\n")):
+        return None  # quotes; a BOM polars would drop; a lone "\r" (a line break for csv)
+    data = block.encode("utf-8")
+    raw = np.frombuffer(data, np.uint8)
+    ends = np.flatnonzero(raw == ord("\n"))
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    fields = np.diff(np.searchsorted(np.flatnonzero(raw == ord(sep)), ends), prepend=0) + 1
+    skip = _blank_lines(block, sep)
+    malformed = []
+    for i in np.flatnonzero(fields != layout.width).tolist():
+        if i not in skip:
+            start = int(ends[i - 1]) + 1 if i else 0
+            text = data[start:int(ends[i])].decode("utf-8").removesuffix("\r")
+            malformed.append(_malformed(first_line + i, text.split(sep), layout.width))
+            skip.add(i)
+    try:
+        frame = pl.read_csv(
+            data, has_header=False, separator=sep, quote_char=None,
+            schema={str(i): pl.String for i in range(layout.width)},
+            columns=sorted(set(layout.index)), empty_string_is_null=False,
+            truncate_ragged_lines=True, raise_if_empty=False)
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.height != len(ends):
+        return None  # polars saw other lines than the csv module would
+    frame = frame.select(
+        *[_clean(pl.col(str(i)), layout.missing).alias(name)
+          for name, i in zip(layout.names, layout.index, strict=True)],
+        pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(LINE_COL))
+    if skip:
+        frame = frame.filter(~pl.col(LINE_COL).is_in([first_line + i for i in sorted(skip)]))
+    return frame, malformed
+
+
+def _malformed(line: int, row: list[str], width: int) -> tuple[int, str, list[str]]:
+    return (line, f"{len(row)} Felder statt {width} — Trennzeichen oder Anführungszeichen "
+                  "in dieser Zeile prüfen", row)
+
+
+def _clean(value: pl.Expr, missing: list[str]) -> pl.Expr:
+    value = value.str.strip_chars(WHITESPACE)
+    return pl.when(value.is_in(missing)).then(None).otherwise(value) if missing else value
+
+
+def _parse_rows(path: Path, block: str, blocks: _Blocks, layout: _Layout,
+                line: int) -> tuple[pl.DataFrame, list, int]:
+    """The csv module on a block, row by row: (rows, malformed rows, lines used). A quoted
+    field still open at the block's end continues into the next blocks; then this goes on
+    to the end of the block where that record ends."""
+    loaded = [0]  # lines handed to the csv module
+
+    def lines() -> Iterator[str]:
+        more = block
+        while more is not None:
+            part = io.StringIO(more, newline="").readlines()
+            loaded[0] += len(part)
+            yield from part
+            more = blocks.take()
+
+    reader = csv.reader(lines(), delimiter=layout.sep)
+    columns: list[list[str | None]] = [[] for _ in layout.names]
+    numbers: list[int] = []
+    malformed: list[tuple[int, str, list[str]]] = []
+    width, index, missing = layout.width, layout.index, set(layout.missing)
+    try:
+        for row in reader:
+            if not row or all(not v.strip() for v in row):
+                pass  # blank line: not a record
+            elif len(row) != width:
+                malformed.append(_malformed(line + reader.line_num, row, width))
+            else:
+                for col, i in zip(columns, index, strict=True):
+                    value = row[i].strip()
+                    col.append(None if value in missing else value)
+                numbers.append(line + reader.line_num)
+            if reader.line_num == loaded[0]:
+                break  # the record ends with the lines loaded so far: end of a block
+    except csv.Error as exc:
+        raise InputFileError(f"CSV nicht lesbar: {exc}", file=str(path),
+                             row=line + reader.line_num,
+                             fix="Anführungszeichen in dieser Zeile prüfen") from None
+    frame = pl.DataFrame({**dict(zip(layout.names, columns, strict=True)), LINE_COL: numbers},
+                         schema={**{h: pl.String for h in layout.names}, LINE_COL: pl.Int64})
+    return frame, malformed, reader.line_num
+
+
+class _Pieces:
+    """Parsed rows in file order, handed out as batches of ``batch_rows`` records (rows and
+    malformed rows together) — the same cut as a row-by-row reader's."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.schema = {**{h: pl.String for h in names}, LINE_COL: pl.Int64}
+        self.frames: list[pl.DataFrame] = []
+        self.malformed: list[tuple[int, str, list[str]]] = []
+        self.count = 0
+
+    def add(self, frame: pl.DataFrame, malformed: list) -> None:
+        if frame.height:
+            self.frames.append(frame)
+        self.malformed += malformed
+        self.count += frame.height + len(malformed)
+
+    def take(self, size: int, bytes_read: int) -> Batch:
+        frame = (pl.concat(self.frames) if self.frames
+                 else pl.DataFrame(schema=self.schema))
+        malformed = self.malformed
+        if self.count > size:
+            last = frame[LINE_COL][size - 1] if not malformed else sorted(
+                frame[LINE_COL].head(size).to_list() + [m[0] for m in malformed[:size]]
+            )[size - 1]  # the line of the batch's last record
+            rows = frame[LINE_COL].search_sorted(last, side="right")
+            frame, rest = frame.head(rows), frame.slice(rows)
+            malformed = [m for m in self.malformed if m[0] <= last]
+            self.frames = [rest] if rest.height else []
+            self.malformed = self.malformed[len(malformed):]
+        else:
+            self.frames, self.malformed = [], []
+        self.count -= frame.height + len(malformed)
+        return Batch(frame=frame, malformed=malformed, bytes_read=bytes_read)
