@@ -170,6 +170,100 @@ def serve(port: int, host: str) -> None:
 
 
 @main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Zielordner (Standard: <data_dir>/offene-daten).")
+def publish(out: Path | None) -> None:
+    """Offene Daten schreiben: CSV und JSON je Kennzahl, Leistung und Monat, dazu
+    DCAT-AP.de-Metadaten (catalog.jsonld) — kleine Fallzahlen unterdrückt."""
+    from connectors.db import get_engine
+    from dashboard.publish import write_feed
+    from metrics.cube import load_cube, store_ready
+    from metrics.open_data import build_feed
+
+    settings = _settings()
+    out = out or settings.data_dir / "offene-daten"
+    engine = get_engine(settings)
+    if not store_ready(engine):
+        _fail(ServicepulsError(f"Der Store {settings.db_url} enthält keine Daten",
+                               fix="erst importieren: servicepuls import PFAD…"))
+    feed = build_feed(load_cube(engine), settings.min_n)
+    if not feed.kpis:
+        _fail(ServicepulsError("Keine Vorgänge im Store — nichts zu veröffentlichen",
+                               fix="erst importieren: servicepuls import PFAD…"))
+    done = write_feed(feed, out, publisher=settings.publisher)
+    click.echo(f"{len(feed.kpis)} Kennzahlen, {len(done.files)} Dateien und catalog.jsonld "
+               f"geschrieben nach {done.out_dir}; {done.withheld_cells} Zellen und "
+               f"{done.withheld_totals} Monatssummen unterdrückt (Mindestfallzahl "
+               f"{settings.min_n}).")
+
+
+@main.command()
+@click.option("--period", required=True,
+              help="Zeitraum: Quartal 2026-Q2, Monat 2026-05 oder Jahr 2026.")
+@click.option("--scope", default="stadt", show_default=True,
+              help="Bereich: stadt, department:<Fachbereich>, services:<Nummer|LeiKa>,… "
+              "oder locations:<Standortnummer>,…")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "pptx"], case_sensitive=False),
+              default="pdf", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Zieldatei (Standard: servicepuls-bericht-<Zeitraum>-<Bereich>.<Format>).")
+@click.option("--lang", type=click.Choice(["de", "en"]), default=None,
+              help="Sprache (Standard: SERVICEPULS_LANGUAGE).")
+def report(period: str, scope: str, fmt: str, out: Path | None, lang: str | None) -> None:
+    """Bericht für den Rat als PDF oder PowerPoint: Kennzahlen mit Zielwerten und
+    Veränderung, Diagramme, Tabelle je Leistung, Piloten, Methodenhinweise."""
+    from dashboard import report as council
+
+    settings = _settings()
+    try:
+        built = council.build(council.load_inputs(settings), period, scope,
+                              lang=lang or settings.language, min_n=settings.min_n)
+        data = council.render(built, fmt.lower())
+        target = council.write(data, out or Path(built.file_name(fmt.lower())))
+    except ServicepulsError as exc:
+        _fail(exc)
+    click.echo(f"Bericht geschrieben: {target} ({len(data) // 1024} KB) — {built.scope_label}, "
+               f"{built.period_label}; {built.coverage}")
+
+
+@main.command()
+@click.option("--summary/--no-summary", default=True, show_default=True,
+              help="Monatsübersicht: Kennzahlen mit Veränderung zum Vormonat, Datenstand.")
+@click.option("--reminders/--no-reminders", default=True, show_default=True,
+              help="Erinnerung an Quellen, die länger als expected_every_days nichts "
+              "geliefert haben.")
+@click.option("--dry-run", is_flag=True, help="Mails nur anzeigen, nicht senden.")
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
+              help="Quellen-Datei statt SERVICEPULS_SOURCES_FILE.")
+def notify(summary: bool, reminders: bool, dry_run: bool, sources_file: Path | None) -> None:
+    """Monatsübersicht und Erinnerungen per Mail (SMTP) — für cron oder einen
+    systemd-Timer."""
+    import datetime as dt
+
+    from connectors.db import get_engine
+    from dashboard.notify import build, check_config, send
+
+    settings = _settings()
+    try:
+        if not dry_run:
+            check_config(settings)  # before any work: a cron job should fail fast
+        messages = build(settings, get_engine(settings), summary=summary, reminders=reminders,
+                         sources_file=sources_file, today=dt.date.today(),
+                         note=lambda text: click.echo(text, err=True))
+        if dry_run:
+            for msg in messages:
+                click.echo(msg.as_string(policy=msg.policy.clone(utf8=True)))
+            click.echo(f"{len(messages)} Mail(s) nicht gesendet (--dry-run).", err=True)
+            return
+        if messages:
+            send(messages, settings)
+        click.echo(f"{len(messages)} Mail(s) gesendet an {', '.join(settings.mail_to)}: "
+                   + "; ".join(str(m["Subject"]) for m in messages))
+    except ServicepulsError as exc:
+        _fail(exc)
+
+
+@main.command()
 @click.option("--cases", type=click.IntRange(min=1), default=300_000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Nur erzeugen und importieren.")
 @click.option("--port", default=8501, show_default=True)

@@ -11,6 +11,62 @@ SESSION_KEY = "lang"  # also the URL query parameter
 
 STRINGS: dict[str, dict[str, str]] = {
     "language": {"de": "Sprache / Language", "en": "Sprache / Language"},
+    # mails of `servicepuls notify` (dashboard/notify.py)
+    "mail_greeting": {"de": "Guten Tag,", "en": "Hello,"},
+    "mail_summary_subject": {"de": "Servicepuls {publisher}: Kennzahlen für {month}",
+                             "en": "Servicepuls {publisher}: key figures for {month}"},
+    "mail_summary_intro": {
+        "de": "hier die Kennzahlen der digitalen Verwaltungsleistungen von {publisher} für "
+        "{month} (alle Leistungen und Standorte):",
+        "en": "here are the key figures of {publisher}'s digital services for {month} (all "
+        "services and locations):",
+    },
+    "mail_tile": {"de": "- {kpi}: {value} ({when}{n})", "en": "- {kpi}: {value} ({when}{n})"},
+    "mail_n": {"de": ", n = {n} Vorgänge", "en": ", n = {n} cases"},
+    "mail_cohort": {"de": "Eingangskohorte {month}, {share} abgeschlossen",
+                    "en": "cohort received {month}, {share} closed"},
+    "mail_change": {"de": "  ggü. Vormonat ({month}): {change}",
+                    "en": "  vs previous month ({month}): {change}"},
+    "mail_change_none": {"de": "  ggü. Vormonat ({month}): keine Vergleichsdaten",
+                         "en": "  vs previous month ({month}): no data to compare"},
+    "mail_freshness_heading": {"de": "Datenstand (letzter Monat mit Daten: {month}):",
+                               "en": "Data status (latest month with data: {month}):"},
+    "mail_freshness_line": {
+        "de": "- {source}: letzter erfolgreicher Import am {date} (vor {days} Tagen)",
+        "en": "- {source}: last successful import on {date} ({days} days ago)",
+    },
+    "mail_freshness_never": {"de": "- {source}: noch kein erfolgreicher Import",
+                             "en": "- {source}: no successful import yet"},
+    "mail_footer": {
+        "de": "Werte mit weniger als {min_n} Fällen werden nicht gezeigt („< {min_n}“). "
+        "Erzeugt am {today} von „servicepuls notify“; alle Details im Dashboard.",
+        "en": "Values resting on fewer than {min_n} cases are not shown (\"< {min_n}\"). "
+        "Generated on {today} by \"servicepuls notify\"; all details in the dashboard.",
+    },
+    "mail_reminder_subject": {
+        "de": "Servicepuls {publisher}: Erinnerung – {count} Quelle(n) ohne neue Lieferung",
+        "en": "Servicepuls {publisher}: reminder – {count} source(s) without a new delivery",
+    },
+    "mail_reminder_intro": {
+        "de": "diese Quellen haben länger als erwartet keine neuen Daten geliefert:",
+        "en": "these sources have not delivered new data for longer than expected:",
+    },
+    "mail_reminder_line": {
+        "de": "- {source}: letzte Lieferung am {date}, vor {days} Tagen (erwartet alle {every} "
+        "Tage) — {path}",
+        "en": "- {source}: last delivery on {date}, {days} days ago (expected every {every} "
+        "days) — {path}",
+    },
+    "mail_reminder_never": {
+        "de": "- {source}: noch keine Lieferung (erwartet alle {every} Tage) — {path}",
+        "en": "- {source}: no delivery yet (expected every {every} days) — {path}",
+    },
+    "mail_reminder_fix": {
+        "de": "Bitte beim Fachverfahren nachfragen, ob der Export läuft; neue Dateien holt "
+        "„servicepuls import --all“ ab.",
+        "en": "Please ask the source system's team whether the export runs; "
+        "\"servicepuls import --all\" picks up new files.",
+    },
     "nav_overview": {"de": "Überblick", "en": "Overview"},
     "overview_title": {"de": "Überblick", "en": "Overview"},
     "overview_intro": {
