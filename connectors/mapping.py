@@ -179,7 +179,9 @@ def map_batch(
     exprs, errors = [], []
     for spec in kind.fields:
         if spec.type == "attributes":
-            attrs = [pl.col(RAW + h).alias(name) for name, h in profile.attributes.items()]
+            # an attribute's header is optional: a file without it gives no value
+            attrs = [(pl.col(RAW + h) if RAW + h in frame.columns else pl.lit(None, pl.String))
+                     .alias(name) for name, h in profile.attributes.items()]
             exprs.append((pl.struct(attrs).struct.json_encode() if attrs
                           else pl.lit(None, pl.String)).alias(spec.name))
             continue

@@ -54,6 +54,18 @@ class Settings(BaseSettings):
         "interventions) shown on the page Pilotprojekte. Empty means "
         "`<data_dir>/pilotprojekte.toml`.",
     )
+    targets_file: Path | None = Field(
+        default=None,
+        description="TOML file with the targets (Zielwerte: KPI, value, due date, optional "
+        "department, services, locations) whose status the overview's tiles show. Empty "
+        "means `<data_dir>/zielwerte.toml`.",
+    )
+    costs_file: Path | None = Field(
+        default=None,
+        description="TOML file with the cost (euro) and staff minutes per transaction of each "
+        "channel, with overrides per service, for cost per transaction and staff hours freed "
+        "on the page Überblick. Empty means `<data_dir>/kosten.toml`.",
+    )
     min_n: int = Field(
         default=5,
         ge=1,

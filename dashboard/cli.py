@@ -283,6 +283,12 @@ def demo(ctx: click.Context, cases: int, no_serve: bool, port: int) -> None:
     if not pilots.exists() and (out / "pilotprojekte.toml").exists():
         shutil.copy(out / "pilotprojekte.toml", pilots)  # the sample city's pilot, once
         click.echo(f"Pilotprojekt der Beispielstadt eingetragen: {pilots}")
+    from metrics.costs import costs_path
+
+    costs = costs_path(settings)
+    if not costs.exists() and (out / "kosten.toml").exists():
+        shutil.copy(out / "kosten.toml", costs)  # the sample city's cost rates, once
+        click.echo(f"Kostensätze der Beispielstadt eingetragen: {costs}")
     if not no_serve:
         ctx.invoke(serve, port=port, host="localhost")
 

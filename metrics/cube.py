@@ -3,6 +3,9 @@
 ``volume``: month × service × location × channel → cases, digital, completed,
 completed_with_follow_up, open. ``durations``: the same dimensions × whole processing days →
 completed cases, so percentiles are exact at day resolution from counts per value.
+``open_cases``: service × location × channel × whole days since receipt → cases still open,
+aged on ``as_of``, the newest date of the case data (latest receipt or completion) — not
+today, so a store imported last month does not age its open cases by the weeks since.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from connectors.store import (
     UsageStat,
     WaitStat,
 )
-from metrics.sql import count_where, days_between, month_start, query_frame
+from metrics.sql import count_where, day_of, days_between, month_start, query_frame
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,13 @@ _DURATION_SCHEMA = {
 }
 
 
+_OPEN_SCHEMA = {
+    "service_id": pl.Int64,
+    "location_id": pl.Int64,
+    "channel": pl.String,
+    "age_days": pl.Int64,
+    "cases": pl.Int64,
+}
 _USAGE_SCHEMA = {
     "period_start": pl.Date,
     "period_end": pl.Date,
@@ -97,6 +107,9 @@ class Cube:
         default_factory=lambda: pl.DataFrame(schema=_STANDARD_SCHEMA))
     # on-site waits per location, day and hour (see metrics.waits)
     waits: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_WAIT_SCHEMA))
+    # cases still open by whole days since receipt, aged on ``as_of`` (module docstring)
+    open_cases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_OPEN_SCHEMA))
+    as_of: dt.date | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -174,6 +187,7 @@ def load_cube(engine: Engine) -> Cube:
                                            st.standard_code, st.channel, st.target_share,
                                            st.volume_meeting, st.volume_total),
                             _STANDARD_SCHEMA)
+    as_of, open_cases = _open_cases(engine)
     w = WaitStat
     waits = query_frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits),
                         _WAIT_SCHEMA)
@@ -193,7 +207,40 @@ def load_cube(engine: Engine) -> Cube:
     log.info("cube loaded: %d volume rows, %d duration rows, %d usage rows", volume.height,
              durations.height, usage.height)
     return Cube(volume=volume, durations=durations, services=services, locations=locations,
-                usage=usage, waits=waits, standards=standards)
+                usage=usage, waits=waits, standards=standards, open_cases=open_cases,
+                as_of=as_of)
+
+
+def _open_cases(engine: Engine) -> tuple[dt.date | None, pl.DataFrame]:
+    """The newest date of the case data, and the open cases aged on it (grouped in SQL by
+    day of receipt; the age is the difference of two dates, done here)."""
+    with engine.connect() as conn:
+        received, completed = conn.execute(
+            select(func.max(Case.received_at), func.max(Case.completed_at))).one()
+    stamps = [_as_date(v) for v in (received, completed) if v is not None]
+    if not stamps:
+        return None, pl.DataFrame(schema=_OPEN_SCHEMA)
+    as_of = max(stamps)
+    day = day_of(Case.received_at).label("received")
+    dims = (Case.service_id, Case.location_id, Case.channel, day)
+    frame = query_frame(engine, select(*dims, func.count()).where(
+        Case.status == CaseStatus.OPEN.value).group_by(*dims),
+        {"service_id": pl.Int64, "location_id": pl.Int64, "channel": pl.String,
+         "received": pl.Date, "cases": pl.Int64})
+    aged = frame.select("service_id", "location_id", "channel",
+                        (pl.lit(as_of) - pl.col("received")).dt.total_days().alias("age_days"),
+                        "cases")
+    return as_of, aged.group_by("service_id", "location_id", "channel", "age_days").agg(
+        pl.col("cases").sum()).cast(_OPEN_SCHEMA)
+
+
+def _as_date(value: object) -> dt.date:
+    """A MAX() over a timestamp column as a date (SQLite may hand back ISO text)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _empty_cube() -> Cube:

@@ -14,7 +14,7 @@ import polars as pl
 
 from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
-from metrics.facts import in_periods, volume_facts
+from metrics.facts import online_only, standard_facts, volume_facts
 from metrics.periods import Grain, period_start
 
 _ONE = "__all__"  # grouping helper when no grouping column is asked for
@@ -97,15 +97,19 @@ def _source(kpi: KpiDef, cube: Cube, grain: Grain | None, fiscal_start_month: in
             ) -> pl.DataFrame:
     """The cube frame a KPI reads; with a ``grain``, facts of every source in a ``period``
     column (case-level months and aggregated usage statistics, never counted twice)."""
-    if kpi.cube == "standards":  # delivered per period: needs a grain
-        # a standard counts only with both figures, else Σ/Σ would mix different rows
-        both = cube.standards.filter(pl.col("volume_meeting").is_not_null()
-                                     & pl.col("volume_total").is_not_null())
-        return in_periods(both, grain or "month", fiscal_start_month)
+    if kpi.cube == "standards":  # cases against their target, else delivered statistics
+        # (a standard counts only with both figures, else Σ/Σ would mix different rows)
+        return standard_facts(cube, grain or "month", fiscal_start_month)
+    if kpi.cube == "open_cases":  # a snapshot on cube.as_of: no months, no periods
+        if grain is not None:
+            raise ValueError(f"{kpi.id} is a snapshot on the data's newest date; no grain")
+        return cube.open_cases
     if grain is None:
+        if kpi.online_only:
+            return online_only(cube)[0]
         return getattr(cube, kpi.cube)
     if kpi.cube == "volume":
-        return volume_facts(cube, grain, fiscal_start_month)
+        return volume_facts(cube, grain, fiscal_start_month, online=kpi.online_only)
     return getattr(cube, kpi.cube).with_columns(
         period=period_start(pl.col("month"), grain, fiscal_start_month))
 
@@ -134,13 +138,20 @@ def compute(
     min_n: int = 1,
     grain: Grain | None = None,
     fiscal_start_month: int = 1,
+    protect_filters: bool = False,
 ) -> pl.DataFrame:
     """Compute one catalogue KPI on the cube, grouped ``by`` cube dimensions, then suppress.
 
     Without ``grain`` the case-level cube is grouped by ``month``; with a grain (month,
     quarter, year, fiscal_year) every source counts and the period column is ``period``.
+    ``protect_filters`` also withholds a filtered view (services, locations, channels) that
+    would let a withheld cell be recomputed as the difference to another view — see
+    :mod:`metrics.disclosure`.
     """
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
+    if kpi.computed_by is not None:
+        raise ValueError(f"{kpi.id} is computed by {kpi.computed_by}, not by the engine")
+    min_n = kpi.effective_min_n(min_n)
     frame = _source(kpi, cube, grain, fiscal_start_month)
     frame = _with_dimensions(_filtered(frame, services, locations, channels), cube, by)
     if kpi.kind == "ratio":
@@ -148,10 +159,42 @@ def compute(
         out = ratio(frame, by, kpi.numerator, kpi.denominator)
     elif kpi.kind == "percentile":
         assert kpi.quantile is not None
-        out = percentile(frame, by, kpi.quantile)
+        out = percentile(frame, by, kpi.quantile, value=kpi.measure or "days")
     else:  # pragma: no cover - the catalogue only holds the kinds above
         raise ValueError(f"unknown KPI kind {kpi.kind!r}")
-    return suppress(out, min_n)
+    out = suppress(out, min_n)
+    if protect_filters and min_n > 1:
+        filters = {"services": services, "locations": locations, "channels": channels}
+        for name, key in (("services", "service_id"), ("locations", "location_id"),
+                          ("channels", "channel")):
+            if filters[name] is not None:
+                out = _guard(out, kpi, cube, by, key, filters | {name: None},
+                             list(filters[name]), min_n, grain, fiscal_start_month)
+    return out
+
+
+def _guard(out: pl.DataFrame, kpi: KpiDef, cube: Cube, by: Sequence[str], key: str,
+           filters: dict, selected: list, min_n: int, grain: Grain | None,
+           fiscal_start_month: int) -> pl.DataFrame:
+    """Withhold the groups of ``out`` whose filter on ``key`` splits that dimension's pool of
+    withheld cells (metrics.disclosure.guard_selection)."""
+    from metrics.disclosure import guard_selection
+
+    if key in by:  # the view is a table along the key itself: protect_table's business
+        return out
+    cells = compute(kpi, cube, (*by, key), min_n=1, grain=grain,
+                    fiscal_start_month=fiscal_start_month, **filters)
+    withheld = guard_selection(cells, key, selected, list(by), min_n)
+    if withheld.is_empty():
+        return out
+    if by:
+        joined = out.join(withheld, on=list(by), how="left", nulls_equal=True).sort(list(by))
+    else:
+        joined = out.with_columns(withheld=pl.lit(bool(withheld["withheld"].any())))
+    flag = pl.col("withheld").fill_null(False)
+    nulls = [pl.when(flag).then(None).otherwise(pl.col(c)).alias(c)
+             for c in ("value", "numerator") if c in out.columns]
+    return joined.with_columns(*nulls, suppressed=pl.col("suppressed") | flag).drop("withheld")
 
 
 def nearest_rank(values: Sequence[float], q: float) -> float:

@@ -61,9 +61,12 @@ def trend(
     locations: Iterable[int] | None = None,
     min_n: int = 5,
 ) -> pl.DataFrame:
-    """Monthly series over every month of the cube; months without data have n = 0, no value."""
+    """Monthly series over every month of the cube; months without data have n = 0, no value.
+
+    A month whose filtered view would let a withheld service or location be recomputed as
+    the difference to the unfiltered view is withheld too (metrics.disclosure)."""
     series = compute(kpi_id, cube, ("month",), services=services, locations=locations,
-                     min_n=min_n)
+                     min_n=min_n, protect_filters=True)
     months = pl.DataFrame({"month": cube.months}, schema={"month": pl.Date})
     out = months.join(series.drop("numerator", strict=False), on="month", how="left")
     return out.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from connectors.store import DIGITAL_CHANNELS, Channel
-from metrics.catalogue import KpiDef
+from metrics.catalogue import KPIS
 from metrics.cube import Cube
 from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
@@ -44,21 +44,9 @@ CHANNEL_ORDER = (Channel.ONLINE, Channel.ASSISTED_DIGITAL, Channel.IN_PERSON, Ch
 DAY_BINS: tuple[tuple[int, int | None], ...] = (
     (0, 0), (1, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, None))
 
-# The funnel's completion rate is computed by metrics.funnel, not by the cube engine; this
-# definition only carries its labels, unit and method for display (fmt_value, figures).
-COMPLETION_KPI = KpiDef(
-    id="completion_rate",
-    label_de="Abschlussquote Online-Formular",
-    label_en="Online form completion rate",
-    method_de="Abgeschickte / begonnene Online-Formulare (Σ / Σ über den Zeitraum, nie ein "
-    "Mittel von Monatsquoten), laut Statistik des Online-Portals.",
-    method_en="Forms submitted / forms started online (Σ / Σ over the period, never a mean of "
-    "monthly rates), from the online portal's statistics.",
-    kind="ratio",
-    unit="percent",
-    direction="up",
-    cube="volume",
-)
+# The funnel's completion rate is computed by metrics.funnel, not by the cube engine; its
+# catalogue entry carries labels, unit and method for display (fmt_value, figures).
+COMPLETION_KPI = KPIS["completion_rate"]
 
 RANKING_SCHEMA = {
     "service_id": pl.Int64, "code": pl.String, "name": pl.String, "leika_key": pl.String,

@@ -31,6 +31,23 @@ def _month_start_pg(element: month_start, compiler: Any, **kw: Any) -> str:
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
+class day_of(FunctionElement):  # noqa: N801 - reads like SQL
+    """The calendar day of a timestamp, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element: day_of, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(day_of, "postgresql")
+def _day_of_pg(element: day_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
 class days_between(FunctionElement):  # noqa: N801
     """Whole calendar days from the first timestamp's date to the second's."""
 

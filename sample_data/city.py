@@ -36,6 +36,7 @@ class Service:
     department: str
     ozg_service: str
     online_since: dt.date | None
+    target_days: int | None = None  # Bearbeitungsziel: the city's own target in calendar days
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,19 @@ _SERVICE_ROWS: tuple[tuple[str, str, str, str, str, str | None], ...] = (
     ("L035", "Baumfällgenehmigung beantragen", "99010004001000", _UA, "Baumschutz", "01.03.2024"),
 )  # fmt: skip
 
+# Bearbeitungsziel (Tage): the processing target the city set itself per service, in calendar
+# days from receipt to completion — what the master data's column "Bearbeitungsziel (Tage)"
+# says (Personalausweis: 4 weeks incl. the Bundesdruckerei; Baugenehmigung: 3 months …).
+TARGET_DAYS: dict[str, int] = {
+    "L001": 28, "L002": 30, "L003": 3, "L004": 3, "L005": 2, "L006": 5, "L007": 5, "L008": 3,
+    "L009": 42, "L010": 14, "L011": 14, "L012": 60, "L013": 14, "L014": 21, "L015": 28,
+    "L016": 7, "L017": 7, "L018": 60, "L019": 5, "L020": 5, "L021": 7, "L022": 5, "L023": 21,
+    "L024": 3, "L025": 28, "L026": 90, "L027": 90, "L028": 5, "L029": 1, "L030": 56,
+    "L031": 3, "L032": 1, "L033": 21, "L034": 28, "L035": 42,
+}
+
 SERVICES: tuple[Service, ...] = tuple(
-    Service(code, name, key, dept, ozg, _d(since))
+    Service(code, name, key, dept, ozg, _d(since), TARGET_DAYS.get(code))
     for code, name, key, dept, ozg, since in _SERVICE_ROWS
 )
 

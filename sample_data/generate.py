@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 250_000
 SERVICES_FILE, LOCATIONS_FILE, CASES_FILE = "leistungen.csv", "standorte.csv", "vorgaenge.csv"
-SERVICES_HEADER = "Leistungsnummer;Bezeichnung;LeiKa-Schlüssel;Fachbereich;OZG-Leistung;Online seit"
+SERVICES_HEADER = ("Leistungsnummer;Bezeichnung;LeiKa-Schlüssel;Fachbereich;OZG-Leistung;"
+                   "Online seit;Bearbeitungsziel (Tage)")
 LOCATIONS_HEADER = "Standortnummer;Bezeichnung;Stadtbezirk;Art;Breitengrad;Längengrad"
 CASES_COLUMNS = (
     "Vorgangsnummer",
@@ -76,7 +77,7 @@ def generate(
     the case export, and with ``extras`` what its other systems deliver — the survey
     (LimeSurvey), the monthly statistics workbook, the online portal's form funnel and the
     appointment system's per-location JSON — scaled with ``cases``, plus the definition of
-    its pilot project (``pilotprojekte.toml``).
+    its pilot project (``pilotprojekte.toml``) and its cost rates (``kosten.toml``).
 
     ``months`` full calendar months ending with month ``end`` (``YYYY-MM``) form the window.
     """
@@ -93,6 +94,7 @@ def generate(
     extra: list[Path] = []
     if extras:
         from sample_data.appointments import write_appointments
+        from sample_data.costs import write_costs
         from sample_data.funnel import write_funnel
         from sample_data.pilots import write_pilots
         from sample_data.statistics import write_monthly_statistics
@@ -106,6 +108,7 @@ def generate(
         extra += write_appointments(out_dir, appointments=min(60_000, max(500, cases // 5)),
                                     **window)
         extra.append(write_pilots(out_dir))  # the pilot's definition, for Pilotprojekte
+        extra.append(write_costs(out_dir))  # cost and effort per channel, for the Überblick
     return SampleExport(out_dir, services_file, locations_file, cases_file, cases, bad,
                         tuple(extra))
 
@@ -141,6 +144,7 @@ def write_services(path: Path) -> Path:
                 s.department,
                 s.ozg_service,
                 "" if s.online_since is None else s.online_since.strftime("%d.%m.%Y"),
+                "" if s.target_days is None else str(s.target_days),
             )
         )
         for s in SERVICES

@@ -191,7 +191,10 @@ def test_a_broken_catalogue_reports_every_problem_at_once() -> None:
         replace(good, label_en=" "),  # duplicate id + missing label
         replace(KPIS["follow_up_rate"], numerator="follow_ups", unit="days"),
         replace(KPIS["processing_days_p90"], quantile=1.5),
-        replace(KPIS["processing_days_median"], id="x", cube="appointments"),
+        replace(KPIS["processing_days_median"], id="x", cube="termine"),
+        replace(KPIS["processing_days_median"], id="y", cube="appointments"),
+        replace(KPIS["satisfaction_mean"], id="z", measure=None, unit="stars", min_n=0),
+        replace(KPIS["cost_per_transaction"], id="w", derived_from=(), computed_by="costs"),
     )
     problems = validate(broken)
     assert problems == [
@@ -201,7 +204,19 @@ def test_a_broken_catalogue_reports_every_problem_at_once() -> None:
         "cases, completed, completed_with_follow_up, digital, open",
         "follow_up_rate.unit: ein Anteil hat die Einheit percent",
         "processing_days_p90.quantile: 1.5 — eine Zahl in (0, 1]",
-        "x.cube: 'appointments' unbekannt — volume, durations, standards",
+        "x.cube: 'termine' unbekannt — volume, durations, standards, open_cases, feedback, "
+        "appointments, appointment_waits, funnel, costs",
+        # the engine does not read appointments: the module computing it must be named
+        "y.computed_by: fehlt — die Engine rechnet nur auf durations, open_cases, standards, "
+        "volume; sonst das Modul nennen",
+        "y.measure: 'days' ist keine Kennzahl des Würfels 'appointments' — appointments, due, "
+        "lead_days, no_show",
+        "y.cube: Perzentile rechnet die Engine nur auf 'durations', 'open_cases'",
+        "z.unit: 'stars' unbekannt — percent, days, minutes, rating, eur, hours",
+        "z.min_n: 0 — mindestens 1 (oder leer)",
+        "z.measure: 'None' ist keine Kennzahl des Würfels 'feedback' — rating, ratings, top2",
+        "w.computed_by: 'costs' — ein Modul unter metrics.",
+        "w.derived_from: fehlt — woraus wird der Wert abgeleitet?",
     ]
     assert validate(tuple(KPIS.values())) == []
 
