@@ -19,6 +19,7 @@ PAGES = [
     ("pages/pilots.py", "nav_pilots", ":material/science:", "pilotprojekte"),
     ("pages/satisfaction.py", "s_nav", ":material/sentiment_satisfied:", "zufriedenheit"),
     ("pages/locations.py", "l_nav", ":material/location_on:", "standorte"),
+    ("pages/reports.py", "r_nav", ":material/description:", "berichte"),
 ]
 
 st.set_page_config(page_title="Servicepuls", layout="wide")

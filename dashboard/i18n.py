@@ -166,6 +166,159 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The store could not be read ({error}). Please check "
         "SERVICEPULS_DATABASE_URL and whether the schema is up to date.",
     },
+    # --- Bericht für den Rat (dashboard/report, dashboard/pages/reports.py) ------------------
+    "r_nav": {"de": "Berichte", "en": "Reports"},
+    "r_title": {"de": "Bericht für den Rat", "en": "Council report"},
+    "r_intro": {
+        "de": "Ein Bericht für Rat und Ausschüsse: Titelseite, Kennzahlen mit Zielwerten und "
+        "Veränderung, Diagramme, eine Tabelle je Leistung, Pilotprojekte, Methodenhinweise "
+        "und ausgeblendete Werte — als PDF oder PowerPoint, in deutscher Formatierung.",
+        "en": "A report for the council and its committees: title page, key figures with "
+        "targets and changes, charts, a table per service, pilot projects, method notes and "
+        "withheld values — as PDF or PowerPoint.",
+    },
+    "r_quarter": {"de": "{q}. Quartal {year}", "en": "Q{q} {year}"},
+    "r_scope_city": {"de": "Gesamte Kommune", "en": "Whole municipality"},
+    "r_scope_department": {"de": "Fachbereich: {names}", "en": "Department: {names}"},
+    "r_scope_services": {"de": "Leistungen: {names}", "en": "Services: {names}"},
+    "r_scope_locations": {"de": "Standorte: {names}", "en": "Locations: {names}"},
+    "r_col_kpi": {"de": "Kennzahl", "en": "Key figure"},
+    "r_col_vs": {"de": "ggü. {period}", "en": "vs {period}"},
+    "r_col_status": {"de": "Status", "en": "Status"},
+    "r_target": {"de": "{value} bis {due}", "en": "{value} by {due}"},
+    "r_status_reached": {"de": "erreicht", "en": "reached"},
+    "r_status_on_track": {"de": "auf Kurs", "en": "on track"},
+    "r_status_at_risk": {"de": "gefährdet", "en": "at risk"},
+    "r_status_missed": {"de": "verfehlt", "en": "missed"},
+    "r_status_unknown": {"de": "unklar (zu wenige Daten)", "en": "unclear (too little data)"},
+    "r_note_open": {
+        "de": "Von den Vorgängen des Zeitraums sind erst {share} abgeschlossen: "
+        "Bearbeitungszeit und Rückfragenrate können sich noch ändern.",
+        "en": "Only {share} of the period's cases are closed: processing time and follow-up "
+        "rate may still change.",
+    },
+    "r_note_partial": {
+        "de": "Der Zeitraum ist noch nicht vollständig: Daten bis einschließlich {month}. "
+        "Vergleiche mit ganzen Zeiträumen sind daher nur eingeschränkt aussagekräftig.",
+        "en": "The period is not complete yet: data up to {month}. Comparisons with whole "
+        "periods are therefore of limited value.",
+    },
+    "r_note_no_funnel": {
+        "de": "Die Abschlussquote des Online-Formulars fehlt, weil die Portalstatistik keine "
+        "Standorte kennt.",
+        "en": "The online form completion rate is left out: the portal statistics have no "
+        "locations.",
+    },
+    "r_period_band": {"de": "Berichtszeitraum", "en": "Report period"},
+    "r_withheld_months": {
+        "de": "{kpi} im Zeitverlauf: {months} ausgeblendet (weniger als {min_n} Fälle)",
+        "en": "{kpi} over time: {months} withheld (fewer than {min_n} cases)",
+    },
+    "r_withheld_total": {
+        "de": "{kpi} ({scope}) im Berichtszeitraum: ausgeblendet (weniger als {min_n} Fälle)",
+        "en": "{kpi} ({scope}) in the report period: withheld (fewer than {min_n} cases)",
+    },
+    "r_withheld_primary": {
+        "de": "{cells} ausgeblendet (weniger als {min_n} Fälle)",
+        "en": "{cells} withheld (fewer than {min_n} cases)",
+    },
+    "r_withheld_secondary": {
+        "de": "{cells} zusätzlich ausgeblendet, damit sich kein ausgeblendeter Wert aus der "
+        "Summe errechnen lässt",
+        "en": "{cells} also withheld, so that no withheld value can be recomputed from the "
+        "total",
+    },
+    "r_withheld_none": {
+        "de": "Keine Werte ausgeblendet: alle Zellen beruhen auf mindestens {min_n} Fällen.",
+        "en": "No values withheld: every cell rests on at least {min_n} cases.",
+    },
+    "r_coverage": {
+        "de": "{covered} von {total} Leistungen mit Daten; Vorgänge in {months} von {of} "
+        "Monaten des Zeitraums.",
+        "en": "{covered} of {total} services have data; cases in {months} of the period's {of} "
+        "months.",
+    },
+    "r_services_note": {
+        "de": "Je Leistung über den ganzen Zeitraum. „< {min_n}“: ausgeblendet (weniger als "
+        "{min_n} Fälle); „{secondary}“: zusätzlich ausgeblendet, damit sich kein Wert aus der "
+        "Summe errechnen lässt; „–“: keine Daten.",
+        "en": "Per service over the whole period. “< {min_n}”: withheld (fewer than {min_n} "
+        "cases); “{secondary}”: also withheld so that no value can be recomputed from the "
+        "total; “–”: no data.",
+    },
+    "r_pilot_not_yet": {
+        "de": "Noch keine Auswertung möglich: Der Pilot startete am {start}; bis zum Ende des "
+        "Berichtszeitraums ({period}) gibt es keine Monate davor und danach mit Daten.",
+        "en": "No evaluation yet: the pilot started on {start}; by the end of the report "
+        "period ({period}) there are no months with data before and after it.",
+    },
+    "r_data_until": {"de": "Daten bis einschließlich {month}", "en": "Data up to {month}"},
+    "r_last_import": {"de": "letzter Import {when}", "en": "last import {when}"},
+    "r_as_of": {"de": "Datenstand", "en": "Data as of"},
+    "r_generated": {"de": "Erstellt am", "en": "Created on"},
+    "r_made_with": {"de": "Servicepuls – Kennzahlen digitaler Verwaltungsleistungen",
+                    "en": "Servicepuls – key figures of digital public services"},
+    "r_sec_summary": {"de": "Kennzahlen im Überblick", "en": "Key figures"},
+    "r_sec_services": {"de": "Leistungen im Einzelnen", "en": "Services in detail"},
+    "r_sec_methods": {"de": "Methodenhinweise", "en": "Method notes"},
+    "r_sec_coverage": {"de": "Datenabdeckung", "en": "Data coverage"},
+    "r_sec_suppressed": {"de": "Ausgeblendete Werte (Datenschutz)",
+                         "en": "Withheld values (privacy)"},
+    "r_no_pilots": {"de": "Für diesen Bereich sind keine Pilotprojekte eingetragen.",
+                    "en": "No pilot projects are recorded for this scope."},
+    "r_method_cases": {
+        "de": "Eingegangene Vorgänge im Zeitraum, nach Eingangsmonat; für Monate ohne "
+        "Einzeldaten zählt die Monatsstatistik (nie doppelt).",
+        "en": "Cases received in the period, by month of receipt; for months without "
+        "case-level data the monthly statistics count (never twice).",
+    },
+    "r_method_totals_title": {"de": "Summen und Vergleiche", "en": "Totals and comparisons"},
+    "r_method_totals": {
+        "de": "Quoten über mehrere Leistungen oder Monate sind Σ Zähler / Σ Nenner, nie ein "
+        "Mittel von Quoten. Veränderungen: bei Anteilen in Prozentpunkten (Pp.), sonst "
+        "relativ (aktuell / vorher − 1); in Klammern der Vergleichswert.",
+        "en": "Rates over several services or months are Σ numerator / Σ denominator, never a "
+        "mean of rates. Changes: percentage points (pp) for shares, otherwise relative "
+        "(current / previous − 1); the earlier value in brackets.",
+    },
+    "r_method_privacy_title": {"de": "Datenschutz", "en": "Privacy"},
+    "r_method_privacy": {
+        "de": "Werte, die auf weniger als {min_n} Fällen beruhen, werden nicht gezeigt "
+        "(„< {min_n}“). Wo eine Summe gezeigt wird, wird zusätzlich der kleinste andere Wert "
+        "ausgeblendet („{secondary}“), damit sich nichts zurückrechnen lässt.",
+        "en": "Values resting on fewer than {min_n} cases are not shown (“< {min_n}”). Where a "
+        "total is shown, the smallest other value is withheld as well (“{secondary}”), so "
+        "nothing can be recomputed.",
+    },
+    "r_page_intro": {
+        "de": "Zeitraum, Bereich und Format wählen, dann „Bericht erstellen“. Das dauert "
+        "einige Sekunden (Diagramme werden als Bilder erzeugt).",
+        "en": "Choose period, scope and format, then “Create report”. This takes a few "
+        "seconds (charts are rendered as images).",
+    },
+    "r_period": {"de": "Zeitraum", "en": "Period"},
+    "r_kind_quarter": {"de": "Quartal", "en": "Quarter"},
+    "r_kind_month": {"de": "Monat", "en": "Month"},
+    "r_kind_year": {"de": "Jahr", "en": "Year"},
+    "r_scope": {"de": "Bereich", "en": "Scope"},
+    "r_scope_kind_city": {"de": "Gesamte Kommune", "en": "Whole municipality"},
+    "r_scope_kind_department": {"de": "Fachbereich", "en": "Department"},
+    "r_scope_kind_services": {"de": "Leistungen", "en": "Services"},
+    "r_scope_kind_locations": {"de": "Standorte", "en": "Locations"},
+    "r_scope_values": {"de": "Auswahl", "en": "Selection"},
+    "r_scope_values_none": {"de": "Bitte mindestens einen Eintrag wählen.",
+                            "en": "Please choose at least one entry."},
+    "r_format": {"de": "Format", "en": "Format"},
+    "r_format_pdf": {"de": "PDF", "en": "PDF"},
+    "r_format_pptx": {"de": "PowerPoint (PPTX)", "en": "PowerPoint (PPTX)"},
+    "r_create": {"de": "Bericht erstellen", "en": "Create report"},
+    "r_creating": {"de": "Bericht wird erstellt …", "en": "Creating the report …"},
+    "r_download": {"de": "{name} herunterladen", "en": "Download {name}"},
+    "r_ready": {"de": "Fertig: {name} ({size})", "en": "Done: {name} ({size})"},
+    "r_failed": {"de": "Der Bericht konnte nicht erstellt werden: {error}",
+                 "en": "The report could not be created: {error}"},
+    "r_cli": {"de": "Derselbe Bericht auf der Kommandozeile:",
+              "en": "The same report on the command line:"},
     # --- Datenqualität & Importe (dashboard/pages/quality.py) --------------------------------
     "nav_quality": {"de": "Datenqualität & Importe", "en": "Data quality & imports"},
     "q_title": {"de": "Datenqualität & Importe", "en": "Data quality & imports"},

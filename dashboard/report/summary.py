@@ -1,0 +1,202 @@
+"""The report's KPI summary (value, change vs the previous period and year, target and
+status) and its trend charts, from :mod:`metrics.kpis` and :mod:`metrics.targets`.
+
+Every value is Σ numerator / Σ denominator (or a percentile) over all cases of the scope
+received in the period — computed by the one engine with the same arguments as the
+Leistungen page's ranking, so the summary's total is the sum of the service table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from dashboard import figures
+from dashboard.figures import fmt_day
+from dashboard.formatting import (
+    DASH,
+    fmt_change,
+    fmt_count,
+    fmt_month,
+    fmt_percent,
+    fmt_relative,
+    fmt_value,
+)
+from dashboard.i18n import t
+from dashboard.report.model import Chart, KpiLine
+from dashboard.report.period import Period
+from dashboard.report.scope import Scope
+from metrics.catalogue import KPIS, KpiDef
+from metrics.funnel import completion_rate
+from metrics.kpis import compute
+from metrics.overview import MATURE_SHARE, change, shift_month
+from metrics.service_view import COMPLETION_KPI, windowed
+from metrics.targets import Target, target_status
+
+SUMMARY_KPIS = ("digital_take_up", "processing_days_median", "processing_days_p90",
+                "follow_up_rate")
+CHART_KPIS = ("digital_take_up", "processing_days_median", "follow_up_rate")
+CHART_MONTHS = 24  # months of history up to the period's end
+GRAIN = {"digital_take_up": "month"}  # take-up counts the monthly statistics too
+CASES = "cases"
+COMPLETION = "completion_rate"
+_NONE = {"value": None, "n": 0, "suppressed": False}
+
+
+def period_value(cube, kpi_id: str, period: Period, scope: Scope, min_n: int) -> dict:  # noqa: ANN001 - metrics Cube
+    """value, n, suppressed of a catalogue KPI over the period (n: the cases it rests on)."""
+    w = windowed(cube, period.first, period.last)
+    if w.volume.is_empty() and w.usage.is_empty():
+        return dict(_NONE)
+    out = compute(kpi_id, w, (), services=scope.services, locations=scope.locations,
+                  min_n=min_n, grain=GRAIN.get(kpi_id))
+    return out.row(0, named=True) if out.height else dict(_NONE)
+
+
+def completion_value(funnel: pl.DataFrame, period: Period, scope: Scope, min_n: int) -> dict:
+    frame = funnel.filter(pl.col("month").is_between(period.first, period.last))
+    if scope.services is not None:
+        frame = frame.filter(pl.col("service_id").is_in(list(scope.services)))
+    out = completion_rate(frame, (), min_n)
+    return out.row(0, named=True) if out.height and frame.height else dict(_NONE)
+
+
+def _kpi(kpi_id: str) -> KpiDef:
+    return COMPLETION_KPI if kpi_id == COMPLETION else KPIS[kpi_id]
+
+
+def _text(kpi_id: str, row: dict, min_n: int, lang: str) -> str:
+    if kpi_id == CASES:
+        return fmt_count(row["n"], row["suppressed"], min_n, lang) if row["n"] else DASH
+    return fmt_value(_kpi(kpi_id), row["value"], row["suppressed"], min_n, lang)
+
+
+def _change_text(kpi_id: str, now: dict, before: dict, min_n: int, lang: str) -> str:
+    """"+1,2 Pp. (30,2 %)": the change, then the earlier value; "–" without both."""
+    if kpi_id == CASES:
+        shown = not now["suppressed"] and not before["suppressed"] and before["n"] > 0
+        delta = now["n"] / before["n"] - 1 if shown else None
+        text = fmt_relative(delta, lang) if delta is not None else DASH
+    else:
+        kpi = _kpi(kpi_id)
+        delta = change(kpi, now["value"], before["value"])
+        text = DASH if delta is None else fmt_change(
+            delta, "pp" if kpi.unit == "percent" else "relative", lang)
+    return f"{text} ({_text(kpi_id, before, min_n, lang)})"
+
+
+def _label(kpi_id: str, lang: str) -> str:
+    return t("v_cases", lang) if kpi_id == CASES else _kpi(kpi_id).label(lang)
+
+
+def _target(kpi_id: str, targets: Sequence[Target], series: pl.DataFrame | None,
+            period: Period, min_n: int, lang: str) -> tuple[str, str]:
+    target = next((x for x in targets if x.kpi_id == kpi_id), None)
+    if target is None or series is None:
+        return DASH, DASH
+    status = target_status(series, target, as_of=period.last)
+    text = t("r_target", lang, value=fmt_value(_kpi(kpi_id), target.value, False, min_n, lang),
+             due=fmt_day(target.due, lang))
+    return text, t(f"r_status_{status.status}", lang)
+
+
+def series(cube, kpi_id: str, scope: Scope, first: dt.date, last: dt.date,  # noqa: ANN001
+           min_n: int) -> pl.DataFrame:
+    """month, value, n, suppressed for every month ``first`` … ``last`` (gaps kept)."""
+    out = compute(kpi_id, cube, ("period",), services=scope.services,
+                  locations=scope.locations, min_n=min_n, grain="month")
+    months = pl.DataFrame({"month": pl.date_range(first, last, "1mo", eager=True)},
+                          schema={"month": pl.Date})
+    joined = months.join(out.rename({"period": "month"}).drop("numerator", strict=False),
+                         on="month", how="left")
+    return joined.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
+
+
+def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
+    last = min(period.last, cube.months[-1])
+    return max(cube.months[0], shift_month(last, 1 - CHART_MONTHS)), last
+
+
+def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: str,  # noqa: ANN001
+              min_n: int, targets: Sequence[Target] = ()) -> tuple[list[KpiLine], list[str]]:
+    """The summary lines and the caveats to print under them."""
+    first, last = chart_span(cube, period)
+    ids = [CASES, *SUMMARY_KPIS]
+    with_funnel = scope.locations is None and not funnel.filter(
+        pl.col("month").is_between(period.first, period.last)).is_empty()
+    if with_funnel:
+        ids.append(COMPLETION)
+    lines = []
+    for kpi_id in ids:
+        if kpi_id == COMPLETION:
+            rows = [completion_value(funnel, p, scope, min_n)
+                    for p in (period, period.previous, period.year_ago)]
+        else:
+            source = "digital_take_up" if kpi_id == CASES else kpi_id
+            rows = [period_value(cube, source, p, scope, min_n)
+                    for p in (period, period.previous, period.year_ago)]
+        now = rows[0]
+        trend = (series(cube, kpi_id, scope, first, last, min_n)
+                 if kpi_id in SUMMARY_KPIS else None)
+        target, status = _target(kpi_id, targets, trend, period, min_n, lang)
+        lines.append(KpiLine(
+            kpi_id=kpi_id, label=_label(kpi_id, lang), value=now["value"], n=now["n"],
+            suppressed=now["suppressed"], text=_text(kpi_id, now, min_n, lang),
+            n_text=fmt_count(now["n"], now["suppressed"], min_n, lang),
+            previous=_change_text(kpi_id, now, rows[1], min_n, lang),
+            year_ago=_change_text(kpi_id, now, rows[2], min_n, lang),
+            target=target, status=status))
+    notes = []
+    if period.last > cube.months[-1]:
+        notes.append(t("r_note_partial", lang, month=fmt_month(cube.months[-1], lang)))
+    closed = closed_share(cube, period, scope)
+    if closed is not None and closed < MATURE_SHARE:
+        notes.append(t("r_note_open", lang, share=fmt_percent(closed, lang, decimals=0)))
+    if scope.locations is not None:
+        notes.append(t("r_note_no_funnel", lang))
+    return lines, notes
+
+
+def closed_share(cube, period: Period, scope: Scope) -> float | None:  # noqa: ANN001
+    """Share of the period's cases (of the scope) no longer open: processing time and
+    follow-ups rest on closed cases only, so a low share means they may still change."""
+    cases = cube.volume.filter(pl.col("month").is_between(period.first, period.last))
+    if scope.services is not None:
+        cases = cases.filter(pl.col("service_id").is_in(list(scope.services)))
+    if scope.locations is not None:
+        cases = cases.filter(pl.col("location_id").is_in(list(scope.locations)))
+    total = cases["cases"].sum()
+    return 1 - cases["open"].sum() / total if total else None
+
+
+def kpi_headers(period: Period, lang: str) -> tuple[str, ...]:
+    headers = (t("r_col_kpi", lang), period.label(lang), t("col_n", lang),
+               t("r_col_vs", lang, period=period.previous.label(lang)))
+    if period.kind != "year":
+        headers += (t("r_col_vs", lang, period=period.year_ago.label(lang)),)
+    return headers + (t("p_tile_target", lang), t("r_col_status", lang))
+
+
+def charts(cube, period: Period, scope: Scope, scope_label: str, lang: str,  # noqa: ANN001
+           min_n: int) -> tuple[list[Chart], list[str]]:
+    """Trend charts of the key KPIs up to the period's end (the period shaded), and one line
+    per chart naming its withheld months."""
+    first, last = chart_span(cube, period)
+    out, withheld = [], []
+    for kpi_id in CHART_KPIS:
+        kpi = KPIS[kpi_id]
+        data = series(cube, kpi_id, scope, first, last, min_n)
+        fig = figures.trend_figure(data, kpi, lang, min_n)
+        fig.add_vrect(x0=period.first - dt.timedelta(days=15),
+                      x1=min(period.last, last) + dt.timedelta(days=15), fillcolor="#BBBBBB",
+                      opacity=0.25, line_width=0, layer="below",
+                      annotation_text=t("r_period_band", lang), annotation_position="top left")
+        out.append(Chart(t("trend_heading", lang, kpi=kpi.label(lang)), fig,
+                         figures.text_alternative(data, kpi, scope_label, lang, min_n)))
+        hidden = data.filter(pl.col("suppressed"))["month"].to_list()
+        if hidden:
+            withheld.append(t("r_withheld_months", lang, kpi=kpi.label(lang), min_n=min_n,
+                              months=", ".join(fmt_month(m, lang) for m in hidden)))
+    return out, withheld
