@@ -111,6 +111,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "Values resting on fewer than {min_n} cases are not shown.",
     },
     "table_expander": {"de": "Daten als Tabelle", "en": "Data as a table"},
+    # download buttons (dashboard/widgets.py)
+    "dl_xlsx": {"de": "Excel (XLSX)", "en": "Excel (XLSX)"},
+    "dl_xlsx_help": {
+        "de": "Die Tabelle als Excel-Datei: Zahlen als Zahlen, Kopfzeile fixiert.",
+        "en": "The table as an Excel file: numbers as numbers, header row frozen.",
+    },
+    "dl_csv": {"de": "CSV für Excel", "en": "CSV for Excel"},
+    "dl_csv_help": {
+        "de": "Semikolon-getrennt, UTF-8 mit BOM – öffnet sich direkt in Excel.",
+        "en": "Semicolon-separated, UTF-8 with BOM – opens directly in Excel.",
+    },
+    "dl_png": {"de": "Bild (PNG)", "en": "Image (PNG)"},
+    "dl_png_help": {
+        "de": "Das Diagramm als Bild, z. B. für Präsentationen. Wird beim Klick erzeugt.",
+        "en": "The chart as an image, e.g. for slides. Created when you click.",
+    },
+    "dl_svg": {"de": "Vektorgrafik (SVG)", "en": "Vector graphic (SVG)"},
+    "dl_svg_help": {
+        "de": "Das Diagramm als Vektorgrafik, verlustfrei skalierbar. Wird beim Klick erzeugt.",
+        "en": "The chart as a vector graphic that scales without loss. Created when you click.",
+    },
+    "dl_image_unavailable": {
+        "de": "Bilder der Diagramme brauchen Chromium auf dem Server; es wurde nicht gefunden.",
+        "en": "Chart images need Chromium on the server; it was not found.",
+    },
     "col_month": {"de": "Monat", "en": "Month"},
     "col_value": {"de": "Wert", "en": "Value"},
     "col_n": {"de": "Vorgänge (n)", "en": "Cases (n)"},

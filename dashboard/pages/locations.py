@@ -18,12 +18,12 @@ import streamlit as st
 from dashboard import data, figures, page
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
 from dashboard.i18n import t
+from dashboard.widgets import chart, table  # with PNG/SVG and XLSX/CSV downloads
 from metrics.catalogue import KPIS
 from metrics.overview import shift_month
 
 KPI = KPIS["digital_take_up"]
 WINDOW = 12  # months of the default period
-CONFIG = {"displaylogo": False}
 SOURCES = ("termine", "statistik")  # on-site wait from appointments / hourly wait statistics
 
 
@@ -58,16 +58,6 @@ def location_filter(names: dict[int, str], lang: str) -> list[int] | None:
     return chosen
 
 
-def chart(fig, alt: str, key: str) -> None:  # noqa: ANN001 - plotly Figure
-    # theme=None: the figure carries its own accessible styling (as on the other pages)
-    st.plotly_chart(fig, alt=alt, theme=None, config=CONFIG, key=key)
-
-
-def table(frame: pl.DataFrame, key: str, lang: str) -> None:
-    with st.expander(t("table_expander", lang)), st.container(key=key):
-        st.table(frame, hide_index=True)
-
-
 # --- sections -------------------------------------------------------------------------------
 
 
@@ -83,8 +73,9 @@ def render_comparison(store: data.Store, cube, first: dt.date, last: dt.date,  #
         st.info(t("l_no_cases_period", lang, period=period), icon=":material/info:")
         return frame
     alt = figures.interval_alt(frame, KPI.label(lang), period, lang, store.min_n)
+    name = f"{t('l_compare_heading', lang, kpi=KPI.label(lang))} {period}"
     chart(figures.interval_figure(frame, KPI.label(lang), lang, store.min_n, total,
-                                  t("l_total", lang)), alt, "l_take_up_chart")
+                                  t("l_total", lang)), alt, "l_take_up_chart", name, lang)
     shown = int(frame.filter(~pl.col("suppressed"))["n"].sum())  # never reveal a withheld n
     st.caption(t("l_compare_method", lang, method=KPI.method(lang), period=period,
                  n=fmt_number(shown, lang, 0), min_n=store.min_n))
@@ -94,7 +85,7 @@ def render_comparison(store: data.Store, cube, first: dt.date, last: dt.date,  #
                                  < store.min_n, store.min_n, lang)))
     st.caption(alt)
     table(figures.interval_table(frame, KPI.label(lang), t("col_n", lang), lang, store.min_n),
-          "l_take_up_table", lang)
+          "l_take_up_table", lang, name)
     return frame
 
 
@@ -115,7 +106,8 @@ def render_map(cube, take_up: pl.DataFrame | None, locations: list[int] | None, 
         st.info(t("l_no_coordinates", lang), icon=":material/info:")
     else:
         alt = figures.location_map_alt(take_up, lang, min_n)
-        chart(figures.location_map_figure(take_up, lang, min_n), alt, "l_map_chart")
+        chart(figures.location_map_figure(take_up, lang, min_n), alt, "l_map_chart",
+              t("l_map_heading", lang), lang)
         st.caption(t("l_map_method", lang, period=period, min_n=min_n) if with_cases
                    else t("l_map_method_no_cases", lang))
         st.caption(alt)
@@ -126,7 +118,8 @@ def render_map(cube, take_up: pl.DataFrame | None, locations: list[int] | None, 
             f"{t('l_cases_n', lang, n=figures.cases_text(r, min_n, lang))})"
             for r in virtual.iter_rows(named=True))
         st.markdown(t("l_virtual_list", lang, items=items))
-    table(figures.location_map_table(take_up, lang, min_n), "l_map_table", lang)
+    table(figures.location_map_table(take_up, lang, min_n), "l_map_table", lang,
+          t("l_map_heading", lang))
 
 
 def render_appointments(store: data.Store, facts, first: dt.date, last: dt.date,  # noqa: ANN001
@@ -147,7 +140,8 @@ def render_appointments(store: data.Store, facts, first: dt.date, last: dt.date,
     with left:
         st.subheader(t("l_lead_heading", lang))
         alt = figures.lead_time_alt(summary, lang, min_n)
-        chart(figures.lead_time_figure(summary, lang, min_n), alt, "l_lead_chart")
+        chart(figures.lead_time_figure(summary, lang, min_n), alt, "l_lead_chart",
+              f"{t('l_lead_heading', lang)} {period}", lang)
         shown = int(summary.filter(~pl.col("lead_suppressed"))["bookings"].sum())
         st.caption(t("l_lead_method", lang, period=period, n=fmt_number(shown, lang, 0),
                      min_n=min_n))
@@ -158,7 +152,7 @@ def render_appointments(store: data.Store, facts, first: dt.date, last: dt.date,
                                n="due", suppressed="no_show_suppressed")
         alt = figures.interval_alt(rates, t("l_col_no_show", lang), period, lang, min_n)
         chart(figures.interval_figure(rates, t("l_col_no_show", lang), lang, min_n), alt,
-              "l_no_show_chart")
+              "l_no_show_chart", f"{t('l_no_show_heading', lang)} {period}", lang)
         shown = int(rates.filter(~pl.col("suppressed"))["n"].sum())
         st.caption(t("l_no_show_method", lang, period=period, n=fmt_number(shown, lang, 0),
                      min_n=min_n))
@@ -166,7 +160,8 @@ def render_appointments(store: data.Store, facts, first: dt.date, last: dt.date,
     without = [names[i] for i in (locations or names) if i not in set(summary["location_id"])]
     if without:
         st.caption(t("l_without_bookings", lang, names=", ".join(sorted(without))))
-    table(figures.appointments_table(summary, lang, min_n), "l_appointments_table", lang)
+    table(figures.appointments_table(summary, lang, min_n), "l_appointments_table", lang,
+          f"{t('l_appointments_heading', lang)} {period}")
 
 
 def render_waits(store: data.Store, cube, facts, first: dt.date, last: dt.date,  # noqa: ANN001
@@ -205,8 +200,9 @@ def render_waits(store: data.Store, cube, facts, first: dt.date, last: dt.date, 
         st.info(t("l_no_waits_period", lang, period=period), icon=":material/info:")
         return
     alt = figures.wait_heatmap_alt(cells, scope, value_label, lang, store.min_n, decimals)
+    name = f"{t('l_wait_heading', lang)} {scope} {period}"
     chart(figures.wait_heatmap_figure(cells, value_label, lang, store.min_n, decimals), alt,
-          "l_wait_chart")
+          "l_wait_chart", name, lang)
     shown = int(cells.filter(~pl.col("suppressed"))["n"].sum())
     if source == "termine":
         note = t("l_wait_method_termine", lang, scope=scope, period=period,
@@ -218,7 +214,7 @@ def render_waits(store: data.Store, cube, facts, first: dt.date, last: dt.date, 
     st.caption(note)
     st.caption(alt)
     table(figures.wait_heatmap_table(cells, value_label, n_label, lang, store.min_n, decimals),
-          "l_wait_table", lang)
+          "l_wait_table", lang, name)
 
 
 # --- the page -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, figures, page
+from dashboard import data, figures, page, widgets
 from dashboard.formatting import (
     fmt_change,
     fmt_count,
@@ -112,13 +112,9 @@ def render_trend(store: data.Store, cube, locations: list[int] | None, lang: str
     )
     series = data.kpi_trend(store, TREND_KPI, None if service is None else [service], locations)
     alt = figures.text_alternative(series, kpi, services[service], lang, store.min_n)
-    # theme=None: the figure carries its own accessible styling (also used for exports).
-    st.plotly_chart(
-        figures.trend_figure(series, kpi, lang, store.min_n),
-        alt=alt,
-        theme=None,
-        config={"displaylogo": False},
-    )
+    name = f"{kpi.label(lang)} – {services[service]}"  # file names of the downloads
+    widgets.chart(figures.trend_figure(series, kpi, lang, store.min_n), alt, "trend_chart",
+                  name, lang)
     months = series["month"].to_list()
     st.caption(
         t(
@@ -133,8 +129,7 @@ def render_trend(store: data.Store, cube, locations: list[int] | None, lang: str
         )
     )
     st.caption(alt)
-    with st.expander(t("table_expander", lang)):
-        st.table(figures.table_rows(series, kpi, lang, store.min_n), hide_index=True)
+    widgets.table(figures.table_rows(series, kpi, lang, store.min_n), "trend_table", lang, name)
 
 
 lang, store, cube = page.start("overview_title")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, figures, page
+from dashboard import data, figures, page, widgets
 from dashboard.formatting import fmt_count, fmt_month, fmt_pp, fmt_value
 from dashboard.i18n import t
 from metrics.pilot_config import EXAMPLE_TOML, PilotConfigError, PilotDefinition, target_status
@@ -124,16 +124,15 @@ def render_chart(store: data.Store, cube, definition: PilotDefinition, effect: E
     alt = figures.pilot_alt(effect, service_names, names(pilot.location_ids, locations),
                             names(effect.control_location_ids, locations), lang, min_n,
                             interventions)
-    st.plotly_chart(
+    name = f"{pilot.name} – {kpi.label(lang)}"  # file names of the downloads
+    widgets.chart(
         figures.pilot_figure(pilot_series, control_series, kpi, lang, min_n, pilot.start,
-                             interventions),
-        alt=alt, theme=None, config={"displaylogo": False})
+                             interventions), alt, "p_chart", name, lang)
     st.caption(t("p_chart_note", lang, services=service_names, min_n=min_n))
     st.caption(t("p_method", lang, method=method_note(effect, lang)))
     st.caption(alt)
-    with st.expander(t("table_expander", lang)):
-        st.table(figures.pilot_table(pilot_series, control_series, effect, lang, min_n),
-                 hide_index=True)
+    widgets.table(figures.pilot_table(pilot_series, control_series, effect, lang, min_n),
+                  "p_table", lang, name)
 
 
 def render_missing_file(store: data.Store, lang: str) -> None:

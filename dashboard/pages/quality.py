@@ -18,7 +18,7 @@ import polars as pl
 import streamlit as st
 from babel.dates import format_datetime
 
-from dashboard import data, page
+from dashboard import data, page, widgets
 from dashboard.figures import reasons_alt, reasons_figure
 from dashboard.formatting import DASH, fmt_month, fmt_number
 from dashboard.i18n import STRINGS, t
@@ -71,15 +71,15 @@ def month_ranges(months: list[dt.date], lang: str) -> str:
     )
 
 
-def show_table(rows: list[dict[str, str]], keys: list[str], key: str, lang: str,
+def show_table(rows: list[dict[str, str]], keys: list[str], key: str, lang: str, name: str,
                right: tuple[str, ...] = ()) -> None:
-    """Rows of display text (keyed by the i18n keys of their columns) as a table; the
-    ``right`` columns (numbers) right-aligned. The container ``key`` lets tests find it."""
+    """Rows of display text (keyed by the i18n keys of their columns) as a table with XLSX
+    and CSV downloads named after ``name``; the ``right`` columns (numbers) right-aligned.
+    The container ``key`` lets tests find it."""
     frame = pl.DataFrame([[r[k] for k in keys] for r in rows],
                          schema={t(k, lang): pl.String for k in keys}, orient="row")
     config = {t(k, lang): st.column_config.TextColumn(alignment="right") for k in right}
-    with st.container(key=key):
-        st.dataframe(frame, hide_index=True, column_config=config)
+    widgets.table(frame, key, lang, name, expander=False, column_config=config)
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -104,7 +104,8 @@ def render_runs(runs: pl.DataFrame, lang: str) -> None:
     ]
     keys = ["q_col_run", "q_col_status", "q_col_source", "q_col_file", "q_col_started",
             "q_col_finished", *COUNTS.values(), "q_col_message", "q_col_profile"]
-    show_table(rows, keys, "q_runs_table", lang, right=("q_col_run", *COUNTS.values()))
+    show_table(rows, keys, "q_runs_table", lang, t("q_runs_heading", lang),
+               right=("q_col_run", *COUNTS.values()))
 
 
 def run_filter(runs: pl.DataFrame, lang: str) -> int | None:
@@ -130,15 +131,15 @@ def render_quarantine(store: data.Store, runs: pl.DataFrame, lang: str) -> None:
         return
     st.subheader(t("q_reasons_subheading", lang))
     alt = reasons_alt(reasons, lang)
-    st.plotly_chart(reasons_figure(reasons, lang, CHART_REASONS), alt=alt, theme=None,
-                    config={"displaylogo": False})
+    widgets.chart(reasons_figure(reasons, lang, CHART_REASONS), alt, "q_reasons_chart",
+                  t("q_reasons_subheading", lang), lang)
     st.caption(alt)
     whole_row = t("q_whole_row", lang)
     show_table([{"q_col_column": r["column"] or whole_row, "q_col_reason": r["reason"],
                  "q_col_rows": fmt_int(r["rows"], lang), "q_col_example": r["example"]}
                 for r in reasons.iter_rows(named=True)],
                ["q_col_column", "q_col_reason", "q_col_rows", "q_col_example"],
-               "q_reasons_table", lang, right=("q_col_rows",))
+               "q_reasons_table", lang, t("q_reasons_subheading", lang), right=("q_col_rows",))
     st.subheader(t("q_rows_subheading", lang))
     rejected = data.quality_rejected_rows(store, run_id, ROW_LIMIT)
     total = int(reasons["rows"].sum())
@@ -151,7 +152,8 @@ def render_quarantine(store: data.Store, runs: pl.DataFrame, lang: str) -> None:
                  "q_col_raw": r["raw"]}
                 for r in rejected.iter_rows(named=True)],
                ["q_col_run", "q_col_line", "q_col_column", "q_col_reason", "q_col_raw"],
-               "q_rejected_table", lang, right=("q_col_run", "q_col_line"))
+               "q_rejected_table", lang, t("q_rows_subheading", lang),
+               right=("q_col_run", "q_col_line"))
 
 
 def render_freshness(store: data.Store, lang: str) -> None:
@@ -177,7 +179,7 @@ def render_freshness(store: data.Store, lang: str) -> None:
     ]
     show_table(rows, ["q_col_source", "q_col_freshness", "q_col_last_success",
                       "q_col_days_since", "q_col_runs", "q_col_failed"],
-               "q_freshness_table", lang,
+               "q_freshness_table", lang, t("q_freshness_heading", lang),
                right=("q_col_runs", "q_col_failed", "q_col_days_since"))
 
 
@@ -199,7 +201,8 @@ def render_gaps(store: data.Store, cube, lang: str) -> None:  # noqa: ANN001 - m
                      "q_col_missing": month_ranges(r["missing"], lang)}
                     for r in gaps.iter_rows(named=True)],
                    ["q_col_service", "q_col_missing_count", "q_col_missing"],
-                   "q_gaps_table", lang, right=("q_col_missing_count",))
+                   "q_gaps_table", lang, t("q_gaps_heading", lang),
+                   right=("q_col_missing_count",))
     without = coverage.filter(pl.col("months_with_cases") == 0)
     if not without.is_empty():
         st.subheader(t("q_no_cases_subheading", lang))
@@ -207,7 +210,8 @@ def render_gaps(store: data.Store, cube, lang: str) -> None:  # noqa: ANN001 - m
         show_table([{"q_col_code": r["code"], "q_col_service": r["service"],
                      "q_col_note": t("q_usage_only", lang) if r["has_usage_stats"] else ""}
                     for r in without.iter_rows(named=True)],
-                   ["q_col_code", "q_col_service", "q_col_note"], "q_no_cases_table", lang)
+                   ["q_col_code", "q_col_service", "q_col_note"], "q_no_cases_table", lang,
+                   t("q_no_cases_subheading", lang))
 
 
 lang, store, cube = page.start("q_title")

@@ -10,9 +10,10 @@ display, see :func:`metrics.satisfaction.comments`).
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from dashboard import data, figures, page
+from dashboard import data, figures, page, widgets
 from dashboard.figures import fmt_interval, fmt_rating_value, topic_label
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
 from dashboard.i18n import STRINGS, t
@@ -88,8 +89,9 @@ def render_trend(view: data.SatisfactionView, topic: str, lang: str, min_n: int)
     monthly = view.monthly
     st.subheader(t("s_trend_heading", lang, topic=label))
     alt = figures.satisfaction_trend_alt(monthly, label, lang, min_n)
-    st.plotly_chart(figures.satisfaction_trend_figure(monthly, label, lang, min_n), alt=alt,
-                    theme=None, config={"displaylogo": False})
+    name = t("s_trend_heading", lang, topic=label)  # file names of the downloads
+    widgets.chart(figures.satisfaction_trend_figure(monthly, label, lang, min_n), alt,
+                  "s_trend_chart", name, lang)
     months = monthly["month"].to_list()
     shown = monthly.filter(~monthly["suppressed"])["n"].sum()  # never reveal a withheld n
     st.caption(t("s_trend_method", lang, n=fmt_number(shown, lang, 0),
@@ -102,8 +104,8 @@ def render_trend(view: data.SatisfactionView, topic: str, lang: str, min_n: int)
     if missing:
         st.caption(t("s_gaps_missing", lang, months=", ".join(missing)))
     st.caption(alt)
-    with st.expander(t("table_expander", lang)), st.container(key="s_trend_table"):
-        st.table(figures.satisfaction_trend_table(monthly, lang, min_n), hide_index=True)
+    widgets.table(figures.satisfaction_trend_table(monthly, lang, min_n), "s_trend_table", lang,
+                  name)
 
 
 def render_topics(view: data.SatisfactionView, lang: str, min_n: int) -> None:
@@ -114,14 +116,13 @@ def render_topics(view: data.SatisfactionView, lang: str, min_n: int) -> None:
         st.info(t("s_topics_none", lang), icon=":material/info:")
         return
     alt = figures.topics_alt(topics, view.first, view.month, lang, min_n)
-    st.plotly_chart(figures.topics_figure(topics, lang, min_n), alt=alt, theme=None,
-                    config={"displaylogo": False})
+    name = t("s_topics_heading", lang, first=first, last=last)
+    widgets.chart(figures.topics_figure(topics, lang, min_n), alt, "s_topics_chart", name, lang)
     shown = topics.filter(~topics["suppressed"])["n"].sum()
     st.caption(t("s_topics_method", lang, n=fmt_number(shown, lang, 0), first=first,
                  last=last, min_n=min_n))
     st.caption(alt)
-    with st.expander(t("table_expander", lang)), st.container(key="s_topics_table"):
-        st.table(figures.topics_table(topics, lang, min_n), hide_index=True)
+    widgets.table(figures.topics_table(topics, lang, min_n), "s_topics_table", lang, name)
 
 
 def render_comments(store: data.Store, view: data.SatisfactionView, channel: str | None,
@@ -140,8 +141,9 @@ def render_comments(store: data.Store, view: data.SatisfactionView, channel: str
              else channel_label(r["channel"], lang),
              t("s_col_comment", lang): r["comment"]}
             for r in shown.iter_rows(named=True)]
-    with st.container(key="s_comments_table"):
-        st.table(rows, hide_index=True)
+    columns = [t(k, lang) for k in ("s_col_month", "s_col_channel", "s_col_comment")]
+    widgets.table(pl.DataFrame(rows, schema={c: pl.String for c in columns}),
+                  "s_comments_table", lang, t("s_comments_heading", lang), expander=False)
 
 
 lang, store, cube = page.start("s_title")

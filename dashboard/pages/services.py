@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from dashboard import data, figures, page
+from dashboard import data, figures, page, widgets
 from dashboard.formatting import DASH, fmt_count, fmt_month, fmt_percent, fmt_value
 from dashboard.i18n import t
 from metrics.catalogue import KPIS
@@ -129,15 +129,14 @@ def render_tiles(row: dict, detail: ServiceDetail, lang: str, min_n: int) -> Non
 
 
 def show_chart(key: str, figure, alt: str, method: str, table: pl.DataFrame,  # noqa: ANN001
-               lang: str) -> None:
-    """A chart with its method note, its text alternative as visible text, and its data."""
+               lang: str, name: str) -> None:
+    """A chart with its method note, its text alternative as visible text, and its data;
+    both downloadable, the files named after ``name``."""
     with st.container(key=key):
-        # theme=None: the figure carries its own accessible styling (also used for exports)
-        st.plotly_chart(figure, alt=alt, theme=None, config={"displaylogo": False})
+        widgets.chart(figure, alt, f"{key}_chart", name, lang)
         st.caption(method)
         st.caption(alt)
-        with st.expander(t("table_expander", lang)):
-            st.table(table, hide_index=True)
+        widgets.table(table, f"{key}_table", lang, name)
 
 
 def shown_n(frame: pl.DataFrame) -> int:
@@ -159,7 +158,8 @@ def render_mix(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
                t("v_mix_method", lang, min_n=min_n, n=fmt_count(shown_n(per_month), False,
                                                                   min_n, lang),
                  **span(detail.mix, lang)),
-               figures.mix_table(detail.mix, lang, min_n), lang)
+               figures.mix_table(detail.mix, lang, min_n), lang,
+               f"{name} – {t('v_mix_heading', lang)}")
 
 
 def pilot_interventions(store: data.Store, service_id: int, lang: str) -> list:
@@ -187,10 +187,13 @@ def render_take_up(store: data.Store, detail: ServiceDetail, name: str, lang: st
                alt, t("v_take_up_method", lang, method=kpi.method(lang), min_n=store.min_n,
                       n=fmt_count(shown_n(series), False, store.min_n, lang),
                       **span(series, lang)),
-               figures.table_rows(series, kpi, lang, store.min_n), lang)
+               figures.table_rows(series, kpi, lang, store.min_n), lang,
+               f"{name} – {t('v_take_up_heading', lang)}")
     if interventions:
         with st.container(key="v_interventions"), st.expander(t("v_interventions_table", lang)):
-            st.table(figures.interventions_table(interventions, lang), hide_index=True)
+            frame = figures.interventions_table(interventions, lang)
+            widgets.table(frame, "v_interventions_table", lang,
+                          f"{name} – {t('v_interventions_table', lang)}", expander=False)
 
 
 def render_processing(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
@@ -198,7 +201,8 @@ def render_processing(detail: ServiceDetail, name: str, lang: str, min_n: int) -
     show_chart("v_processing", figures.processing_figure(detail.processing, lang, min_n),
                figures.processing_alt(detail.processing, name, lang, min_n),
                t("v_processing_method", lang, min_n=min_n),
-               figures.processing_table(detail.processing, lang, min_n), lang)
+               figures.processing_table(detail.processing, lang, min_n), lang,
+               f"{name} – {t('v_processing_heading', lang)}")
     window = {"first": fmt_month(detail.first, lang), "last": fmt_month(detail.last, lang)}
     st.subheader(t("v_distribution_heading", lang, **window))
     dist = detail.distribution
@@ -208,7 +212,8 @@ def render_processing(detail: ServiceDetail, name: str, lang: str, min_n: int) -
     show_chart("v_distribution", figures.days_figure(dist, lang, min_n),
                figures.days_alt(dist, name, lang, min_n),
                t("v_distribution_method", lang, min_n=min_n, **window, **n),
-               figures.days_table(dist, lang, min_n), lang)
+               figures.days_table(dist, lang, min_n), lang,
+               f"{name} – {t('v_distribution_heading', lang, **window)}")
 
 
 def render_follow_up(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
@@ -221,7 +226,8 @@ def render_follow_up(detail: ServiceDetail, name: str, lang: str, min_n: int) ->
                figures.follow_up_alt(detail.follow_up, name, lang, min_n),
                t("v_followup_method", lang, method=KPIS["follow_up_rate"].method(lang),
                  min_n=min_n, **window),
-               figures.follow_up_table(detail.follow_up, lang, min_n), lang)
+               figures.follow_up_table(detail.follow_up, lang, min_n), lang,
+               f"{name} – {t('v_followup_heading', lang, **window)}")
 
 
 def render_funnel(detail: ServiceDetail, name: str, filtered: bool, lang: str,
@@ -238,7 +244,8 @@ def render_funnel(detail: ServiceDetail, name: str, filtered: bool, lang: str,
                figures.text_alternative(series, COMPLETION_KPI, name, lang, min_n),
                t("v_funnel_method", lang, method=COMPLETION_KPI.method(lang), min_n=min_n,
                  n=fmt_count(shown_n(series), False, min_n, lang), **span(series, lang)),
-               figures.completion_table(series, lang, min_n), lang)
+               figures.completion_table(series, lang, min_n), lang,
+               f"{name} – {t('v_funnel_heading', lang)}")
     if filtered:
         st.caption(t("v_funnel_no_location", lang))
 
@@ -258,8 +265,10 @@ def render_ranking(ranking: pl.DataFrame, detail: ServiceDetail, lang: str, min_
                      column_config={name: st.column_config.Column(pinned=True), **narrow})
     st.caption(t("v_ranking_method", lang))
     # the grid above sorts; this text table is what screen readers and copy & paste get
-    with st.container(key="v_ranking_text"), st.expander(t("table_expander", lang)):
-        st.table(figures.ranking_table(ranking, lang, min_n), hide_index=True)
+    with st.container(key="v_ranking_text"):
+        widgets.table(figures.ranking_table(ranking, lang, min_n), "v_ranking_table", lang,
+                      t("v_ranking_heading", lang, first=fmt_month(detail.first, lang),
+                        last=fmt_month(detail.last, lang)))
 
 
 lang, store, cube = page.start("v_title")
