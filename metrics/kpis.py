@@ -219,6 +219,12 @@ def suppress_complementary(frame: pl.DataFrame, group: Sequence[str], min_n: int
     If exactly one cell of a group is withheld, total minus the other cells would reveal
     it; so the smallest other cell with a value is withheld too. ``frame`` holds the cells
     (``n``, ``value``, optionally ``numerator``) after :func:`suppress` with ``min_n``.
+
+    What it guarantees: every group with a withheld cell and another cell with cases has
+    at least two withheld cells. What it does not: a group whose only cell is withheld
+    (withhold the total); two withheld cells that still give themselves away by their sums
+    (both numerators 0 → both 0 %, both n = 1), or a partner whose count another published
+    table bounds. :func:`metrics.open_data.protect` covers those, for the open-data feed.
     """
     frame = suppress(frame, min_n) if "suppressed" not in frame.columns else frame
     keys = list(group) or [_ONE]
