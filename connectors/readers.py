@@ -122,12 +122,13 @@ def read_csv_batches(
     optional_headers: list[str] = (),
     missing: list[str] = (),
     on_progress: Callable[[int], None] | None = None,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> Iterator[Batch]:
-    """Yield batches with only the mapped columns (unmapped columns are dropped on read)."""
+    """Yield batches with only the mapped columns (unmapped columns are dropped on read);
+    the file is decoded ``block_bytes`` (default ``BLOCK_BYTES``) at a time."""
     enc = detect_encoding(path, encoding)
     with path.open("rb") as binary:
-        blocks = _Blocks(path, binary, enc, block_bytes)
+        blocks = _Blocks(path, binary, enc, block_bytes or BLOCK_BYTES)
         yield from _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows,
                             required_headers, list(optional_headers), set(missing), on_progress)
 
@@ -215,6 +216,8 @@ class _Blocks:
         self.carry = ""  # the start of a line that ends in the next read
         self.newlines = 0  # b"\n" before the bytes being decoded (for the error's row)
         self.eof = False
+        self.bad: UnicodeDecodeError | None = None  # raised once the lines before it are read
+        self.bad_row = 0
         self.header: list[str] | None = None  # known once the header is read …
         self.sep: str | None = None  # … to name the column of an undecodable byte
 
@@ -236,13 +239,24 @@ class _Blocks:
         return block
 
     def _load(self) -> bool:
+        if self.bad:
+            raise self._undecodable()
         while not self.eof:
             raw = self.binary.read(self.block_bytes)
             self.eof = not raw
             try:
                 text = self.carry + self.decoder.decode(raw, final=self.eof)
             except UnicodeDecodeError as exc:
-                raise self._undecodable(exc) from None
+                # The lines before the bad one are handed out first, so the header is known
+                # when the error names the column, whatever the block size.
+                text = self.carry + codecs.decode(exc.object[:exc.start], self.encoding)
+                self.bad = exc
+                self.bad_row = self.newlines + exc.object.count(b"\n", 0, exc.start) + 1
+                cut = _last_line_end(text)
+                self.text, self.pos, self.carry = text[:cut], 0, text[cut:]
+                if self.text:
+                    return True
+                raise self._undecodable() from None
             self.newlines += raw.count(b"\n")
             cut = len(text) if self.eof else _last_line_end(text)
             self.text, self.pos, self.carry = text[:cut], 0, text[cut:]
@@ -250,14 +264,15 @@ class _Blocks:
                 return True
         return False
 
-    def _undecodable(self, exc: UnicodeDecodeError) -> InputFileError:
-        # exc.object: the bytes given to the decoder, after at most a few it held back (the
-        # start of a character, never a line break), so its b"\n" before exc.start count.
+    def _undecodable(self) -> InputFileError:
+        exc = self.bad
+        assert exc is not None
         row = column = None
+        # exc.object: the bytes given to the decoder after at most a few it held back (the
+        # start of a character, never a line break), so its b"\n" before the error count.
         if "a\n".encode(self.encoding).endswith(b"a\n"):  # ASCII line breaks (not UTF-16)
-            row = self.newlines + exc.object.count(b"\n", 0, exc.start) + 1
-            before = self.carry + exc.object[:exc.start].decode(self.encoding, "replace")
-            current = _EOL.split(before)[-1]
+            row = self.bad_row
+            current = _EOL.split(self.carry)[-1]  # the bad line up to the bad byte
             if self.header and QUOTE not in current:
                 field = current.count(self.sep)
                 column = self.header[field] if field < len(self.header) else None
