@@ -252,7 +252,8 @@ def notify(summary: bool, reminders: bool, dry_run: bool, sources_file: Path | N
                          note=lambda text: click.echo(text, err=True))
         if dry_run:
             for msg in messages:
-                click.echo(msg.as_string(policy=msg.policy.clone(utf8=True)))
+                click.echo(f"Von: {msg['From']}\nAn: {msg['To']}\nBetreff: {msg['Subject']}"
+                           f"\n\n{msg.get_content()}\n{'-' * 72}")
             click.echo(f"{len(messages)} Mail(s) nicht gesendet (--dry-run).", err=True)
             return
         if messages:

@@ -32,9 +32,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "mail_freshness_heading": {"de": "Datenstand (letzter Monat mit Daten: {month}):",
                                "en": "Data status (latest month with data: {month}):"},
     "mail_freshness_line": {
-        "de": "- {source}: letzter erfolgreicher Import am {date} (vor {days} Tagen)",
-        "en": "- {source}: last successful import on {date} ({days} days ago)",
+        "de": "- {source}: letzter erfolgreicher Import am {date} ({ago})",
+        "en": "- {source}: last successful import on {date} ({ago})",
     },
+    "mail_ago_0": {"de": "heute", "en": "today"},
+    "mail_ago_1": {"de": "gestern", "en": "yesterday"},
+    "mail_ago": {"de": "vor {days} Tagen", "en": "{days} days ago"},
     "mail_freshness_never": {"de": "- {source}: noch kein erfolgreicher Import",
                              "en": "- {source}: no successful import yet"},
     "mail_footer": {
@@ -52,10 +55,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "these sources have not delivered new data for longer than expected:",
     },
     "mail_reminder_line": {
-        "de": "- {source}: letzte Lieferung am {date}, vor {days} Tagen (erwartet alle {every} "
-        "Tage) — {path}",
-        "en": "- {source}: last delivery on {date}, {days} days ago (expected every {every} "
-        "days) — {path}",
+        "de": "- {source}: letzte Lieferung am {date}, {ago} (erwartet alle {every} Tage) — "
+        "{path}",
+        "en": "- {source}: last delivery on {date}, {ago} (expected every {every} days) — "
+        "{path}",
     },
     "mail_reminder_never": {
         "de": "- {source}: noch keine Lieferung (erwartet alle {every} Tage) — {path}",

@@ -100,8 +100,8 @@ def source_status(sources: Iterable[object], recorded: dict[str, dt.datetime],
             seen.append(recorded[name])
         last = max(seen, default=None)
         days = None if last is None else (today - last.date()).days
-        out.append(SourceStatus(name, str(path) if path else getattr(s, "kind", ""), every,
-                                last, days))
+        where = str(path.absolute()) if path else getattr(s, "kind", "")
+        out.append(SourceStatus(name, where, every, last, days))
     return sorted(out, key=lambda x: (not x.stale, x.name))
 
 
@@ -117,6 +117,14 @@ def _files(source: object) -> list[Path]:
 
 
 # --- messages -------------------------------------------------------------------------------
+
+
+def _ago(days: int, lang: str) -> str:
+    """"heute", "gestern", "vor 40 Tagen"."""
+    if days in (0, 1):
+        return t(f"mail_ago_{days}", lang)
+    return t("mail_ago", lang, days=fmt_number(days, lang, 0))
+
 
 
 def _tile_lines(tile: Tile, min_n: int, lang: str) -> list[str]:
@@ -152,7 +160,7 @@ def summary_message(tiles: list[Tile], freshness: pl.DataFrame, latest_month: dt
         else:
             lines.append(t("mail_freshness_line", lang, source=r["source"],
                            date=fmt_date(r["last_success"].date(), lang),
-                           days=fmt_number(r["days_since"], lang, 0)))
+                           ago=_ago(r["days_since"], lang)))
     lines += ["", t("mail_footer", lang, min_n=min_n, today=fmt_date(today, lang))]
     return t("mail_summary_subject", lang, publisher=publisher, month=month), "\n".join(lines)
 
@@ -168,7 +176,7 @@ def reminder_message(stale: list[SourceStatus], *, publisher: str, lang: str = "
         else:
             lines.append(t("mail_reminder_line", lang, source=s.name,
                            date=fmt_date(s.last_delivery.date(), lang),
-                           days=fmt_number(s.days_since, lang, 0),
+                           ago=_ago(s.days_since or 0, lang),
                            every=s.expected_every_days, path=s.where))
     lines += ["", t("mail_reminder_fix", lang)]
     subject = t("mail_reminder_subject", lang, publisher=publisher, count=len(stale))

@@ -105,6 +105,19 @@ pattern = "gibt-es-nicht*.csv"
 
 @pytest.fixture
 def env(settings: Settings, monkeypatch: pytest.MonkeyPatch, smtp) -> tuple[Settings, Inbox]:  # noqa: ANN001
+    """The small store (SQLite and PostgreSQL) and the environment of a configured city."""
+    return _env(settings, monkeypatch, smtp)
+
+
+@pytest.fixture
+def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp) -> tuple[Settings, Inbox]:  # noqa: ANN001
+    """The same on SQLite only: for the errors of the mail setup, which no store changes."""
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'store.db'}",
+                        pseudonymisation_key="test-key")
+    return _env(settings, monkeypatch, smtp)
+
+
+def _env(settings: Settings, monkeypatch: pytest.MonkeyPatch, smtp) -> tuple[Settings, Inbox]:  # noqa: ANN001
     fill_store(settings)
     inbox, port = smtp
     for name in Settings.model_fields:
@@ -183,19 +196,20 @@ def test_only_reminders_with_login(env, tmp_path: Path, monkeypatch) -> None:  #
     assert "geheim" not in result.output
 
 
-def test_dry_run_prints_and_sends_nothing(env, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    _, inbox = env
+def test_dry_run_prints_and_sends_nothing(sqlite_env, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    _, inbox = sqlite_env
     monkeypatch.delenv("SERVICEPULS_SMTP_HOST")  # not needed to look at the mails
     sources, _ = sources_toml(tmp_path, meldewesen_days=40, kfz_days=2)
     result = run("--dry-run", "--sources", str(sources))
     assert result.exit_code == 0, result.output
-    assert "Subject: Servicepuls Stadt Kleinstadt: Kennzahlen für Feb 2026" in result.output
+    assert "Betreff: Servicepuls Stadt Kleinstadt: Kennzahlen für Feb 2026" in result.output
+    assert f"Digitale Nutzungsquote: 60,0{NB}%" in result.output
     assert "Meldewesen: letzte Lieferung am" in result.output
     assert "2 Mail(s) nicht gesendet (--dry-run)" in result.output
     assert inbox.messages == []
 
 
-def test_missing_smtp_configuration_says_how_to_fix_it(env, monkeypatch) -> None:  # noqa: ANN001
+def test_missing_smtp_configuration_says_how_to_fix_it(sqlite_env, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.delenv("SERVICEPULS_SMTP_HOST")
     monkeypatch.delenv("SERVICEPULS_MAIL_TO")
     result = run("--no-reminders")
@@ -205,8 +219,8 @@ def test_missing_smtp_configuration_says_how_to_fix_it(env, monkeypatch) -> None
     assert "--dry-run" in result.output
 
 
-def test_unreachable_server_is_a_clear_error(env, monkeypatch) -> None:  # noqa: ANN001
-    _, inbox = env
+def test_unreachable_server_is_a_clear_error(sqlite_env, monkeypatch) -> None:  # noqa: ANN001
+    _, inbox = sqlite_env
     monkeypatch.setenv("SERVICEPULS_SMTP_PORT", str(free_port()))  # nobody listens there
     result = run("--no-reminders")
     assert result.exit_code == 2
@@ -214,7 +228,7 @@ def test_unreachable_server_is_a_clear_error(env, monkeypatch) -> None:  # noqa:
     assert inbox.messages == []
 
 
-def test_starttls_refused_by_the_server(env, monkeypatch) -> None:  # noqa: ANN001
+def test_starttls_refused_by_the_server(sqlite_env, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("SERVICEPULS_SMTP_STARTTLS", "true")  # the test server has no TLS
     result = run("--no-reminders")
     assert result.exit_code == 2
