@@ -121,4 +121,19 @@ def fmt_value(
         return DASH
     if kpi.unit == "percent":
         return fmt_percent(value, lang)
-    return fmt_days(value, lang)
+    if kpi.unit == "days":
+        return fmt_days(value, lang)
+    return fmt_unit(value, kpi.unit, kpi.decimals, lang)
+
+
+_UNIT_LABELS = {"minutes": ("Min.", "min"), "hours": ("Std.", "h"), "eur": ("€", "€"),
+                "rating": ("von 5", "of 5")}
+
+
+def fmt_unit(value: float | None, unit: str, decimals: int, lang: str = "de") -> str:
+    """A value in a catalogue unit other than percent and days: 10.5 € → "10,50 €",
+    1234 hours → "1.234 Std." (de) / "1,234 h" (en)."""
+    if value is None:
+        return DASH
+    label = _UNIT_LABELS.get(unit, (unit, unit))[0 if lang == "de" else 1]
+    return f"{fmt_number(value, lang, decimals)}{NBSP}{label}"

@@ -1302,6 +1302,65 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The portal statistics hold no online form for this service.",
     },
     "v_col_started": {"de": "Begonnene Formulare (n)", "en": "Forms started (n)"},
+    # dashboard/kpi_sections.py: open cases and own target (Leistungen), cost (Überblick)
+    "sx_open_heading": {"de": "Offene Vorgänge und Bearbeitungsziel",
+                        "en": "Open cases and processing target"},
+    "sx_open_n": {"de": "{n} offene Vorgänge am {date} (jüngstes Datum der Daten)",
+                  "en": "{n} open cases on {date} (newest date of the data)"},
+    "sx_target": {
+        "de": "Ziel: {days} Kalendertage · {n} abgeschlossene Vorgänge, Eingang {first} – "
+        "{last}",
+        "en": "Target: {days} calendar days · {n} completed cases, received {first} – {last}",
+    },
+    "sx_no_target": {
+        "de": "Für diese Leistung ist kein Bearbeitungsziel hinterlegt (Stammdaten: "
+        "„Bearbeitungsziel (Tage)“).",
+        "en": "No processing target is set for this service (master data: "
+        "“Bearbeitungsziel (Tage)”).",
+    },
+    "sx_open_table": {"de": "Offene Vorgänge je Standort als Tabelle",
+                      "en": "Open cases per location as a table"},
+    "sx_col_location": {"de": "Standort", "en": "Location"},
+    "sx_col_open": {"de": "Offene Vorgänge (n)", "en": "Open cases (n)"},
+    "sx_no_location": {"de": "ohne Standort", "en": "no location"},
+    "sx_cost_heading": {"de": "Kosten und freigewordene Arbeitszeit",
+                        "en": "Cost and staff time freed"},
+    "sx_cost_missing": {
+        "de": "Keine Kostendatei unter `{path}` — mit Kosten und Bearbeitungsminuten je Kanal "
+        "(Format: README, Abschnitt Kosten) zeigt Servicepuls hier Kosten je Vorgang und "
+        "freigewordene Arbeitsstunden.",
+        "en": "No cost file at `{path}` — with cost and staff minutes per channel (format: "
+        "README, section Kosten) Servicepuls shows cost per transaction and staff hours freed "
+        "here.",
+    },
+    "sx_cost_error": {"de": "Die Kostendatei `{path}` hat {count} Fehler:",
+                      "en": "The cost file `{path}` has {count} problems:"},
+    "sx_cost_n": {"de": "{n} Vorgänge mit Kostensatz, Eingang {first} – {last}",
+                  "en": "{n} transactions with a cost rate, received {first} – {last}"},
+    "sx_hours_n": {
+        "de": "{n} digitale Vorgänge, Eingang {first} – {last}, gemessen an der Bearbeitung "
+        "aller vor Ort",
+        "en": "{n} digital transactions, received {first} – {last}, against handling all of "
+        "them in person",
+    },
+    "sx_hours_alt": {
+        "de": "Säulendiagramm der freigewordenen Arbeitsstunden je Eingangsmonat von {first} "
+        "bis {last}: zusammen {total}; am meisten im {top} ({top_value}).",
+        "en": "Bar chart of staff hours freed per month of receipt from {first} to {last}: "
+        "{total} in total; most in {top} ({top_value}).",
+    },
+    "sx_hours_alt_none": {"de": "Keine freigewordenen Arbeitsstunden im Zeitraum.",
+                          "en": "No staff hours freed in the period."},
+    "sx_cost_uncovered": {
+        "de": "{n} Vorgänge von Kanälen ohne Kostensatz zählen nicht mit (Kostendatei "
+        "`{path}` ergänzen).",
+        "en": "{n} transactions of channels without a cost rate are not counted (add them to "
+        "the cost file `{path}`).",
+    },
+    "sx_cost_where": {"de": "Kostensätze und Minuten je Kanal: `{path}`",
+                      "en": "Cost rates and minutes per channel: `{path}`"},
+    "sx_col_cases": {"de": "Vorgänge mit Kostensatz", "en": "Transactions with a cost rate"},
+    "sx_col_digital": {"de": "Digitale Vorgänge", "en": "Digital transactions"},
     "v_ranking_heading": {"de": "Alle Leistungen im Vergleich ({first} – {last})",
                           "en": "All services side by side ({first} – {last})"},
     "v_ranking_intro": {

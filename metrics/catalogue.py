@@ -310,7 +310,7 @@ CATALOGUE += (
         "a baseline in which every digital transaction had been handled in person. Assisted "
         "digital does not count as digital.",
         kind="derived", unit="hours", direction="up", cube="costs", measure="minutes_saved",
-        derived_from=("volume", "kosten.toml"), computed_by="metrics.costs", decimals=0,
+        derived_from=("volume", "kosten.toml"), computed_by="metrics.costs", decimals=1,
     ),
 )
 

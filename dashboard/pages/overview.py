@@ -19,6 +19,7 @@ from dashboard.formatting import (
     is_zero_change,
 )
 from dashboard.i18n import t
+from dashboard.kpi_sections import render_costs
 from metrics.catalogue import KPIS
 from metrics.overview import Tile, shift_month
 
@@ -144,3 +145,4 @@ for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
     with column:
         render_tile(tile, lang, store.min_n)
 render_trend(store, cube, locations, lang)
+render_costs(store, cube, lang)  # cost and staff hours freed: the page's last section

@@ -18,6 +18,7 @@ from streamlit.errors import StreamlitAPIException
 from dashboard import data, figures, page, widgets
 from dashboard.formatting import DASH, fmt_count, fmt_month, fmt_percent, fmt_value
 from dashboard.i18n import t
+from dashboard.kpi_sections import render_open_and_target
 from metrics.catalogue import KPIS
 from metrics.pilot_config import PilotConfigError
 from metrics.service_view import (
@@ -288,6 +289,7 @@ if row["cases"] == 0:
 render_mix(detail, service["name"], lang, store.min_n)
 render_take_up(store, detail, service["name"], lang)
 render_processing(detail, service["name"], lang, store.min_n)
+render_open_and_target(store, cube, service, locations, lang)
 render_follow_up(detail, service["name"], lang, store.min_n)
 render_funnel(detail, service["name"], locations is not None, lang, store.min_n)
 render_ranking(ranking, detail, lang, store.min_n)

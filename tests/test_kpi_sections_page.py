@@ -1,0 +1,129 @@
+"""The new sections on the pages, through Streamlit's AppTest on the hand-made Amtsstadt
+(numbers computed by hand in tests/test_kpi_additions.py): open cases and the share within
+the service's own target on "Leistungen", cost per transaction and staff hours freed at the
+bottom of the "Überblick" — German formats, withheld small values, a missing and a broken
+cost file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from connectors.settings import Settings
+from tests.conftest import import_dir
+from tests.test_kpi_additions import AMTSSTADT
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+NB = "\u00a0"
+
+
+@pytest.fixture
+def amtsstadt(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    import_dir(AMTSSTADT, settings)
+    monkeypatch.setenv("SERVICEPULS_DATABASE_URL", settings.db_url)
+    monkeypatch.setenv("SERVICEPULS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "test-key")
+    monkeypatch.delenv("SERVICEPULS_LANGUAGE", raising=False)
+    monkeypatch.delenv("SERVICEPULS_COSTS_FILE", raising=False)
+    monkeypatch.setenv("SERVICEPULS_MIN_N", "1")
+    return settings
+
+
+def _open(page: str | None = None, lang: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if lang:
+        at.query_params["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    if page is None:
+        at.run()
+    else:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_services_page_shows_open_case_age_and_own_target(amtsstadt) -> None:  # noqa: ANN001
+    at = _open("pages/services.py", leistung="Wohnsitz anmelden")
+    got = _metrics(at)
+    # A1: open C10 (39 days) and C14 (28 days) on 31.03.2026; 5 of 7 completed in 3 days
+    assert got["Alter offener Vorgänge (Median)"] == f"28{NB}Tage"
+    assert got["Alter offener Vorgänge (90. Perzentil)"] == f"39{NB}Tage"
+    assert got["Anteil im Servicestandard"] == f"71,4{NB}%"
+    captions = _captions(at)
+    assert "2 offene Vorgänge am 31.03.2026 (jüngstes Datum der Daten)" in captions
+    assert ("Ziel: 3 Kalendertage · 7 abgeschlossene Vorgänge, Eingang Apr 2025 – Mär 2026"
+            in captions)
+    table = at.get("table")
+    rows = [t.value for t in table if "Standort" in t.value.columns]
+    assert len(rows) == 1
+    assert rows[0].to_dict("records") == [
+        {"Standort": "Bürgeramt Süd", "Alter offener Vorgänge (Median)": f"28{NB}Tage",
+         "Alter offener Vorgänge (90. Perzentil)": f"39{NB}Tage", "Offene Vorgänge (n)": "2"}]
+
+
+def test_services_page_withholds_small_values_and_says_when_there_is_no_target(
+        amtsstadt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("SERVICEPULS_MIN_N", "5")
+    at = _open("pages/services.py", leistung="Sperrmüll anmelden")
+    got = _metrics(at)
+    assert got["Alter offener Vorgänge (Median)"] == f"<{NB}5"  # one open case
+    assert got["Anteil im Servicestandard"] == "–"  # A3 has no target
+    assert any("kein Bearbeitungsziel" in c for c in _captions(at))
+
+
+def test_overview_ends_with_cost_and_staff_hours(amtsstadt) -> None:  # noqa: ANN001
+    shutil.copy(AMTSSTADT / "kosten.toml", amtsstadt.data_dir / "kosten.toml")
+    at = _open()
+    got = _metrics(at)
+    # 168 € / 16 transactions; 115 minutes freed = 1,92 hours
+    assert got["Kosten je Vorgang"] == f"10,50{NB}€"
+    assert got["Freigewordene Arbeitsstunden"] == f"1,9{NB}Std."
+    assert at.main.subheader[-1].value == "Kosten und freigewordene Arbeitszeit"  # the last
+    captions = _captions(at)
+    assert "16 Vorgänge mit Kostensatz, Eingang Apr 2025 – Mär 2026" in captions
+    assert any(c.startswith("1 Vorgänge von Kanälen ohne Kostensatz") for c in captions)
+    assert any(c.startswith("Säulendiagramm der freigewordenen Arbeitsstunden je "
+                            "Eingangsmonat von Apr 2025 bis Mär 2026") for c in captions)
+    table = [t.value for t in at.table if "Vorgänge mit Kostensatz" in t.value.columns][0]
+    assert len(table) == 12
+    assert table.iloc[-1].to_dict() == {
+        "Eingangsmonat": "Mär 2026", "Vorgänge mit Kostensatz": "4",
+        "Kosten je Vorgang": f"12,00{NB}€", "Digitale Vorgänge": "2",
+        "Freigewordene Arbeitsstunden": f"0,5{NB}Std."}
+    assert table.iloc[0]["Kosten je Vorgang"] == "–"  # Apr 2025: no transactions
+
+
+def test_overview_costs_with_the_default_minimum(amtsstadt, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("SERVICEPULS_MIN_N", "5")
+    shutil.copy(AMTSSTADT / "kosten.toml", amtsstadt.data_dir / "kosten.toml")
+    at = _open(lang="en")
+    got = _metrics(at)
+    assert got["Cost per transaction"] == "10.50\u00a0€"
+    assert got["Staff hours freed"] == "1.9\u00a0h"
+    table = [t.value for t in at.table if "Transactions with a cost rate" in t.value.columns][0]
+    jan = table[table["Month of receipt"] == "Jan 2026"].iloc[0].to_dict()
+    # 6 transactions shown, only 2 digital: the hours of January are withheld
+    assert (jan["Transactions with a cost rate"], jan["Digital transactions"],
+            jan["Staff hours freed"]) == ("6", "<\u00a05", "<\u00a05")
+
+
+def test_overview_explains_a_missing_and_a_broken_cost_file(amtsstadt) -> None:  # noqa: ANN001
+    at = _open()
+    assert any("Keine Kostendatei unter" in i.value for i in at.info)
+    (amtsstadt.data_dir / "kosten.toml").write_text("[channel.online]\ncost_eur = -1\n",
+                                                    encoding="utf-8")
+    at = _open()
+    assert any("hat 3 Fehler" in w.value for w in at.warning)
+    assert "channel.online.cost_eur = -1: darf nicht negativ sein" in at.code[0].value
