@@ -190,7 +190,12 @@ def publish(out: Path | None) -> None:
     if not feed.kpis:
         _fail(ServicepulsError("Keine Vorgänge im Store — nichts zu veröffentlichen",
                                fix="erst importieren: servicepuls import PFAD…"))
-    done = write_feed(feed, out, publisher=settings.publisher)
+    try:
+        done = write_feed(feed, out, publisher=settings.publisher)
+    except OSError as exc:
+        _fail(ServicepulsError(f"Zielordner {out} nicht beschreibbar: {exc.strerror or exc}",
+                               fix="einen Ordner angeben, in den dieser Benutzer schreiben "
+                               "darf (--out DIR)"))
     click.echo(f"{len(feed.kpis)} Kennzahlen, {len(done.files)} Dateien und catalog.jsonld "
                f"geschrieben nach {done.out_dir}; {done.withheld_cells} Zellen und "
                f"{done.withheld_totals} Monatssummen unterdrückt (Mindestfallzahl "

@@ -450,6 +450,9 @@ def test_publish_command(store: Settings, tmp_path: Path, monkeypatch: pytest.Mo
     assert "geschrieben nach" in result.output
     catalogue = json.loads((tmp_path / "od" / "catalog.jsonld").read_text(encoding="utf-8"))
     assert catalogue["dct:publisher"]["foaf:name"] == "Stadt Kleinstadt"
+    (tmp_path / "datei").write_text("kein Ordner", encoding="utf-8")
+    blocked = CliRunner().invoke(main, ["publish", "--out", str(tmp_path / "datei" / "od")])
+    assert blocked.exit_code == 2 and "nicht beschreibbar" in blocked.output
 
 
 def test_publish_without_data_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
