@@ -34,7 +34,7 @@ import codecs
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -100,8 +100,10 @@ def read_json_batches(
     with path.open("rb") as binary:
         src = _Source(path, binary, enc)
         records = _under_path(src, record_path) if record_path else _stream(src)
-        yield from _batches(path, records, binary, batch_rows, required_headers,
-                            list(optional_headers), set(missing), on_progress)
+        yield from record_batches(records, origin={"file": str(path)}, position=binary.tell,
+                                  batch_rows=batch_rows, required_headers=required_headers,
+                                  optional_headers=optional_headers, missing=missing,
+                                  on_progress=on_progress)
     log.debug("read %s as JSON (%s)", path, enc)
 
 
@@ -420,7 +422,7 @@ def _text(value: Any, missing: set[str]) -> str | None:
     return None if text in missing else text
 
 
-def _check_first(path: Path, record: dict, n: int, required: list[str]) -> None:
+def _check_first(origin: dict, record: dict, n: int, required: list[str]) -> None:
     keys = {_normalise(str(k)) for k in record}
     absent = [h for h in required if _normalise(h) not in keys]
     if not absent:
@@ -433,13 +435,26 @@ def _check_first(path: Path, record: dict, n: int, required: list[str]) -> None:
     raise InputFileError(
         f"Schlüssel fehlen im ersten Datensatz: {', '.join(repr(h) for h in absent)}; "
         f"gefunden: {', '.join(repr(k) for k in record) or '(keine)'}",
-        file=str(path), row=n, column=absent[0], fix=fix,
+        row=n, column=absent[0], fix=fix, **origin,
     )
 
 
-def _batches(path, records, binary, batch_rows, required, optional, missing,
-             on_progress) -> Iterator[Batch]:
-    wanted = list(dict.fromkeys([*required, *optional]))
+def record_batches(
+    records: Iterable[tuple[int, Any]],
+    *,
+    origin: dict,
+    position: Callable[[], int],
+    batch_rows: int,
+    required_headers: list[str],
+    optional_headers: list[str] = (),
+    missing: list[str] = (),
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[Batch]:
+    """Batches of text columns from decoded JSON records ``(record number, value)`` — of a
+    file here, of web API pages in connectors/pull_http.py. ``origin`` names the input in
+    errors (``{"file": …}`` or ``{"source": …}``); ``position`` is the progress so far."""
+    required, missing = required_headers, set(missing)
+    wanted = list(dict.fromkeys([*required, *optional_headers]))
     norm = [_normalise(h) for h in wanted]
     buffer = BatchBuffer(wanted, batch_rows)
     checked = False
@@ -450,7 +465,7 @@ def _batches(path, records, binary, batch_rows, required, optional, missing,
                               [raw[:RAW_LIMIT]]))
         else:
             if not checked:
-                _check_first(path, record, n, required)
+                _check_first(origin, record, n, required)
                 checked = True
             by_norm = None
             for col, header, key in zip(buffer.columns, wanted, norm, strict=True):
@@ -463,10 +478,10 @@ def _batches(path, records, binary, batch_rows, required, optional, missing,
                 col.append(_text(value, missing))
             buffer.lines.append(n)
         if buffer.full:
-            yield buffer.take(binary.tell())
+            yield buffer.take(position())
             if on_progress:
-                on_progress(binary.tell())
+                on_progress(position())
     if buffer:
-        yield buffer.take(binary.tell())
+        yield buffer.take(position())
     if on_progress:
-        on_progress(binary.tell())
+        on_progress(position())

@@ -10,8 +10,22 @@ its exports and how often it should deliver::
     profile = "musterstadt_vorgaenge"  # optional, default: the profiles matching each file
     expected_every_days = 31           # optional: a delivery older than this is stale
 
-State is tiny: per source and file the size, modification time and hash last seen. A file
-whose size and modification time are unchanged is skipped without being read.
+or a reporting database (``kind = "sql"``, connectors/pull_sql.py) or a web API
+(``kind = "http"``, connectors/pull_http.py); their secrets come from environment variables
+the source names::
+
+    [[source]]
+    name = "Meldewesen-DB"
+    kind = "sql"
+    url_env = "MELDEWESEN_DB_URL"      # holds e.g. postgresql+psycopg://leser:…@host/fv
+    query = "SELECT … FROM vorgaenge WHERE geaendert_am > :cursor"
+    cursor_column = "geaendert_am"     # optional: read only rows newer than the last run's
+    cursor_start = 2020-01-01T00:00:00
+    profile = "musterstadt_vorgaenge"  # required: its [columns] name the result columns
+
+State is tiny: per source and file the size, modification time and hash last seen (a file
+whose size and modification time are unchanged is skipped without being read); per
+database or API source the largest cursor value read (``source_cursors``).
 """
 
 from __future__ import annotations
@@ -23,14 +37,17 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
 from sqlalchemy import select, update
 
 from connectors.db import get_engine, upgrade
 from connectors.errors import ProfileError
-from connectors.importer import ImportResult, file_sha256, import_file
+from connectors.importer import ImportResult, file_sha256, import_file, import_pull
 from connectors.profiles import Profile, profiles_for, resolve_profile
+from connectors.pull_http import HttpSource, http_pull
+from connectors.pull_sql import SqlSource, sql_pull
 from connectors.records import IMPORT_ORDER
 from connectors.settings import Settings
 from connectors.store import SourceFile
@@ -38,9 +55,10 @@ from connectors.store import SourceFile
 log = logging.getLogger(__name__)
 
 
-class SourceConfig(BaseModel):
+class FileSource(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    kind: Literal["files"] = "files"
     name: str = Field(min_length=1, max_length=100)
     path: Path
     pattern: str = "*"
@@ -57,9 +75,23 @@ class SourceConfig(BaseModel):
                 yield f
 
 
+# Every kind of source, in one place: its settings and, for pulls, how one run is made.
+SourceConfig = FileSource | SqlSource | HttpSource
+PULLS = {"sql": sql_pull, "http": http_pull}
+
+
+def _kind(value: Any) -> str:
+    return (value.get("kind", "files") if isinstance(value, dict)
+            else getattr(value, "kind", "files"))
+
+
 class _SourcesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    source: list[SourceConfig] = Field(min_length=1)
+    source: list[Annotated[
+        Annotated[FileSource, Tag("files")] | Annotated[SqlSource, Tag("sql")]
+        | Annotated[HttpSource, Tag("http")],
+        Discriminator(_kind),
+    ]] = Field(min_length=1)
 
 
 def load_sources(path: Path, extra_profiles: Path | None = None) -> list[SourceConfig]:
@@ -77,10 +109,12 @@ def load_sources(path: Path, extra_profiles: Path | None = None) -> list[SourceC
     problems = []
     base = path.parent
     sources = [s.model_copy(update={"path": s.path if s.path.is_absolute() else base / s.path})
-               for s in parsed.source]
+               if isinstance(s, FileSource) else s for s in parsed.source]
     for i, s in enumerate(sources):
-        if not s.path.exists():
+        if isinstance(s, FileSource) and not s.path.exists():
             problems.append(f"source[{i}].path = '{s.path}': gibt es nicht — Pfad prüfen")
+        if not isinstance(s, FileSource):
+            problems += s.problems(i)
         if s.profile:
             try:
                 resolve_profile(s.profile, extra_profiles)
@@ -96,11 +130,18 @@ def load_sources(path: Path, extra_profiles: Path | None = None) -> list[SourceC
 
 @dataclass(frozen=True)
 class FileOutcome:
+    """What became of one file, or of one pull of a database or API source."""
+
     source: str
-    file: Path
+    file: Path | None  # None for a pull
     results: list[ImportResult]
     unchanged: bool = False  # size and modification time as last seen: not read at all
     error: str | None = None
+    label: str = ""  # a pull: what was asked, without secrets
+
+    @property
+    def name(self) -> str:
+        return self.label or (self.file.name if self.file else "")
 
 
 def import_all(
@@ -114,15 +155,31 @@ def import_all(
     engine = get_engine(settings)
     outcomes = []
     for source in sources:
-        for f in source.files():
-            outcome = _one(engine, settings, source, f)
+        found = ([_pull(engine, settings, source)] if source.kind in PULLS
+                 else (_one(engine, settings, source, f) for f in source.files()))
+        for outcome in found:
             outcomes.append(outcome)
             if on_file:
                 on_file(outcome)
     return outcomes
 
 
-def _one(engine, settings: Settings, source: SourceConfig, f: Path) -> FileOutcome:  # noqa: ANN001
+def _pull(engine, settings: Settings, source: SqlSource | HttpSource) -> FileOutcome:  # noqa: ANN001
+    """One run of a database or API source; a failure is reported and retried next run
+    (its cursor stays where it was)."""
+    label = source.kind.upper()
+    try:
+        profile = resolve_profile(source.profile, settings.profiles_dir)
+        pull = PULLS[source.kind](source, profile, engine)
+        label = pull.label
+        result = import_pull(pull, profile, settings)
+    except Exception as exc:  # noqa: BLE001 - reported per source; the next run retries it
+        log.warning("pull of source %s failed: %s", source.name, exc)
+        return FileOutcome(source.name, None, [], error=str(exc), label=label)
+    return FileOutcome(source.name, None, [result], label=label)
+
+
+def _one(engine, settings: Settings, source: FileSource, f: Path) -> FileOutcome:  # noqa: ANN001
     st = f.stat()
     t = SourceFile.__table__
     key = (t.c.source == source.name, t.c.path == str(f.resolve()))

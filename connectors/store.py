@@ -312,3 +312,20 @@ class SourceFile(Base):
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SourceCursor(Base):
+    """Incremental state of a database or web API source of ``import --all``: the largest
+    cursor value seen so far (e.g. the last ``geaendert_am``), so a scheduled run asks only
+    for newer rows. ``identity`` is the hash of what was asked (address without secrets,
+    query, cursor); when it changes, the source starts again from its start value."""
+
+    __tablename__ = "source_cursors"
+    __table_args__ = (UniqueConstraint("source", name="uq_source_cursors_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    identity: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)  # JSON: {"type": "datetime", "value": "…"}
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -130,11 +130,11 @@ def _import_all(sources_file: Path | None) -> None:
 
     def report(o) -> None:  # noqa: ANN001 - connectors.sources.FileOutcome
         if o.unchanged:
-            click.echo(f"[{o.source}] {o.file.name}: unverändert")
+            click.echo(f"[{o.source}] {o.name}: unverändert")
         for r in o.results:
             click.echo(f"[{o.source}] {r.summary()}")
         if o.error:
-            click.secho(f"[{o.source}] {o.file.name}: Fehler: {o.error}", fg="red", err=True)
+            click.secho(f"[{o.source}] {o.name}: Fehler: {o.error}", fg="red", err=True)
 
     outcomes = import_all(settings, sources, on_file=report)
     if any(o.error for o in outcomes):

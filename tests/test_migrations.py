@@ -50,3 +50,37 @@ def test_models_and_migrations_agree(settings) -> None:  # noqa: ANN001
         sqlite = conn.dialect.name == "sqlite"
         ctx = MigrationContext.configure(conn, opts={"compare_type": not sqlite})
         assert compare_metadata(ctx, Base.metadata) == []
+
+
+def test_0005_adds_source_cursors_and_keeps_the_file_state(settings) -> None:  # noqa: ANN001
+    upgrade(settings, "0004")
+    engine = get_engine(settings)
+    assert not inspect(engine).has_table("source_cursors")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO source_files (source, path, size, mtime_ns, sha256, "
+                          "checked_at) VALUES ('Meldewesen', '/srv/v.csv', 10, 5, 'ab', "
+                          "'2026-01-01 00:00:00')"))
+    upgrade(settings)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT source, path, size FROM source_files")).all() == [
+            ("Meldewesen", "/srv/v.csv", 10)]
+        conn.execute(text("INSERT INTO import_runs (source, profile, file_name, file_sha256, "
+                          "started_at, status, rows_read, rows_inserted, rows_updated, "
+                          "rows_duplicate, rows_rejected) VALUES ('s', 'p', 'SQL x', 'ab', "
+                          "'2026-01-01 00:00:00', 'succeeded', 0, 0, 0, 0, 0)"))
+        conn.execute(text("INSERT INTO source_cursors (source, identity, value, import_run_id, "
+                          "updated_at) SELECT 'Meldewesen-DB', 'ab', '{}', id, "
+                          "'2026-01-01 00:00:00' FROM import_runs"))
+    # and back: the cursor table goes, the file state stays
+    from alembic import command
+
+    from connectors.db import _at_head, alembic_config
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    _at_head.clear()
+    assert not inspect(engine).has_table("source_cursors")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM source_files")).scalar_one() == 1
