@@ -137,7 +137,10 @@ def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None
         facts = facts.filter(pl.col("location_id").is_in(locations))
     coverage = (facts.group_by("service_id", "period").agg(pl.col("cases").sum())
                 .filter(pl.col("cases") > 0).group_by("service_id")
-                .agg(pl.len().cast(pl.Int64).alias("months_with_data")))
+                .agg(pl.len().cast(pl.Int64).alias("months_with_data"),
+                     # every case, also of months before the service went online, which
+                     # digital take-up leaves out (metrics.facts)
+                     pl.col("cases").sum().alias("all_cases")))
     out = (cube.services.select("service_id", "code", "name", "leika_key")
            .join(take_up, on="service_id", how="left")
            .join(median, on="service_id", how="left")
@@ -147,8 +150,8 @@ def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None
            .join(coverage, on="service_id", how="left"))
     return out.select(
         "service_id", "code", "name", "leika_key",
-        pl.col("take_up_n").fill_null(0).alias("cases"),
-        pl.col("take_up_suppressed").fill_null(False).alias("cases_suppressed"),
+        pl.col("all_cases").fill_null(0).alias("cases"),
+        pl.col("all_cases").is_between(1, min_n - 1).fill_null(False).alias("cases_suppressed"),
         "take_up", pl.col("take_up_suppressed").fill_null(False),
         # median and P90 rest on the same completed cases: withheld together
         "median_days", "p90_days", pl.col("median_days_n").fill_null(0).alias("completed"),

@@ -407,3 +407,19 @@ def test_location_filter_on_the_store_cannot_reveal_a_small_office(cube) -> None
     assert plain.row(0, named=True)["value"] == 1.0
     both = trend(cube, "digital_take_up", locations=[ids["N"], ids["S"]], min_n=2).to_dicts()
     assert [r["value"] for r in both] == [r["value"] for r in everything]
+
+
+def test_the_ranking_counts_every_case_but_take_up_only_online_months(cube) -> None:  # noqa: ANN001
+    """The page Leistungen shows A1's 9 cases, its take-up over the 6 since it went online."""
+    from metrics.funnel import FUNNEL_SCHEMA
+    from metrics.service_view import ranking
+
+    ids = _ids(cube)
+    rows = {r["service_id"]: r for r in ranking(cube, pl.DataFrame(schema=FUNNEL_SCHEMA),
+                                                min_n=1).to_dicts()}
+    a1 = rows[ids["A1"]]
+    assert (a1["cases"], a1["take_up"]) == (9, pytest.approx(4 / 6))
+    small = {r["service_id"]: r for r in ranking(cube, pl.DataFrame(schema=FUNNEL_SCHEMA),
+                                                 min_n=5).to_dicts()}
+    assert (small[ids["A3"]]["cases"], small[ids["A3"]]["cases_suppressed"]) == (3, True)
+    assert small[ids["A1"]]["cases_suppressed"] is False
