@@ -181,7 +181,9 @@ def _rows(engine: Engine, source: SqlSource, label: str, params: dict, fmt: Read
             index = [positions[_normalise(h)] for h in wanted]
             missing = set(fmt.missing)
             buffer = BatchBuffer(wanted, fmt.batch_rows)
-            for part in result.partitions():
+            # An explicit size: without one, partitions() hands over every remaining row
+            # at once (the driver still fetches yield_per rows at a time).
+            for part in result.partitions(fmt.batch_rows):
                 for row in part:
                     n += 1
                     for col, i in zip(buffer.columns, index, strict=True):

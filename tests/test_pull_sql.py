@@ -338,3 +338,67 @@ def test_sources_file_problems_for_sql(tmp_path: Path) -> None:
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(SourceError, match="Nur-Lese-Modus nicht"):
         readonly_engine("mssql+pyodbc://leser@db/fv", "X")
+
+
+def test_native_values_are_written_in_the_profile_formats() -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from connectors.profiles import ReadSection
+    from connectors.pull_sql import _cell
+
+    german = ReadSection(decimal=",", thousands=".", datetime_format="%d.%m.%Y %H:%M",
+                         date_format="%d.%m.%Y")
+    values = [dt.datetime(2026, 1, 5, 10, 7, 30), dt.date(2026, 1, 5), Decimal("1234.50"),
+              12.5, 3.0, 7, True, "  Schalter ", "NA", None, float("nan")]
+    assert [_cell(v, german, {"NA"}) for v in values] == [
+        "05.01.2026 10:07", "05.01.2026", "1234,50", "12,5", "3", "7", "true", "Schalter",
+        None, None, None]
+
+
+def test_readme_example_aliases_columns_to_the_shipped_profile(setup, reporting_db) -> None:  # noqa: ANN001
+    """The README's example: a query naming its columns like the CSV export's headers, read
+    through the shipped profile (native PostgreSQL timestamps in its format dd.mm.yyyy)."""
+    if reporting_db.url.startswith("sqlite"):
+        pytest.skip("SQLite hands TIMESTAMP columns over as the text they were written as")
+    settings, sources_file = setup
+    sources_file.write_text(f'''[[source]]
+name = "Meldewesen-DB"
+kind = "sql"
+url_env = "FV_DB_URL"
+query = """
+  SELECT vorgang_nr AS "Vorgangsnummer", leistung AS "Leistung", standort AS "Standort",
+         kanal AS "Eingangskanal", eingang AS "Eingang am", abschluss AS "Abgeschlossen am",
+         status AS "Status", nachforderungen AS "Anzahl Nachforderungen", geaendert_am
+  FROM {reporting_db.table} WHERE geaendert_am > :cursor ORDER BY geaendert_am"""
+cursor_column = "geaendert_am"
+cursor_start = 2024-01-01T00:00:00
+profile = "musterstadt_vorgaenge"
+''', encoding="utf-8")
+    (outcome,) = import_all(settings, load_sources(sources_file, settings.profiles_dir))
+    assert _counts_of(outcome) == (6, 3, 0, 1, 2)
+    with get_engine(settings).connect() as conn:
+        assert conn.execute(select(Case.received_at).order_by(Case.received_at)
+                            ).scalars().all()[0].isoformat() == "2026-01-05T10:00:00"
+
+
+def _counts_of(outcome) -> tuple:  # noqa: ANN001
+    assert outcome.error is None, outcome.error
+    (r,) = outcome.results
+    return r.rows_read, r.inserted, r.updated, r.duplicate, r.rejected
+
+
+def test_rows_come_in_batches_of_the_profile_size(setup, reporting_db) -> None:  # noqa: ANN001
+    from connectors.profiles import resolve_profile
+
+    settings, sources_file = setup
+    (source,) = load_sources(sources_file, settings.profiles_dir)
+    profile = resolve_profile("fv_meldewesen_db", settings.profiles_dir)  # batch_rows = 2
+    pull = sql_pull(source, profile, get_engine(settings))
+    progress: list[int] = []
+    batches = list(pull.read(*profile.headers(), progress.append))
+    assert [b.frame["__line"].to_list() for b in batches] == [[1, 2], [3, 4], [5, 6]]
+    assert [b.frame["vorgang_nr"].to_list() for b in batches][0] == ["S-1", "S-2"]
+    assert batches[0].frame["eingang"].to_list() == ["2026-01-05 10:00:00",
+                                                     "2026-01-06 11:00:00"]
+    assert progress == [2, 4, 6, 6]
