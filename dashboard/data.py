@@ -385,10 +385,11 @@ def _in_months(frame: pl.DataFrame, first: _dt.date, last: _dt.date,
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last: _dt.date,
-                      locations: tuple[int, ...] | None, min_n: int) -> tuple[pl.DataFrame, dict]:
+                      locations: tuple[int, ...] | None, min_n: int,
+                      services: tuple[int, ...] | None = None) -> tuple[pl.DataFrame, dict]:
     scoped = _replace(_data, volume=_in_months(_data.volume, first, last))
     per_location = _compute(_TAKE_UP, scoped, ("location_id",), locations=locations,
-                            min_n=min_n).drop_nulls("location_id")
+                            services=services, min_n=min_n).drop_nulls("location_id")
     master = _data.locations.select("location_id", "name", "kind", "district", "latitude",
                                     "longitude")
     if locations is not None:
@@ -396,28 +397,38 @@ def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last
     rows = (master.join(per_location, on="location_id", how="left")
             .with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False)))
     ids = master["location_id"].to_list()
-    total = _compute(_TAKE_UP, scoped, (), locations=ids, min_n=min_n).row(0, named=True)
-    without = int(scoped.volume.filter(pl.col("location_id").is_null())["cases"].sum())
+    total = _compute(_TAKE_UP, scoped, (), locations=ids, services=services,
+                     min_n=min_n).row(0, named=True)
+    outside = scoped.volume.filter(pl.col("location_id").is_null())
+    if services is not None:
+        outside = outside.filter(pl.col("service_id").is_in(list(services)))
+    without = int(outside["cases"].sum())
     return with_wilson(rows), {**total, "without_location": without}
 
 
 def location_take_up(store: Store, first: _dt.date, last: _dt.date,
-                     locations: Iterable[int] | None = None) -> tuple[pl.DataFrame, dict]:
+                     locations: Iterable[int] | None = None,
+                     services: Iterable[int] | None = None) -> tuple[pl.DataFrame, dict]:
     """Digital take-up per location over the months ``first`` … ``last`` (every location of
     the master data, also without cases: ``n == 0``), with ``lo``/``hi`` (Wilson); and the
     total over these locations (``value``, ``n``, ``suppressed``) plus the cases without any
     location in the period (``without_location``), which no location row contains."""
     return _location_take_up(cube(store), store.url, store.version, first, last,
-                             _ids(locations), store.min_n)
+                             _ids(locations), store.min_n, _ids(services))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _appointment_summary(_facts: _appointments.AppointmentFacts, url: str, version: str,
                          first: _dt.date, last: _dt.date, locations: tuple[int, ...] | None,
-                         min_n: int) -> pl.DataFrame:
+                         min_n: int, services: tuple[int, ...] | None = None,
+                         channels: tuple[str, ...] | None = None) -> pl.DataFrame:
     lead = _in_months(_facts.lead, first, last)
     if locations is not None:
         lead = lead.filter(pl.col("location_id").is_in(list(locations)))
+    if services is not None:
+        lead = lead.filter(pl.col("service_id").is_in(list(services)))
+    if channels is not None:  # the booking channel
+        lead = lead.filter(pl.col("channel").is_in(list(channels)))
     by = ("location_id",)
     median = _appointments.lead_time(lead, by, 0.5, min_n=min_n).select(
         "location_id", bookings="n", lead_median="value", lead_suppressed="suppressed")
@@ -434,12 +445,15 @@ def _appointment_summary(_facts: _appointments.AppointmentFacts, url: str, versi
 
 
 def appointment_summary(store: Store, first: _dt.date, last: _dt.date,
-                        locations: Iterable[int] | None = None) -> pl.DataFrame:
+                        locations: Iterable[int] | None = None,
+                        services: Iterable[int] | None = None,
+                        channels: Iterable[str] | None = None) -> pl.DataFrame:
     """Per location with bookings whose slot falls in ``first`` … ``last``: bookings,
     lead_median, lead_p90, lead_suppressed, no_show (+ Wilson no_show_lo/hi), no_shows, due,
     no_show_suppressed (see :mod:`metrics.appointments` for the definitions)."""
     return _appointment_summary(appointment_facts(store), store.url, store.version, first,
-                                last, _ids(locations), store.min_n)
+                                last, _ids(locations), store.min_n, _ids(services),
+                                None if channels is None else tuple(sorted(channels)))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -532,3 +546,249 @@ def service_detail(store: Store, service_id: int,
     """Channel mix, take-up, processing time, follow-ups and funnel of one service."""
     return _service_detail(cube(store), funnel(store), store.url, store.version, service_id,
                            _ids(locations), store.min_n)
+
+
+# --- Global filters and the overview's period view (dashboard.filters, metrics.headline) ---
+# Imported here rather than at the top so these loaders stay one appended block.
+import tomllib as _tomllib  # noqa: E402
+
+from dashboard.filters import FilterOptions as _FilterOptions  # noqa: E402
+from dashboard.filters import Filters as _Filters  # noqa: E402
+from metrics import headline as _headline  # noqa: E402
+from metrics import target_config as _target_config  # noqa: E402
+
+
+def _months_of(frame: pl.DataFrame, column: str) -> list[_dt.date]:
+    if frame.is_empty() or column not in frame.columns:
+        return []
+    return [d.replace(day=1) for d in (frame[column].min(), frame[column].max())
+            if d is not None]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _filter_options(_data: Cube, _facts: _appointments.AppointmentFacts,
+                    _feedback_frame: pl.DataFrame, _funnel_frame: pl.DataFrame, url: str,
+                    version: str) -> _FilterOptions:
+    months = (_months_of(_data.volume, "month") + _months_of(_data.usage, "period_start")
+              + _months_of(_data.usage, "period_end") + _months_of(_data.waits, "day")
+              + _months_of(_facts.lead, "month") + _months_of(_feedback_frame, "month")
+              + _months_of(_funnel_frame, "month"))
+    services = _data.services
+    channels = set(_data.volume["channel"].drop_nulls().to_list()) | set(
+        _data.usage["channel"].drop_nulls().to_list()) | set(
+        _feedback_frame["channel"].drop_nulls().to_list())
+    order = [c.value for c in _service_view.CHANNEL_ORDER]
+    return _FilterOptions(
+        span=(min(months), max(months)) if months else None,
+        departments=tuple(sorted(services["department"].drop_nulls().unique().to_list())),
+        services={r["service_id"]: (r["code"], r["name"], r["department"])
+                  for r in services.iter_rows(named=True)},
+        locations={r["location_id"]: (r["code"], r["name"])
+                   for r in _data.locations.iter_rows(named=True)},
+        channels=tuple(sorted(channels, key=lambda c: (order.index(c) if c in order
+                                                       else len(order), c))))
+
+
+def filter_options(store: Store) -> _FilterOptions:
+    """What the global filters offer: the months with any data (cases, statistics,
+    appointments, waits, ratings, portal forms), departments, services, locations and the
+    channels present."""
+    return _filter_options(cube(store), appointment_facts(store), feedback(store),
+                           funnel(store), store.url, store.version)
+
+
+def targets_file(store: Store) -> _Path:
+    """Where the targets file is expected (``SERVICEPULS_TARGETS_FILE``)."""
+    return _target_config.targets_path(store.settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _targets(_data: Cube, url: str, version: str, path: str, mtime_ns: int,
+             size: int) -> list[_target_config.ScopedTarget]:
+    return _target_config.load_targets(_Path(path), _data)
+
+
+def targets(store: Store) -> list[_target_config.ScopedTarget] | None:
+    """The targets of the file, checked against the store; None without a file. Raises
+    :class:`metrics.target_config.TargetConfigError` listing every problem; cached by the
+    file's size and modification time, so an edit shows on the next rerun."""
+    path = targets_file(store)
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return _targets(cube(store), store.url, store.version, str(path.resolve()),
+                    stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _period_tiles(_data: Cube, url: str, version: str, grain: str, first: _dt.date,
+                  last: _dt.date, services: tuple[int, ...] | None,
+                  locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+                  min_n: int, _targets_by_kpi: dict, targets_key: str
+                  ) -> list[_headline.PeriodTile]:
+    return _headline.period_tiles(_data, grain, first, last, services=services,
+                                  locations=locations, channels=channels, min_n=min_n,
+                                  targets=_targets_by_kpi)
+
+
+def period_tiles(store: Store, flt: _Filters,
+                 scoped_targets: list[_target_config.ScopedTarget] | None = None
+                 ) -> list[_headline.PeriodTile]:
+    """The overview's tiles for the filters' last period (:func:`metrics.headline.
+    period_tiles`), with the status of the targets whose scope is the filters'."""
+    chosen = _target_config.for_scope(scoped_targets or [], flt.services, flt.locations,
+                                      flt.channels)
+    return _period_tiles(cube(store), store.url, store.version, flt.grain, flt.first,
+                         flt.last, flt.services, flt.locations, flt.channels, store.min_n,
+                         chosen, repr(sorted(chosen.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _movers(_data: Cube, url: str, version: str, kpi_id: str, grain: str, period: _dt.date,
+            compare: str, services: tuple[int, ...] | None,
+            locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+            min_n: int, limit: int) -> pl.DataFrame:
+    return _headline.movers(_data, kpi_id, grain, period, compare, services=services,
+                            locations=locations, channels=channels, min_n=min_n, limit=limit)
+
+
+def movers(store: Store, kpi_id: str, period: _dt.date, compare: str, flt: _Filters,
+           limit: int = 5) -> pl.DataFrame:
+    """The services that changed most (:func:`metrics.headline.movers`) under the filters."""
+    return _movers(cube(store), store.url, store.version, kpi_id, flt.grain, period, compare,
+                   flt.services, flt.locations, flt.channels, store.min_n, limit)
+
+
+def expected_intervals(store: Store) -> dict[str, int]:
+    """Profile or source name → expected days between deliveries, from the sources file
+    (``expected_every_days``). Read leniently: the dashboard needs the intervals, not the
+    export folders, which are often not mounted on the dashboard's server."""
+    path = store.settings.sources_file
+    try:
+        raw = _tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, _tomllib.TOMLDecodeError):
+        return {}
+    out: dict[str, int] = {}
+    for source in raw.get("source", []) if isinstance(raw.get("source"), list) else []:
+        days = source.get("expected_every_days") if isinstance(source, dict) else None
+        if not isinstance(days, int) or days < 1:
+            continue
+        for key in (source.get("profile"), source.get("name")):
+            if isinstance(key, str):
+                out[key] = min(days, out.get(key, days))
+    return out
+
+
+def source_freshness(store: Store) -> pl.DataFrame:
+    """:func:`quality_freshness` with each source's own expected interval where the sources
+    file gives one (matched by the profile its runs used, or by name), else the default
+    (``metrics.quality.STALE_AFTER_DAYS``); adds ``expected_days``."""
+    fresh = quality_freshness(store)
+    intervals = expected_intervals(store)
+    runs = quality_runs(store)
+    expected = {}
+    for source in fresh["source"].to_list():
+        profiles = runs.filter(pl.col("source") == source)["profile"].unique().to_list()
+        found = [intervals[k] for k in [source, *profiles] if k in intervals]
+        expected[source] = min(found) if found else _quality.STALE_AFTER_DAYS
+    return fresh.with_columns(
+        expected_days=pl.col("source").replace_strict(expected, return_dtype=pl.Int64)
+    ).with_columns(stale=pl.col("days_since").is_null()
+                   | (pl.col("days_since") > pl.col("expected_days")))
+
+
+# --- Leistungen and Standorte under the global filters ----------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranking_for(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
+                 first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
+                 locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+                 min_n: int) -> pl.DataFrame:
+    return _service_view.ranking(_data, _funnel_frame, locations=locations, min_n=min_n,
+                                 span=(first, last), services=services, channels=channels)
+
+
+def service_ranking_for(store: Store, flt: _Filters) -> pl.DataFrame:
+    """Every service of the filters over their months (:func:`metrics.service_view.ranking`
+    with ``span``, ``services``, ``locations`` and ``channels``)."""
+    return _ranking_for(cube(store), funnel(store), store.url, store.version, flt.first,
+                        flt.last_month, flt.services, flt.locations, flt.channels,
+                        store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _detail_for(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
+                service_id: int, first: _dt.date, last: _dt.date,
+                locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+                min_n: int) -> _service_view.ServiceDetail:
+    return _service_view.detail(_data, _funnel_frame, service_id, locations=locations,
+                                min_n=min_n, span=(first, last), channels=channels)
+
+
+def service_detail_for(store: Store, service_id: int,
+                       flt: _Filters) -> _service_view.ServiceDetail:
+    """:func:`service_detail` over the filters' months, locations and channels."""
+    return _detail_for(cube(store), funnel(store), store.url, store.version, service_id,
+                       flt.first, flt.last_month, flt.locations, flt.channels, store.min_n)
+
+
+# --- Zufriedenheit under the global filters --------------------------------------------------
+
+
+def _feedback_in(frame: pl.DataFrame, first: _dt.date, last: _dt.date,
+                 services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
+                 channels: tuple[str, ...] | None) -> pl.DataFrame:
+    frame = frame.filter(pl.col("month").is_between(first, last))
+    for column, wanted in (("service_id", services), ("location_id", locations),
+                           ("channel", channels)):
+        if wanted is not None:
+            frame = frame.filter(pl.col(column).is_in(list(wanted)))
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _satisfaction_for(_frame: pl.DataFrame, url: str, version: str, topic: str,
+                      first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
+                      locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+                      min_n: int) -> SatisfactionView:
+    frame = _feedback_in(_frame, first, last, services, locations, channels)
+    empty = _cells(frame.clear(), [], min_n).row(0, named=True)
+    if frame.is_empty():
+        return SatisfactionView(None, first, empty, empty, _cells(frame, ["month"], min_n),
+                                _cells(frame, ["topic"], min_n), 0)
+    month = frame["month"].max()
+    chosen = frame.filter(pl.col("topic") == topic)
+    months = pl.DataFrame({"month": pl.date_range(first, month, "1mo", eager=True)})
+    monthly = months.join(_cells(chosen, ["month"], min_n), on="month", how="left").with_columns(
+        pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
+    topics = _cells(frame, ["topic"], min_n).sort(
+        [pl.col("top2_share").is_null(), pl.col("top2_share"), pl.col("n")],
+        descending=[False, True, True])
+    return SatisfactionView(
+        month=month, first=first,
+        latest=_cells(chosen.filter(pl.col("month") == month), [], min_n).row(0, named=True),
+        window=_cells(chosen, [], min_n).row(0, named=True),
+        monthly=monthly, topics=topics, ratings=frame.height)
+
+
+def satisfaction_view_for(store: Store, topic: str, flt: _Filters) -> SatisfactionView:
+    """:func:`satisfaction_view` under the global filters: the window is the filters' range
+    (``first`` its first month), ``month`` the newest month with a rating in it; services,
+    locations and channels filter the ratings."""
+    return _satisfaction_for(feedback(store), store.url, store.version, topic, flt.first,
+                             flt.last_month, flt.services, flt.locations, flt.channels,
+                             store.min_n)
+
+
+def feedback_comments_for(store: Store, flt: _Filters, limit: int = 10) -> pl.DataFrame:
+    """The newest comments within the filters (month only, scrubbed again on the way out)."""
+    frame = _comments_in(store.engine, store.url, store.version, flt.first, flt.end)
+    return _feedback_in(frame, flt.first, flt.last_month, flt.services, flt.locations,
+                        flt.channels).head(limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comments_in(_engine: Engine, url: str, version: str, since: _dt.date,
+                 until: _dt.date) -> pl.DataFrame:
+    return _satisfaction.comments(_engine, 100_000, since=since, until=until)

@@ -1555,3 +1555,47 @@ def ranking_table(ranking: pl.DataFrame, lang: str, min_n: int) -> pl.DataFrame:
         rows.append(row)
     return pl.DataFrame(rows, schema={ranking_header(c, lang): pl.String
                                       for c in RANKING_COLUMNS}, orient="row")
+
+
+# --- Überblick: biggest movers and data freshness (tables of display text) -----------------
+
+
+def fmt_kpi_change(kpi: KpiDef, change: float | None, lang: str) -> str:
+    """A change as the tiles show it, with an arrow that says the direction in text as well
+    as in shape: "↑ +4,2 Pp.", "↓ -12,0 %"."""
+    from dashboard.formatting import fmt_change
+
+    if change is None:
+        return DASH
+    text = fmt_change(change, "pp" if kpi.unit == "percent" else "relative", lang)
+    if text.startswith("±"):
+        return text
+    return f"{'↑' if change > 0 else '↓'} {text}"
+
+
+def movers_table(frame: pl.DataFrame, kpi: KpiDef, now: str, before: str, lang: str,
+                 min_n: int) -> pl.DataFrame:
+    """:func:`metrics.headline.movers` as text: service, value now, value before, change,
+    n now / before (columns named after the two periods)."""
+    columns = [t("o_col_service", lang), now, before, t("o_col_change", lang),
+               t("o_col_n", lang)]
+    rows = [[r["name"], fmt_value(kpi, r["value"], False, min_n, lang),
+             fmt_value(kpi, r["before"], False, min_n, lang),
+             fmt_kpi_change(kpi, r["change"], lang),
+             f"{fmt_number(r['n'], lang, 0)} / {fmt_number(r['n_before'], lang, 0)}"]
+            for r in frame.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
+
+
+def freshness_table(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Sources with their last successful delivery, days since, expected interval and a
+    status in words and symbol (never colour alone)."""
+    columns = [t("q_col_source", lang), t("q_col_freshness", lang),
+               t("q_col_last_success", lang), t("q_col_days_since", lang),
+               t("o_col_expected", lang)]
+    rows = [[r["source"], t("q_stale" if r["stale"] else "q_fresh", lang),
+             DASH if r["last_success"] is None else fmt_day(r["last_success"].date(), lang),
+             DASH if r["days_since"] is None else fmt_number(r["days_since"], lang, 0),
+             fmt_number(r["expected_days"], lang, 0)]
+            for r in frame.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")

@@ -526,8 +526,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "s_tiles_month": {"de": "Neuester Monat mit Daten: {month}",
                       "en": "Latest month with data: {month}"},
-    "s_tiles_window": {"de": "Letzte 12 Monate: {first} – {last}",
-                       "en": "Last 12 months: {first} – {last}"},
+    "s_tiles_window": {"de": "Zeitraum: {first} – {last}",
+                       "en": "Period: {first} – {last}"},
     "s_top2": {"de": "Anteil zufrieden (4–5 von 5)", "en": "Share satisfied (4–5 of 5)"},
     "s_mean": {"de": "Mittlere Bewertung (1–5)", "en": "Mean rating (1–5)"},
     "s_score": {"de": "GOV.UK-Score (0–1)", "en": "GOV.UK score (0–1)"},
@@ -1371,11 +1371,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "to sort. “< {min_n}”: withheld (fewer than {min_n} cases); “–”: no data.",
     },
     "v_ranking_method": {
-        "de": "Methode: Quoten als Σ Zähler / Σ Nenner über die 12 Monate; Bearbeitungszeit "
+        "de": "Methode: Quoten als Σ Zähler / Σ Nenner über den Zeitraum; Bearbeitungszeit "
         "als Median und 90. Perzentil aller abgeschlossenen Vorgänge dieser Eingangsmonate; "
         "Abschlussquote aus der Portalstatistik (ohne Standortbezug); Monate mit Daten: "
         "Monate mit mindestens einem Vorgang.",
-        "en": "Method: rates as Σ numerator / Σ denominator over the 12 months; processing "
+        "en": "Method: rates as Σ numerator / Σ denominator over the period; processing "
         "time as median and 90th percentile of all completed cases received in these months; "
         "completion rate from the portal statistics (no locations); months with data: months "
         "with at least one case.",
@@ -1386,6 +1386,135 @@ STRINGS: dict[str, dict[str, str]] = {
     "v_col_p90": {"de": "90. Perzentil (Tage)", "en": "90th percentile (days)"},
     "v_col_months": {"de": "Monate mit Daten", "en": "Months with data"},
     "v_months_of": {"de": "{n} von {total}", "en": "{n} of {total}"},
+    # --- global filters (dashboard/filters.py) ----------------------------------------------
+    "f_grain": {"de": "Zeitraster", "en": "Period grain"},
+    "f_grain_help": {
+        "de": "Monate, Quartale oder Jahre: Kacheln und Vergleiche beziehen sich auf den "
+        "letzten gewählten Zeitraum, Verläufe auf den ganzen Bereich.",
+        "en": "Months, quarters or years: tiles and comparisons refer to the last chosen "
+        "period, trends to the whole range.",
+    },
+    "f_grain_month": {"de": "Monat", "en": "Month"},
+    "f_grain_quarter": {"de": "Quartal", "en": "Quarter"},
+    "f_grain_year": {"de": "Jahr", "en": "Year"},
+    "f_from": {"de": "Von", "en": "From"},
+    "f_to": {"de": "Bis", "en": "To"},
+    "f_department": {"de": "Fachbereich", "en": "Department"},
+    "f_all_departments": {"de": "Alle Fachbereiche", "en": "All departments"},
+    "f_services": {"de": "Leistungen", "en": "Services"},
+    "f_all_services": {"de": "Alle Leistungen", "en": "All services"},
+    "f_services_help": {
+        "de": "Leer lassen für alle Leistungen (des gewählten Fachbereichs).",
+        "en": "Leave empty for every service (of the chosen department).",
+    },
+    "f_all_locations": {"de": "Alle Standorte", "en": "All locations"},
+    "f_channels": {"de": "Eingangskanäle", "en": "Channels"},
+    "f_all_channels": {"de": "Alle Kanäle", "en": "All channels"},
+    "f_channels_help": {
+        "de": "Gilt für Bearbeitungszeit, Rückfragen und Bewertungen; die digitale "
+        "Nutzungsquote ist selbst ein Anteil der Kanäle und bleibt ungefiltert.",
+        "en": "Applies to processing time, follow-ups and ratings; digital take-up is itself "
+        "a share of the channels and stays unfiltered.",
+    },
+    "f_name_period": {"de": "Zeitraum", "en": "period"},
+    "f_name_services": {"de": "Leistungen", "en": "services"},
+    "f_name_department": {"de": "Fachbereich", "en": "department"},
+    "f_name_locations": {"de": "Standorte", "en": "locations"},
+    "f_name_channels": {"de": "Eingangskanäle", "en": "channels"},
+    "f_not_applied": {"de": "Nicht angewendet: Filter {filters} — {what}.",
+                      "en": "Not applied: filter {filters} — {what}."},
+    "f_why_take_up": {
+        "de": "die digitale Nutzungsquote ist selbst ein Anteil der Eingangskanäle",
+        "en": "digital take-up is itself a share of the channels",
+    },
+    "f_why_pilots": {
+        "de": "ein Pilot hat seine eigenen Leistungen, Standorte und Zeiträume "
+        "(Pilot-Datei); Bewertung und Diagramm folgen ihnen",
+        "en": "a pilot has its own services, locations and periods (pilots file); its "
+        "evaluation and chart follow them",
+    },
+    "f_why_quality": {
+        "de": "Import-Läufe, Quarantäne und Aktualität betreffen ganze Lieferungen, nicht "
+        "einzelne Leistungen, Standorte oder Zeiträume",
+        "en": "import runs, the quarantine and freshness concern whole deliveries, not single "
+        "services, locations or periods",
+    },
+    "f_why_mix": {"de": "der Kanalmix zeigt stets alle Eingangskanäle",
+                  "en": "the channel mix always shows every channel"},
+    "f_why_waits": {
+        "de": "die Wartezeiten vor Ort sind nicht nach Leistung und Eingangskanal erfasst",
+        "en": "on-site waits are not recorded by service and channel",
+    },
+    "f_why_map": {"de": "Karte und Vergleich zeigen die digitale Nutzungsquote, einen Anteil "
+                  "der Eingangskanäle",
+                  "en": "the map and the comparison show digital take-up, a share of the "
+                  "channels"},
+    "f_period": {"de": "Zeitraum {period}", "en": "Period {period}"},
+    # --- Überblick: tiles per period, targets, movers, freshness ---------------------------
+    "vs_previous_quarter": {"de": "ggü. Vorquartal", "en": "vs previous quarter"},
+    "vs_previous_year_period": {"de": "ggü. Vorjahr", "en": "vs previous year"},
+    "vs_same_quarter": {"de": "ggü. Vorjahresquartal", "en": "vs same quarter last year"},
+    "o_spark": {
+        "de": "Verlauf {first} – {last}: {shown} von {periods} Zeiträumen mit Wert",
+        "en": "Trend {first} – {last}: {shown} of {periods} periods with a value",
+    },
+    "o_target": {"de": "Zielwert {value} bis {due}: {status}",
+                 "en": "Target {value} by {due}: {status}"},
+    "o_status_reached": {"de": "✓ erreicht", "en": "✓ reached"},
+    "o_status_on_track": {"de": "↗ auf Kurs", "en": "↗ on track"},
+    "o_status_at_risk": {"de": "⚠ gefährdet", "en": "⚠ at risk"},
+    "o_status_missed": {"de": "✗ verfehlt", "en": "✗ missed"},
+    "o_status_unknown": {"de": "? unklar (weniger als 3 Monate mit Wert)",
+                         "en": "? unclear (fewer than 3 months with a value)"},
+    "o_status_rule": {
+        "de": "Status: erreicht, wenn der letzte Monatswert ({month}) das Ziel erfüllt; "
+        "sonst auf Kurs oder gefährdet nach dem linearen Trend der letzten 12 Monate bis "
+        "zum Stichtag; verfehlt nach dem Stichtag.",
+        "en": "Status: reached when the latest monthly value ({month}) meets the target; "
+        "otherwise on track or at risk by the linear trend of the last 12 months to the "
+        "due date; missed after the due date.",
+    },
+    "o_no_target": {"de": "Kein Zielwert für diese Auswahl", "en": "No target for this view"},
+    "o_targets_where": {
+        "de": "Zielwerte stehen in `{path}` (je `[[target]]`: `kpi`, `value`, `due`, optional "
+        "`department`, `services`, `locations`); ein Ziel erscheint, wenn seine Auswahl der "
+        "Filterauswahl entspricht.",
+        "en": "Targets live in `{path}` (per `[[target]]`: `kpi`, `value`, `due`, optionally "
+        "`department`, `services`, `locations`); a target shows when its scope is the "
+        "filters' selection.",
+    },
+    "o_targets_error": {
+        "de": "Die Zielwert-Datei `{path}` enthält {count} Fehler; Zielwerte werden nicht "
+        "bewertet:",
+        "en": "The targets file `{path}` has {count} problem(s); targets are not assessed:",
+    },
+    "o_movers_heading": {"de": "Größte Veränderungen je Leistung",
+                         "en": "Biggest movers by service"},
+    "o_movers_intro": {
+        "de": "Leistungen mit der größten Veränderung in {period}; Anteile in Prozentpunkten, "
+        "Bearbeitungszeiten relativ. Werte mit weniger als {min_n} Fällen (ausgeblendet) und "
+        "fehlende Werte sind nicht dabei. n = Fälle jetzt / im Vergleichszeitraum.",
+        "en": "Services whose value changed most in {period}; shares in percentage points, "
+        "processing times relative. Values resting on fewer than {min_n} cases (withheld) "
+        "and missing values are left out. n = cases now / in the period compared with.",
+    },
+    "o_movers_vs": {"de": "ggü. {period}", "en": "vs {period}"},
+    "o_movers_none": {"de": "Keine Leistung hat in beiden Zeiträumen einen Wert.",
+                      "en": "No service has a value in both periods."},
+    "o_col_service": {"de": "Leistung", "en": "Service"},
+    "o_col_change": {"de": "Veränderung", "en": "Change"},
+    "o_col_n": {"de": "n (jetzt / vorher)", "en": "n (now / before)"},
+    "o_fresh_heading": {"de": "Aktualität der Datenquellen", "en": "Data freshness by source"},
+    "o_fresh_intro": {
+        "de": "Letzte erfolgreiche Lieferung je Quelle; „veraltet“, wenn sie länger "
+        "zurückliegt als der erwartete Abstand (`expected_every_days` in `{path}`, sonst "
+        "{days} Tage). Einzelheiten auf der Seite „Datenqualität & Importe“.",
+        "en": "Last successful delivery per source; “out of date” when it is older than the "
+        "expected interval (`expected_every_days` in `{path}`, else {days} days). Details "
+        "on the page “Data quality & imports”.",
+    },
+    "o_col_expected": {"de": "Erwartet alle … Tage", "en": "Expected every … days"},
+    "v_range": {"de": "Zeitraum {first} – {last}", "en": "Period {first} – {last}"},
 }
 
 

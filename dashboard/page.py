@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import data
+from dashboard.filters import Filters, sidebar
 from dashboard.i18n import current_lang, t
 from metrics.cube import Cube
 
@@ -31,3 +32,9 @@ def stop_empty(store: data.Store, lang: str, text: str | None = None) -> NoRetur
             icon=":material/info:")
     st.caption(t("store_caption", lang, url=store.url))
     st.stop()
+
+
+def filters(store: data.Store, lang: str) -> Filters:
+    """The global filters in the sidebar (:mod:`dashboard.filters`): call once per page, after
+    :func:`start`, and hand the result to the data functions."""
+    return sidebar(data.filter_options(store), lang)

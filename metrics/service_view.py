@@ -105,12 +105,21 @@ def _ids(values: Iterable[int] | None) -> list[int] | None:
 
 
 def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None = None,
-            min_n: int = 5, months: int = WINDOW_MONTHS) -> pl.DataFrame:
+            min_n: int = 5, months: int = WINDOW_MONTHS,
+            span: tuple[dt.date, dt.date] | None = None,
+            services: Iterable[int] | None = None,
+            channels: Iterable[str] | None = None) -> pl.DataFrame:
     """One row per service of the master data over the window (:data:`RANKING_SCHEMA`).
 
     ``funnel`` is :func:`metrics.funnel.load_funnel`; it has no locations, so its
-    completion rate is the same under every location filter."""
-    span = window(cube, months)
+    completion rate is the same under every location filter. ``span`` (first and last
+    month) replaces the window of the last ``months`` months; ``services`` keeps only those
+    rows; ``channels`` filter processing time and follow-ups (digital take-up and the cases
+    behind it are a share of all channels, so they ignore a channel filter)."""
+    if span is None:
+        span = window(cube, months)
+    elif not cube.is_empty:
+        months = (span[1].year - span[0].year) * 12 + span[1].month - span[0].month + 1
     if span is None:
         return pl.DataFrame(schema=RANKING_SCHEMA)
     first, last = span
@@ -119,7 +128,9 @@ def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None
     by = ("service_id",)
 
     def kpi(kpi_id: str, prefix: str, grain: str | None = None) -> pl.DataFrame:
-        out = compute(kpi_id, w, by, locations=locations, min_n=min_n, grain=grain)
+        out = compute(kpi_id, w, by, locations=locations, min_n=min_n, grain=grain,
+                      services=_ids(services),
+                      channels=None if kpi_id == "digital_take_up" else _ids(channels))
         return out.select("service_id", pl.col("value").alias(prefix),
                           pl.col("n").alias(f"{prefix}_n"),
                           pl.col("suppressed").alias(f"{prefix}_suppressed"))
@@ -141,7 +152,9 @@ def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None
                      # every case, also of months before the service went online, which
                      # digital take-up leaves out (metrics.facts)
                      pl.col("cases").sum().alias("all_cases")))
-    out = (cube.services.select("service_id", "code", "name", "leika_key")
+    rows = cube.services if services is None else cube.services.filter(
+        pl.col("service_id").is_in(list(services)))
+    out = (rows.select("service_id", "code", "name", "leika_key")
            .join(take_up, on="service_id", how="left")
            .join(median, on="service_id", how="left")
            .join(p90.drop("p90_days_n"), on="service_id", how="left")
@@ -262,14 +275,27 @@ def day_distribution(cube: Cube, service_id: int, *, locations: Iterable[int] | 
     ).with_columns(cases=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("cases")))
 
 
+def _of_channels(cube: Cube, channels: Iterable[str] | None) -> Cube:
+    """Processing days of ``channels`` only (the volume, and so the month grid, stays)."""
+    if channels is None:
+        return cube
+    return replace(cube, durations=cube.durations.filter(
+        pl.col("channel").is_in(list(channels))))
+
+
 def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,
            locations: Iterable[int] | None = None, min_n: int = 5,
-           months: int = WINDOW_MONTHS) -> ServiceDetail:
-    """Everything the page shows for ``service_id`` (the cube must hold cases)."""
-    span = window(cube, months)
-    if span is None:
+           months: int = WINDOW_MONTHS, span: tuple[dt.date, dt.date] | None = None,
+           channels: Iterable[str] | None = None) -> ServiceDetail:
+    """Everything the page shows for ``service_id`` (the cube must hold cases).
+
+    ``span`` (first and last month) replaces the window of the last ``months`` months and
+    limits the monthly series to it; ``channels`` filter processing time, its distribution
+    and follow-ups (the channel mix and digital take-up are shares of all channels)."""
+    full = window(cube, months)
+    if full is None:
         raise ValueError("the cube holds no cases")
-    first, last = span
+    first, last = span or full
     locations = _ids(locations)
     w = windowed(cube, first, last)
     all_months = _months(cube.months[0], cube.months[-1])
@@ -277,7 +303,7 @@ def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,
                       locations=locations, min_n=min_n, grain="month").rename(
         {"period": "month"})
     follow_up = compute("follow_up_rate", w, ("channel",), services=[service_id],
-                        locations=locations, min_n=min_n)
+                        locations=locations, channels=_ids(channels), min_n=min_n)
     follow_up = follow_up.sort(pl.col("channel").map_elements(channel_rank,
                                                               return_dtype=pl.Int64))
     own = funnel.filter(pl.col("service_id") == service_id)
@@ -287,15 +313,23 @@ def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,
     if locations is not None:
         volume = volume.filter(pl.col("location_id").is_in(locations))
     cases = volume["cases"].sum()
-    return ServiceDetail(
+    out = ServiceDetail(
         service_id=service_id, first=first, last=last,
         mix=channel_mix(cube, service_id, locations=locations, min_n=min_n),
         take_up=_on_months(take_up, all_months),
-        processing=processing_by_mode(cube, service_id, locations=locations, min_n=min_n),
-        distribution=day_distribution(w, service_id, locations=locations, min_n=min_n),
+        processing=processing_by_mode(_of_channels(cube, channels), service_id,
+                                      locations=locations, min_n=min_n),
+        distribution=day_distribution(_of_channels(w, channels), service_id,
+                                      locations=locations, min_n=min_n),
         follow_up=follow_up, completion=completion, has_funnel=not funnel.is_empty(),
         closed_share=1 - volume["open"].sum() / cases if cases else None,
     )
+    if span is None:
+        return out
+    inside = pl.col("month").is_between(first, last)
+    return replace(out, mix=out.mix.filter(inside), take_up=out.take_up.filter(inside),
+                   processing=out.processing.filter(inside),
+                   completion=out.completion.filter(inside))
 
 
 def option_label(service: dict) -> str:

@@ -242,18 +242,19 @@ def test_location_filter_changes_the_numbers(monkeypatch, handmade_store, ids, t
     assert at.metric[0].value == take_up
 
 
-def test_location_filter_is_read_from_the_url(monkeypatch, handmade_store):
+@pytest.mark.parametrize("value", ["NRD", "Bürgeramt Nord"], ids=["code", "old link: name"])
+def test_location_filter_is_read_from_the_url(monkeypatch, handmade_store, value):
     use_store(monkeypatch, handmade_store)
-    at = run_app(standort="Bürgeramt Nord")
+    at = run_app(standort=value)
     assert at.sidebar.multiselect(key="standort").value == [2]
     assert shown_tiles(at) == expected_tiles(handmade_store, locations=[2])
 
 
 def test_trend_table_shows_suppressed_and_missing_months(monkeypatch, handmade_store):
     use_store(monkeypatch, handmade_store)
-    at = run_app()
-    assert at.selectbox(key="leistung").value is None  # "Alle Leistungen"
-    table = at.table[0].value
+    at = run_app(von="2025-10")  # the default range is the last 12 months: one more
+    assert at.sidebar.multiselect(key="leistungen").value == []  # "Alle Leistungen"
+    table = at.get_by_key("trend_table").table[0].value
     months = table["Monat"].to_list()
     # every calendar month from Okt 2025 to Okt 2026, newest first
     assert months[0] == "Okt 2026" and months[-1] == "Okt 2025" and len(months) == 13
@@ -278,9 +279,10 @@ def test_trend_table_shows_suppressed_and_missing_months(monkeypatch, handmade_s
 def test_service_select_filters_the_trend(monkeypatch, handmade_store):
     use_store(monkeypatch, handmade_store)
     at = run_app()
-    at.selectbox(key="leistung").set_value(2).run()  # Hundesteuer: 3 cases in Okt 2026
+    at.sidebar.multiselect(key="leistungen").set_value([2]).run()  # Hundesteuer: 3 in Okt 2026
     assert not at.exception
-    rows = {r["Monat"]: r for r in at.table[0].value.to_dict("records")}
+    rows = {r["Monat"]: r for r in at.get_by_key("trend_table").table[0].value.to_dict(
+        "records")}
     assert rows["Okt 2026"]["Digitale Nutzungsquote"] == f"<{NB}5"
     assert any("kein Monat mit ausreichend Fällen" in c.value for c in at.caption)
 

@@ -133,11 +133,13 @@ def test_comparison_equals_the_kpi_engine_over_the_last_12_months(sample):  # no
 
 def test_period_and_locations_come_from_the_url(sample):  # noqa: ANN001
     settings, cube, _ = sample
-    at = run_page(link=True, zeitraum="2025",
-                  standort=["Bürgeramt Nord", "Bürgeramt Süd"])
-    assert at.sidebar.selectbox(key="zeitraum").value == "2025"
-    ids = at.sidebar.multiselect(key="standort").value
     names = dict(zip(cube.locations["location_id"], cube.locations["name"], strict=True))
+    codes = dict(zip(cube.locations["name"], cube.locations["code"], strict=True))
+    at = run_page(link=True, raster="year", von="2025", bis="2025",
+                  standort=[codes["Bürgeramt Nord"], codes["Bürgeramt Süd"]])
+    assert at.sidebar.selectbox(key="raster").value == "year"
+    assert at.sidebar.selectbox(key="von").value == dt.date(2025, 1, 1)
+    ids = at.sidebar.multiselect(key="standort").value
     assert sorted(names[i] for i in ids) == ["Bürgeramt Nord", "Bürgeramt Süd"]
     first, last = dt.date(2025, 1, 1), dt.date(2025, 12, 1)
     assert "Zeitraum: Jan 2025 – Dez 2025." in texts(at)
@@ -315,18 +317,20 @@ def moers(tmp_path_factory) -> Settings:  # noqa: ANN001
     return settings
 
 
-@pytest.mark.parametrize("period", [None, "Gesamter Zeitraum", "2015"])
+@pytest.mark.parametrize("period", [None, "all", "2015"])
 def test_moers_heatmap_equals_wait_by_weekday_hour(monkeypatch, moers, period):  # noqa: ANN001
     use_store(monkeypatch, moers)
     cube = load_cube(get_engine(moers))
     last_day = cube.waits["day"].max()
     if period is None:  # the last 12 months of the data
         start, end = shift_month(last_day.replace(day=1), -11), last_day
-    elif period == "Gesamter Zeitraum":  # the URL holds the option as shown
+    elif period == "all":  # from the first to the last month of the data
         start, end = None, None
+        query = {"von": f"{cube.waits['day'].min():%Y-%m}", "bis": f"{last_day:%Y-%m}"}
     else:
         start, end = dt.date(2015, 1, 1), dt.date(2015, 12, 31)
-    at = run_page(link=True, **({} if period is None else {"zeitraum": period}))
+        query = {"raster": "year", "von": "2015", "bis": "2015"}
+    at = run_page(link=True, **({} if period is None else query))
     expected = wait_by_weekday_hour(cube, start=start, end=end)
     assert not expected["weighted"].any()  # Moers publishes no visit counts
     cells = {(WEEKDAYS_DE[r["weekday"] - 1], f"{r['hour']:02d}–{r['hour'] + 1:02d}{NB}Uhr"):

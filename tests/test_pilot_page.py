@@ -337,7 +337,7 @@ def test_no_pilots_file_explains_with_an_example(monkeypatch, sample_store, tmp_
     assert info.value.startswith("**Noch keine Pilotprojekte**")
     assert f"`{missing}`" in info.value and "SERVICEPULS_PILOTS_FILE" in info.value
     assert at.code[0].value == EXAMPLE_TOML.strip()  # st.code drops the final newline
-    assert not at.metric and not at.selectbox
+    assert not at.metric and not at.main.selectbox
 
 
 def test_broken_file_lists_every_problem(monkeypatch, sample_store, tmp_path) -> None:

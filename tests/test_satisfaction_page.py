@@ -3,7 +3,7 @@ tests/test_satisfaction.py (Kleinstadt master data + tests/data/umfrage, importe
 LimeSurvey profile; SQLite and PostgreSQL).
 
 Hand-checked numbers (see the table in tests/test_satisfaction.py; the survey's newest month is
-Feb 2026, so "last 12 months" is Mär 2025 – Feb 2026):
+Feb 2026, so "last 12 months" is Jan 2026 – Feb 2026):
 
 - overall: 5 4 5 2 3 4 5 → n 7, top-2 5/7 = 71,4 % (Wilson 35,9–91,8 %), mean 4,0
   (2,9–5,0), score 0,75 (0,48–1,00); Feb 2026 alone has 3 ratings → "< 5".
@@ -128,7 +128,7 @@ def test_tiles_show_the_formatted_metrics(monkeypatch, survey):
     assert at.sidebar.selectbox(key="thema").value == "overall"
     headings = [h.value for h in at.subheader]
     assert headings[:2] == ["Neuester Monat mit Daten: Feb 2026",
-                            "Letzte 12 Monate: Mär 2025 – Feb 2026"]
+                            "Zeitraum: Jan 2026 – Feb 2026"]
     # Feb 2026: 3 overall ratings → everything withheld, the n as well
     assert tiles(at, "s_tiles_latest") == [LT5] * 4
     assert tiles(at, "s_tiles_window") == expected(survey, "overall")
@@ -142,7 +142,7 @@ def test_tiles_show_the_formatted_metrics(monkeypatch, survey):
     assert [w.value for w in at.warning] == [
         "Weniger als 5 Bewertungen (Feb 2026): Werte ausgeblendet, damit niemand erkennbar "
         "wird.",
-        f"Nur 7 Bewertungen (Mär 2025 – Feb 2026): Der Wert ist unsicher, das 95-%-Intervall "
+        f"Nur 7 Bewertungen (Jan 2026 – Feb 2026): Der Wert ist unsicher, das 95-%-Intervall "
         f"ist breit (35,9–91,8{NB}%).",
     ]
 
@@ -169,8 +169,8 @@ def test_topic_from_the_url_changes_the_numbers(monkeypatch, survey, label, topi
 
 def test_channel_from_the_url_withholds_a_small_cell(monkeypatch, survey):
     use_store(monkeypatch, survey)
-    at = run_page(kanal="Online")
-    assert at.sidebar.selectbox(key="kanal").value == "online"
+    at = run_page(kanal="online")  # the global channel filter, by channel code
+    assert at.sidebar.multiselect(key="kanal").value == ["online"]
     assert tiles(at, "s_tiles_window") == expected(survey, "overall", channel="online") \
         == [LT5] * 4
     assert rows(at, "s_comments_table") == [
@@ -180,12 +180,12 @@ def test_channel_from_the_url_withholds_a_small_cell(monkeypatch, survey):
 
 def test_location_from_the_url_filters_numbers_and_comments(monkeypatch, survey):
     use_store(monkeypatch, survey)
-    at = run_page(ort="Bürgeramt Mitte")
-    ort = at.sidebar.selectbox(key="ort")
-    assert ort.options == ["Alle Standorte", "Bürgeramt Mitte", "Videoberatung"]
-    assert ort.value is not None
+    at = run_page(standort="A")  # the global location filter, by location code
+    ort = at.sidebar.multiselect(key="standort")
+    assert ort.options == ["Bürgeramt Mitte", "Videoberatung"]
+    (location_id,) = ort.value
     # 101, 104, 105 rated "overall" at location A: 3 ratings → withheld
-    assert tiles(at, "s_tiles_window") == expected(survey, "overall", location_id=ort.value) \
+    assert tiles(at, "s_tiles_window") == expected(survey, "overall", location_id=location_id) \
         == [LT5] * 4
     assert [r["Anmerkung"] for r in rows(at, "s_comments_table")] == [
         c for _, where, c in COMMENTS if where == "Vor Ort"]
@@ -193,7 +193,7 @@ def test_location_from_the_url_filters_numbers_and_comments(monkeypatch, survey)
 
 def test_comments_of_a_tiny_selection_are_withheld(monkeypatch, survey):
     use_store(monkeypatch, survey)
-    at = run_page(kanal="Telefon")  # one response (108) with two ratings
+    at = run_page(kanal="phone")  # one response (108) with two ratings
     with pytest.raises(KeyError):
         at.get_by_key("s_comments_table")
     assert "Anmerkungen werden für diese Auswahl nicht gezeigt: Sie beruht auf weniger als 5 " \
@@ -224,7 +224,7 @@ def test_suppressed_months_and_topics_read_lt5(monkeypatch, survey):
         "Textalternative: Anteil zufrieden (Gesamtzufriedenheit): kein Monat mit mindestens 5 "
         "Bewertungen. 2 Monate ausgeblendet (weniger als 5 Bewertungen).")
     assert charts[1].proto.alt.startswith(
-        "Textalternative: Anteil zufrieden je Thema (Mär 2025 – Feb 2026): Verständlichkeit "
+        "Textalternative: Anteil zufrieden je Thema (Jan 2026 – Feb 2026): Verständlichkeit "
         f"80,0{NB}% (95-%-Intervall 37,6–96,4{NB}%, n = 5); Erreichbarkeit")
     assert charts[1].proto.alt.endswith(f"Terminvergabe ausgeblendet (n {LT5}); "
                                         f"Zusammenspiel digital/analog ausgeblendet (n {LT5}).")
@@ -264,7 +264,7 @@ def test_english(monkeypatch, survey):
         "66.7%", "3.7", "0.67", "6"]
     assert intervals(at, "s_tiles_window")[0] == "95% interval: 30.0–90.3%"
     assert [h.value for h in at.subheader][:2] == ["Latest month with data: Feb 2026",
-                                                  "Last 12 months: Mar 2025 – Feb 2026"]
+                                                  "Period: Jan 2026 – Feb 2026"]
     assert rows(at, "s_comments_table")[0] == {"Month": "Feb 2026", "Channel": "In person",
                                                "Comment": "Danke"}
     assert at.subheader[-1].value == "How were results fed back?"

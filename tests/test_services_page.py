@@ -367,7 +367,7 @@ def test_english(monkeypatch, handmade):
     shown = tiles(at)
     assert shown["Digital take-up"] == exp["digital_take_up"] == "34.9%"
     assert shown["Processing time (median)"] == exp["processing_days_median"] == f"4{NB}days"
-    assert [s.value for s in at.subheader][0] == "Last 12 months (Nov 2025 – Oct 2026)"
+    assert [s.value for s in at.subheader][0] == "Period Nov 2025 – Oct 2026"
     _, rows = ranking(at)
     assert rows[0]["Months with data"] == "3 of 12"
     assert rows[1]["Cases"] == f"<{NB}5"

@@ -2,8 +2,9 @@
 no internet, appointments (lead time, no-shows) and on-site waiting by weekday and hour.
 
 Numbers come from :mod:`metrics` through the cached loaders in :mod:`dashboard.data`;
-figures, text alternatives and tables from :mod:`dashboard.figures`. Filters live in the URL
-(``?zeitraum=2025&standort=…&wartequelle=…&wartestandort=…``). Every section works on its
+figures, text alternatives and tables from :mod:`dashboard.figures`. Filters live in the URL:
+the global ones (:mod:`dashboard.filters`: period, services, locations, channels) and this
+page's ``?wartequelle=…&wartestandort=…``. Every section works on its
 own: a store with only wait statistics (Moers) shows the map and the heatmap and explains how
 to add cases and appointments.
 """
@@ -16,59 +17,27 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, figures, page
+from dashboard.filters import Filters, not_applied
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
 from dashboard.i18n import t
 from dashboard.widgets import chart, table  # with PNG/SVG and XLSX/CSV downloads
 from metrics.catalogue import KPIS
-from metrics.overview import shift_month
 
 KPI = KPIS["digital_take_up"]
-WINDOW = 12  # months of the default period
 SOURCES = ("termine", "statistik")  # on-site wait from appointments / hourly wait statistics
-
-
-# --- sidebar ------------------------------------------------------------------------------
-
-
-def period_filter(span: tuple[dt.date, dt.date], lang: str) -> tuple[dt.date, dt.date]:
-    """Sidebar "Zeitraum": the last 12 months (default), everything, or a calendar year."""
-    first, last = span
-    years = [str(y) for y in range(last.year, first.year - 1, -1)]
-    labels = {"12m": t("l_period_12m", lang, months=WINDOW), "alle": t("l_period_all", lang)}
-    choice = st.sidebar.selectbox(t("l_period", lang), [*labels, *years], key="zeitraum",
-                                  bind="query-params", format_func=lambda x: labels.get(x, x))
-    if choice == "12m":
-        return max(first, shift_month(last, 1 - WINDOW)), last
-    if choice == "alle":
-        return first, last
-    year = int(choice)
-    return max(first, dt.date(year, 1, 1)), min(last, dt.date(year, 12, 1))
-
-
-def location_filter(names: dict[int, str], lang: str) -> list[int] | None:
-    """Sidebar multiselect "Standorte" (same URL key as the overview); ``None`` = all."""
-    chosen = st.sidebar.multiselect(t("locations", lang), list(names), default=list(names),
-                                    format_func=names.get, key="standort",
-                                    bind="query-params")
-    if len(chosen) == len(names):
-        return None
-    if not chosen:
-        st.info(t("locations_none", lang))
-        st.stop()
-    return chosen
 
 
 # --- sections -------------------------------------------------------------------------------
 
 
 def render_comparison(store: data.Store, cube, first: dt.date, last: dt.date,  # noqa: ANN001
-                      locations: list[int] | None, period: str, lang: str
-                      ) -> pl.DataFrame | None:
+                      locations: list[int] | None, period: str, lang: str,
+                      services: tuple[int, ...] | None = None) -> pl.DataFrame | None:
     st.header(t("l_compare_heading", lang, kpi=KPI.label(lang)))
     if cube.is_empty:
         st.info(t("l_no_cases", lang), icon=":material/info:")
         return None
-    frame, total = data.location_take_up(store, first, last, locations)
+    frame, total = data.location_take_up(store, first, last, locations, services)
     if frame["n"].sum() == 0:
         st.info(t("l_no_cases_period", lang, period=period), icon=":material/info:")
         return frame
@@ -124,13 +93,15 @@ def render_map(cube, take_up: pl.DataFrame | None, locations: list[int] | None, 
 
 def render_appointments(store: data.Store, facts, first: dt.date, last: dt.date,  # noqa: ANN001
                         locations: list[int] | None, names: dict[int, str], period: str,
-                        lang: str) -> None:
+                        lang: str, flt: Filters | None = None) -> None:
     st.header(t("l_appointments_heading", lang))
     if facts.is_empty:
         st.info(f"**{t('l_no_appointments_title', lang)}**\n\n{t('l_no_appointments', lang)}",
                 icon=":material/info:")
         return
-    summary = data.appointment_summary(store, first, last, locations).with_columns(
+    summary = data.appointment_summary(
+        store, first, last, locations, flt and flt.services, flt and flt.channels
+    ).with_columns(
         name=pl.col("location_id").replace_strict(names, default="–", return_dtype=pl.String))
     if summary.is_empty():
         st.info(t("l_no_appointments_period", lang, period=period), icon=":material/info:")
@@ -226,15 +197,18 @@ if span is None and cube.locations.is_empty():
     page.stop_empty(store, lang)
 
 names = data.location_options(cube)
-first, last = period_filter(span, lang) if span else (None, None)
-locations = location_filter(names, lang) if names else None
+flt = page.filters(store, lang)
+first, last = (flt.first, flt.last_month) if span else (None, None)
+locations = list(flt.locations) if flt.locations else None
 period = (t("l_period_none", lang) if first is None
           else f"{fmt_month(first, lang)} – {fmt_month(last, lang)}")
 st.caption(t("l_intro", lang, period=period))
 # Without any dated data (master data only) every section explains what is missing before
 # it would need the period.
-take_up = render_comparison(store, cube, first, last, locations, period, lang)
+take_up = render_comparison(store, cube, first, last, locations, period, lang, flt.services)
 render_map(cube, take_up, locations, period, lang, store.min_n)
-render_appointments(store, facts, first, last, locations, names, period, lang)
+not_applied(flt, ["channels"], t("f_why_map", lang), lang)
+render_appointments(store, facts, first, last, locations, names, period, lang, flt)
 render_waits(store, cube, facts, first, last, locations, names, period, lang)
+not_applied(flt, ["services", "channels"], t("f_why_waits", lang), lang)
 st.caption(t("store_caption", lang, url=store.url))

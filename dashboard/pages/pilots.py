@@ -17,6 +17,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, figures, page, widgets
+from dashboard.filters import not_applied
 from dashboard.formatting import fmt_count, fmt_month, fmt_pp, fmt_value
 from dashboard.i18n import t
 from metrics.pilot_config import EXAMPLE_TOML, PilotConfigError, PilotDefinition, target_status
@@ -147,6 +148,8 @@ if cube.is_empty:
     page.stop_empty(store, lang)
 
 st.caption(t("p_intro", lang))
+not_applied(page.filters(store, lang), ["period", "department", "services", "locations",
+                                        "channels"], t("f_why_pilots", lang), lang)
 try:
     pilots = data.pilot_definitions(store)
 except PilotConfigError as exc:

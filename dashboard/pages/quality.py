@@ -20,6 +20,7 @@ from babel.dates import format_datetime
 
 from dashboard import data, page, widgets
 from dashboard.figures import reasons_alt, reasons_figure
+from dashboard.filters import not_applied
 from dashboard.formatting import DASH, fmt_month, fmt_number
 from dashboard.i18n import STRINGS, t
 from metrics.quality import STALE_AFTER_DAYS
@@ -220,6 +221,8 @@ if runs.is_empty():
     page.stop_empty(store, lang)
 
 st.caption(t("q_intro", lang))
+not_applied(page.filters(store, lang), ["period", "department", "services", "locations",
+                                        "channels"], t("f_why_quality", lang), lang)
 render_runs(runs, lang)
 render_quarantine(store, runs, lang)
 render_freshness(store, lang)

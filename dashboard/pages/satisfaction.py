@@ -1,9 +1,11 @@
 """Zufriedenheit & Beteiligung: survey ratings over time with n and interval, the
 participation topics, a sample of cleaned comments, and how results are fed back.
 
-Numbers come from :mod:`metrics.satisfaction` through :func:`dashboard.data.satisfaction_view`;
-figures, text alternatives and tables from :mod:`dashboard.figures`. Filters live in the URL
-(``?thema=Erreichbarkeit&kanal=Online&ort=…``). Withheld cells read "< 5", missing ones "–";
+Numbers come from :mod:`metrics.satisfaction` through
+:func:`dashboard.data.satisfaction_view_for`; figures, text alternatives and tables from
+:mod:`dashboard.figures`. Filters live in the URL: the global ones (:mod:`dashboard.filters`;
+the period is the window, services, locations and channels filter the ratings) and the topic
+(``?thema=Erreichbarkeit``). Withheld cells read "< 5", missing ones "–";
 comments are shown with their month only and only after scrubbing (twice: on import and on
 display, see :func:`metrics.satisfaction.comments`).
 """
@@ -15,6 +17,7 @@ import streamlit as st
 
 from dashboard import data, figures, page, widgets
 from dashboard.figures import fmt_interval, fmt_rating_value, topic_label
+from dashboard.filters import Filters
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
 from dashboard.i18n import STRINGS, t
 
@@ -33,25 +36,14 @@ def channel_label(channel: str, lang: str) -> str:
     return t(key, lang) if key in STRINGS else channel
 
 
-def filters(frame, cube, lang: str) -> tuple[str, str | None, int | None]:  # noqa: ANN001
-    """Sidebar: topic (default Gesamtzufriedenheit), channel and location, all in the URL."""
+def choose_topic(frame, lang: str) -> str:  # noqa: ANN001 - polars frame
+    """Sidebar: the topic (default Gesamtzufriedenheit), in the URL. Period, services,
+    locations and channels are the global filters (:mod:`dashboard.filters`)."""
     present = set(frame["topic"].unique().to_list())
     topics = ["overall", *(x for x in TOPIC_ORDER[1:] if x in present),
               *sorted(present - set(TOPIC_ORDER))]
-    topic = st.sidebar.selectbox(t("s_topic", lang), topics, key="thema", bind="query-params",
-                                 format_func=lambda x: topic_label(x, lang))
-    channels = sorted(frame["channel"].drop_nulls().unique().to_list())
-    channel = st.sidebar.selectbox(
-        t("s_channel", lang), [None, *channels], key="kanal", bind="query-params",
-        format_func=lambda x: t("s_all_channels", lang) if x is None else channel_label(x, lang))
-    names = data.location_options(cube)
-    ids = sorted(frame["location_id"].drop_nulls().unique().to_list(),
-                 key=lambda i: names.get(i, str(i)))
-    location = st.sidebar.selectbox(
-        t("s_location", lang), [None, *ids], key="ort", bind="query-params",
-        help=t("s_location_help", lang),
-        format_func=lambda x: t("s_all_locations", lang) if x is None else names.get(x, str(x)))
-    return topic, channel, location
+    return st.sidebar.selectbox(t("s_topic", lang), topics, key="thema", bind="query-params",
+                                format_func=lambda x: topic_label(x, lang))
 
 
 def warn(row: dict, period: str, lang: str, min_n: int) -> None:
@@ -125,13 +117,13 @@ def render_topics(view: data.SatisfactionView, lang: str, min_n: int) -> None:
     widgets.table(figures.topics_table(topics, lang, min_n), "s_topics_table", lang, name)
 
 
-def render_comments(store: data.Store, view: data.SatisfactionView, channel: str | None,
-                    location: int | None, lang: str) -> None:
+def render_comments(store: data.Store, view: data.SatisfactionView, flt: Filters,
+                    lang: str) -> None:
     st.subheader(t("s_comments_heading", lang))
     if view.ratings < store.min_n:  # a narrow selection: comments could point at a person
         st.caption(t("s_comments_hidden", lang, min_n=store.min_n))
         return
-    shown = data.feedback_comments(store, COMMENT_LIMIT, channel, location)
+    shown = data.feedback_comments_for(store, flt, COMMENT_LIMIT)
     if shown.is_empty():
         st.caption(t("s_comments_none", lang))
         return
@@ -155,9 +147,10 @@ if frame.is_empty():
         text = f"**{t('s_no_feedback_title', lang)}**\n\n"
     page.stop_empty(store, lang, text + t("s_no_feedback", lang))
 
-topic, channel, location = filters(frame, cube, lang)
-view = data.satisfaction_view(store, topic, channel, location)
-if view.month is None:  # a channel/location combination without any rating
+flt = page.filters(store, lang)
+topic = choose_topic(frame, lang)
+view = data.satisfaction_view_for(store, topic, flt)
+if view.month is None:  # a period/service/channel/location choice without any rating
     st.info(t("s_no_ratings_selection", lang), icon=":material/info:")
     st.stop()
 month = fmt_month(view.month, lang)
@@ -169,7 +162,7 @@ render_tiles(view.window, t("s_tiles_window", lang, first=fmt_month(view.first, 
                             last=month), window, "s_tiles_window", topic, lang, store.min_n)
 render_trend(view, topic, lang, store.min_n)
 render_topics(view, lang, store.min_n)
-render_comments(store, view, channel, location, lang)
+render_comments(store, view, flt, lang)
 st.subheader(t("s_feedback_heading", lang))
 st.markdown(t("s_feedback_text", lang, min_n=store.min_n))
 st.caption(t("store_caption", lang, url=store.url))

@@ -5,8 +5,9 @@ completion rate — then every service side by side in a sortable ranking.
 
 Numbers come from :mod:`metrics.service_view` through the cached loaders in
 :mod:`dashboard.data`; figures, text alternatives and tables from :mod:`dashboard.figures`.
-The service lives in the URL as ``?leistung=<name>`` — the same value the overview's service
-filter writes, so links work in both directions; a LeiKa key or service number works too.
+The service lives in the URL as ``?leistung=<name>`` (a LeiKa key or service number works
+too); the global filters (:mod:`dashboard.filters`: period, department, services, locations,
+channels) choose the months, the services listed and the cases counted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from dashboard import data, figures, page, widgets
+from dashboard.filters import not_applied
 from dashboard.formatting import DASH, fmt_count, fmt_month, fmt_percent, fmt_value
 from dashboard.i18n import t
 from dashboard.kpi_sections import render_open_and_target
@@ -34,28 +36,14 @@ WIDGET = "v_leistung"  # own widget key: our labels carry the LeiKa key, the URL
 WRITTEN = "v_leistung_written"  # the URL value this page wrote last
 
 
-def location_filter(cube, lang: str) -> list[int] | None:  # noqa: ANN001 - metrics Cube
-    """Sidebar "Standorte", the same filter and URL parameter as on the overview."""
-    names = data.location_options(cube)
-    chosen = st.sidebar.multiselect(
-        t("locations", lang), list(names), default=list(names), format_func=names.get,
-        key="standort", bind="query-params", help=t("locations_help", lang))
-    if len(chosen) == len(names):
-        return None
-    if not chosen:
-        st.info(t("locations_none", lang))
-        st.stop()
-    if data.has_cases_without_location(cube):
-        st.caption(t("locations_filtered_note", lang, count=len(chosen), total=len(names)))
-    return chosen
-
-
 def choose_service(cube, ranking: pl.DataFrame, lang: str) -> dict:  # noqa: ANN001
     """The searchable service select, kept in step with ``?leistung=``: a URL value this page
     did not write itself (a shared link, an edited address) chooses the service; otherwise the
     last choice of the session stays (default: the service with the most cases). Every run
     writes the chosen name back to the URL."""
-    services = cube.services.sort("name")
+    # the services of the global filters (the ranking holds exactly those)
+    listed = ranking["service_id"].to_list()
+    services = cube.services.filter(pl.col("service_id").is_in(listed)).sort("name")
     rows = {r["service_id"]: r for r in services.iter_rows(named=True)}
     requested = st.query_params.get(PARAM)
     unknown = False
@@ -91,7 +79,7 @@ def render_facts(service: dict, lang: str) -> None:
 
 def render_tiles(row: dict, detail: ServiceDetail, lang: str, min_n: int) -> None:
     """Six numbers over the window — the same values as the service's ranking row."""
-    st.subheader(t("v_window", lang, first=fmt_month(detail.first, lang),
+    st.subheader(t("v_range", lang, first=fmt_month(detail.first, lang),
                    last=fmt_month(detail.last, lang)))
     cases = fmt_count(row["cases"], row["cases_suppressed"], min_n, lang)
     completed = fmt_count(row["completed"], row["days_suppressed"], min_n, lang)
@@ -277,17 +265,20 @@ if cube.is_empty:
     page.stop_empty(store, lang)
 
 st.caption(t("v_intro", lang, month=fmt_month(cube.months[-1], lang)))
-locations = location_filter(cube, lang)
-ranking = data.service_ranking(store, locations)
+flt = page.filters(store, lang)
+locations = flt.locations
+ranking = data.service_ranking_for(store, flt)
 service = choose_service(cube, ranking, lang)
-detail = data.service_detail(store, service["service_id"], locations)
+detail = data.service_detail_for(store, service["service_id"], flt)
 row = ranking.filter(pl.col("service_id") == service["service_id"]).row(0, named=True)
 render_facts(service, lang)
 render_tiles(row, detail, lang, store.min_n)
 if row["cases"] == 0:
     st.info(t("v_no_cases", lang))
 render_mix(detail, service["name"], lang, store.min_n)
+not_applied(flt, ["channels"], t("f_why_mix", lang), lang)
 render_take_up(store, detail, service["name"], lang)
+not_applied(flt, ["channels"], t("f_why_take_up", lang), lang)
 render_processing(detail, service["name"], lang, store.min_n)
 render_open_and_target(store, cube, service, locations, lang)
 render_follow_up(detail, service["name"], lang, store.min_n)

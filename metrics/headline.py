@@ -1,0 +1,199 @@
+"""What the overview shows for a chosen period: KPI tiles at a grain (month, quarter, year)
+with their changes, a sparkline and the target status, and the biggest movers among the
+services.
+
+Every number comes from :func:`metrics.kpis.compute` with ``grain`` — every source counts
+once (cases, and delivered statistics where a service has no cases in a period). Changes
+follow DOMAIN.md: shares in percentage points, other units relative
+(:func:`metrics.overview.change`).
+
+- **Channels** filter processing time and follow-ups; digital take-up *is* the share of one
+  channel among all, so a channel filter would make it 100 % or 0 %: :data:`CHANNEL_BLIND`
+  KPIs ignore it (the page says so).
+- **Cohort KPIs** (processing time, follow-ups) show the newest period whose cases are at
+  least 90 % closed (:data:`metrics.overview.MATURE_SHARE`), like the monthly tiles.
+- **Movers** compare a service's value in the tile's period with the previous period and with
+  the same period a year earlier; a value resting on fewer than ``min_n`` cases (withheld) or
+  on none (missing) on either side is no mover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from metrics.catalogue import KPIS, KpiDef
+from metrics.cube import Cube
+from metrics.kpis import compute
+from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
+from metrics.periods import period_start
+from metrics.targets import Target, TargetStatus, target_status
+
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+CHANNEL_BLIND = frozenset({"digital_take_up"})  # a share of channels: no channel filter
+MOVER_KPIS = ("digital_take_up", "processing_days_median")
+SERIES_SCHEMA = {"period": pl.Date, "value": pl.Float64, "n": pl.Int64,
+                 "suppressed": pl.Boolean}
+
+
+def previous_period(start: dt.date, grain: str) -> dt.date:
+    return shift_month(start, -GRAIN_MONTHS[grain])
+
+
+def _ids(values: Iterable | None) -> list | None:
+    return None if values is None else list(values)
+
+
+def _channels(kpi_id: str, channels: Iterable[str] | None) -> list[str] | None:
+    return None if kpi_id in CHANNEL_BLIND else _ids(channels)
+
+
+def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.date, *,
+                  services: Iterable[int] | None = None,
+                  locations: Iterable[int] | None = None,
+                  channels: Iterable[str] | None = None, min_n: int = 5) -> pl.DataFrame:
+    """One row per period ``first`` … ``last`` (period starts): value, n, suppressed; a
+    period without data has n = 0 and no value (missing, not withheld)."""
+    got = compute(kpi_id, cube, ("period",), services=_ids(services),
+                  locations=_ids(locations), channels=_channels(kpi_id, channels),
+                  min_n=min_n, grain=grain)
+    starts = []
+    p = first
+    while p <= last:
+        starts.append(p)
+        p = shift_month(p, GRAIN_MONTHS[grain])
+    frame = pl.DataFrame({"period": starts}, schema={"period": pl.Date})
+    return (frame.join(got.select("period", "value", "n", "suppressed"), on="period",
+                       how="left")
+            .with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
+            .cast(SERIES_SCHEMA))
+
+
+def closed_shares(cube: Cube, grain: str, *, services: Iterable[int] | None = None,
+                  locations: Iterable[int] | None = None,
+                  channels: Iterable[str] | None = None) -> dict[dt.date, float]:
+    """Period of receipt → share of its cases no longer open."""
+    frame = cube.volume
+    for column, wanted in (("service_id", services), ("location_id", locations),
+                           ("channel", channels)):
+        if wanted is not None:
+            frame = frame.filter(pl.col(column).is_in(list(wanted)))
+    grouped = (frame.group_by(period_start(pl.col("month"), grain).alias("period"))
+               .agg(pl.col("open").sum(), pl.col("cases").sum()))
+    return {r["period"]: 1 - r["open"] / r["cases"] for r in grouped.iter_rows(named=True)
+            if r["cases"]}
+
+
+@dataclass(frozen=True)
+class PeriodTile:
+    kpi: KpiDef
+    grain: str
+    period: dt.date  # the period shown (cohort KPIs: the newest mature one up to the last)
+    value: float | None
+    n: int
+    suppressed: bool
+    previous: float | None  # the period before
+    previous_year: float | None  # the same period a year earlier
+    change_previous: float | None
+    change_year: float | None
+    series: pl.DataFrame  # the chosen range: period, value, n, suppressed (the sparkline)
+    closed_share: float | None = None
+    target: Target | None = None
+    status: TargetStatus | None = None
+
+    @property
+    def change_unit(self) -> str:
+        return "pp" if self.kpi.unit == "percent" else "relative"
+
+
+def period_tiles(cube: Cube, grain: str, first: dt.date, last: dt.date, *,
+                 services: Iterable[int] | None = None,
+                 locations: Iterable[int] | None = None,
+                 channels: Iterable[str] | None = None, min_n: int = 5,
+                 targets: dict[str, Target] | None = None,
+                 kpis: Sequence[str] = TILE_KPIS) -> list[PeriodTile]:
+    """One tile per KPI for the period ``last`` (a period start of ``grain``), its series
+    over ``first`` … ``last`` and, where ``targets`` has one for the KPI, the target status
+    of the monthly series up to the range's last month."""
+    if cube.is_empty:
+        return []
+    services, locations, channels = _ids(services), _ids(locations), _ids(channels)
+    shares = closed_shares(cube, grain, services=services, locations=locations,
+                           channels=channels)
+    ready = [p for p, share in shares.items() if p <= last and share >= MATURE_SHARE]
+    mature = max(ready) if ready else last
+    out = []
+    for kpi_id in kpis:
+        kpi = KPIS[kpi_id]
+        at = mature if kpi.cohort else last
+        start = min(first, at, shift_month(at, -12))
+        series = period_series(cube, kpi_id, grain, start, last, services=services,
+                               locations=locations, channels=channels, min_n=min_n)
+        rows = {r["period"]: r for r in series.iter_rows(named=True)}
+        row = rows.get(at, {"value": None, "n": 0, "suppressed": False})
+        prev = rows.get(previous_period(at, grain), {}).get("value")
+        year = rows.get(shift_month(at, -12), {}).get("value")
+        target = (targets or {}).get(kpi_id)
+        status = None
+        if target is not None:
+            monthly = trend(cube, kpi_id, services=services, locations=locations,
+                            min_n=min_n) if kpi_id in CHANNEL_BLIND or channels is None \
+                else _monthly(cube, kpi_id, services, locations, channels, min_n)
+            as_of = shift_month(last, GRAIN_MONTHS[grain] - 1)
+            status = target_status(monthly, target, as_of=as_of)
+        out.append(PeriodTile(
+            kpi=kpi, grain=grain, period=at, value=row["value"], n=row["n"],
+            suppressed=row["suppressed"], previous=prev, previous_year=year,
+            change_previous=change(kpi, row["value"], prev),
+            change_year=change(kpi, row["value"], year),
+            series=series.filter(pl.col("period") >= first),
+            closed_share=shares.get(at) if kpi.cohort else None,
+            target=target, status=status))
+    return out
+
+
+def _monthly(cube: Cube, kpi_id: str, services: list | None, locations: list | None,
+             channels: list | None, min_n: int) -> pl.DataFrame:
+    """:func:`metrics.overview.trend` with a channel filter as well."""
+    series = compute(kpi_id, cube, ("month",), services=services, locations=locations,
+                     channels=channels, min_n=min_n)
+    months = pl.DataFrame({"month": cube.months}, schema={"month": pl.Date})
+    return months.join(series.drop("numerator", strict=False), on="month", how="left")
+
+
+MOVER_SCHEMA = {"service_id": pl.Int64, "name": pl.String, "value": pl.Float64,
+                "n": pl.Int64, "before": pl.Float64, "n_before": pl.Int64,
+                "change": pl.Float64}
+
+
+def movers(cube: Cube, kpi_id: str, grain: str, period: dt.date, compare: str, *,
+           services: Iterable[int] | None = None, locations: Iterable[int] | None = None,
+           channels: Iterable[str] | None = None, min_n: int = 5,
+           limit: int = 5) -> pl.DataFrame:
+    """The ``limit`` services whose KPI changed most (by absolute change: percentage points
+    for shares, relative for days) between ``period`` and the period before
+    (``compare="previous"``) or a year before (``"year"``); rows of :data:`MOVER_SCHEMA`,
+    largest change first. Withheld or missing values on either side are left out."""
+    kpi = KPIS[kpi_id]
+    before = previous_period(period, grain) if compare == "previous" else shift_month(
+        period, -12)
+    got = compute(kpi_id, cube, ("period", "service_id"), services=_ids(services),
+                  locations=_ids(locations), channels=_channels(kpi_id, channels),
+                  min_n=min_n, grain=grain)
+    shown = got.filter(pl.col("value").is_not_null() & ~pl.col("suppressed"))
+    now = shown.filter(pl.col("period") == period).select("service_id", "value", "n")
+    then = shown.filter(pl.col("period") == before).select(
+        "service_id", pl.col("value").alias("before"), pl.col("n").alias("n_before"))
+    both = now.join(then, on="service_id", how="inner")
+    if kpi.unit == "percent":
+        diff = pl.col("value") - pl.col("before")
+    else:
+        diff = pl.when(pl.col("before") != 0).then(pl.col("value") / pl.col("before") - 1)
+    names = cube.services.select("service_id", "name")
+    return (both.with_columns(change=diff).drop_nulls("change")
+            .join(names, on="service_id", how="left")
+            .sort([pl.col("change").abs(), pl.col("n")], descending=[True, True])
+            .head(limit).select(list(MOVER_SCHEMA)).cast(MOVER_SCHEMA))
