@@ -42,10 +42,15 @@ def test_demo_imports_once_and_reuses_everything_the_second_time(env: Settings) 
     assert rejected >= 4 and cases + rejected == 3000  # the export's deliberate bad rows
     # leistungen, standorte, vorgaenge, umfrage, monatsstatistik, portal, 5 × termine
     assert runs == 11
+    # the sample city's cost rates are copied once to <data_dir>/kosten.toml for the overview
+    assert "Kostensätze der Beispielstadt eingetragen" in first.output
+    assert (env.data_dir / "kosten.toml").read_text(encoding="utf-8").startswith(
+        "# Kosten und Aufwand je Vorgang der Musterstadt")
 
     second = runner.invoke(main, ["demo", "--no-serve"])
     assert second.exit_code == 0, second.output
     assert second.output.count("bereits importiert") == 11
+    assert "Kostensätze" not in second.output  # an existing cost file is the city's own
     with get_engine(env).connect() as conn:
         assert conn.execute(select(func.count()).select_from(Case)).scalar_one() == cases
         assert conn.execute(select(func.count()).select_from(ImportRun)).scalar_one() == runs
