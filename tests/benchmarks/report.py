@@ -14,10 +14,16 @@ NOTES = """\
 - *polars parse* is the floor: `pl.read_csv(…, encoding="utf8-lossy", infer_schema=False)`,
   all columns as text, on all cores. polars cannot decode Windows-1252, so umlauts and `€`
   outside the key columns come out as replacement characters — a floor, not an import.
-- Import stages: *read* = `connectors.readers` (Python `csv` module, decode, column lists →
-  polars), *map* = `connectors.mapping.map_batch` (validation, BLAKE2b pseudonyms in
-  Python), *stage* = `CaseWriter.add` (SQLite `executemany`, PostgreSQL `COPY`), *finish* =
-  `CaseWriter.finish` (first row per case number, update, insert, index/constraint rebuild).
+- *× floor*: the import's rows/s divided by the polars parse's in the same run — the figure
+  that survives the shared machine's load. *CPU* is the importing process's own CPU time
+  (all its threads; the database server's work is not in it).
+- Import stages: *read* = `connectors.readers` (decoded in 8 MB blocks; blocks without a
+  quote character parsed by polars, others by the `csv` module), *map* =
+  `connectors.mapping.map_batch` (validation, BLAKE2b pseudonyms in Python), *stage* =
+  `CaseWriter.add` (SQLite `executemany`, PostgreSQL `COPY`), *finish* = `CaseWriter.finish`
+  without the cube (first row per case number, update, insert, index/constraint rebuild),
+  *cube* = the persisted cube's maintenance inside `finish` (`connectors.cube`), where it
+  exists.
 - Cube: `metrics.cube.load_cube` (GROUP BY in the store) vs DuckDB and pandas computing
   volume (month × service × location × channel: cases, completed, completed with follow-up,
   open) and the processing-day histogram of the same rows, read from a Parquet export of the
@@ -59,26 +65,29 @@ def render(results: list[dict], machine: dict, started: dt.datetime,
         "",
         "## Import (Windows-1252 CSV, sample city)",
         "",
-        "| cases | file | what | time | rows/s | peak RSS | read / map / stage / finish "
-        "(s) | inserted / updated / dup. / rejected |",
-        "|---:|---:|---|---:|---:|---:|---|---|",
+        "| cases | file | what | time | rows/s | × floor | CPU | peak RSS | read / map / "
+        "stage / finish / cube (s) | inserted / updated / dup. / rejected |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---|---|",
     ]
     short: list[str] = []
     for r in results:
         n = f"{r['cases']:,}"
         p = r["parse"]
+        floor = _rate(p)
         out.append(f"| {n} | {r['file_mb']:.0f} MB | polars parse (floor) | {_cell(p)} | "
-                   f"{_fmt_rate(_rate(p))} | {p.get('rss_mb', 0):.0f} MB | | |")
+                   f"{_fmt_rate(floor)} | 1 | {_cpu(p)} | {p.get('rss_mb', 0):.0f} MB | | |")
         for store in ("sqlite", "postgresql"):
             m = r[f"import_{store}"]
             rate = _rate(m)
             st = m.get("stages")
-            stages = (" / ".join(f"{st[k]:.1f}" for k in ("read", "map", "add", "finish"))
+            stages = (" / ".join(f"{st.get(k, 0):.1f}"
+                                 for k in ("read", "map", "add", "finish", "cube"))
                       if st else "")
             counts = " / ".join(f"{c:,}" for c in m.get("counts", []))
             rss = f"{m['rss_mb']:.0f} MB" if "rss_mb" in m else ""
-            out.append(f"| {n} | | import → {store} | {_cell(m)} | {_fmt_rate(rate)} | {rss} "
-                       f"| {stages} | {counts} |")
+            share = f"{rate / floor:.3f}" if rate and floor else ""
+            out.append(f"| {n} | | import → {store} | {_cell(m)} | {_fmt_rate(rate)} | "
+                       f"{share} | {_cpu(m)} | {rss} | {stages} | {counts} |")
             if rate is not None:
                 goal = GOALS[store]
                 if rate < goal:
@@ -108,6 +117,7 @@ def render(results: list[dict], machine: dict, started: dt.datetime,
             if key.startswith("cube") and ratio and ratio > CUBE_GOAL:
                 short.append(f"| {n} | {label} | ≤ {CUBE_GOAL}× DuckDB | {ratio:.1f}× "
                              f"({m['seconds']:.1f} s vs {duck:.1f} s) | |")
+    out += _before_after(results)
     out += ["", "## Goals: what is still short", ""]
     if short:
         out += ["| cases | what | goal | measured | ratio |", "|---:|---|---|---|---|",
@@ -120,3 +130,39 @@ def render(results: list[dict], machine: dict, started: dt.datetime,
 
 def _fmt_rate(rate: float | None) -> str:
     return f"{rate:,.0f}" if rate else ""
+
+
+def _cpu(m: dict) -> str:
+    return f"{m['cpu_seconds']:.1f} s" if "cpu_seconds" in m else ""
+
+
+# Earlier runs to compare with, as rows/s of the same file (sample city, seed 42) next to the
+# polars parse of that run: the change is the ratio of the two shares of the floor, which
+# the machine's load affects far less than the absolute rates.
+BASELINES = [
+    {"label": "csv module row by row (commit c9c5dd2, run of 2026-11-22 04:28 UTC)",
+     "rates": {1_000_000: {"parse": 1_377_958, "sqlite": 23_370, "postgresql": 29_070}}},
+]
+
+
+def _before_after(results: list[dict]) -> list[str]:
+    rows = []
+    for base in BASELINES:
+        for r in results:
+            before = base["rates"].get(r["cases"])
+            floor = _rate(r["parse"])
+            if not before or not floor:
+                continue
+            for store in ("sqlite", "postgresql"):
+                rate = _rate(r[f"import_{store}"])
+                if not rate or store not in before:
+                    continue
+                was, now = before[store] / before["parse"], rate / floor
+                rows.append(f"| {r['cases']:,} | import → {store} | {base['label']} | "
+                            f"{before[store]:,} rows/s ({was:.3f} × floor) | {rate:,.0f} rows/s "
+                            f"({now:.3f} × floor) | {now / was:.1f}× |")
+    if not rows:
+        return []
+    return ["", "## Before and after", "",
+            "| cases | what | before | then | now | change (share of floor) |",
+            "|---:|---|---|---:|---:|---:|", *rows]
