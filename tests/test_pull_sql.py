@@ -402,3 +402,24 @@ def test_rows_come_in_batches_of_the_profile_size(setup, reporting_db) -> None: 
     assert batches[0].frame["eingang"].to_list() == ["2026-01-05 10:00:00",
                                                      "2026-01-06 11:00:00"]
     assert progress == [2, 4, 6, 6]
+
+
+def test_cli_import_all_reports_the_pull(setup, reporting_db, monkeypatch) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    settings, sources_file = setup
+    for name, value in {"DATABASE_URL": settings.db_url, "PSEUDONYMISATION_KEY": "test-key",
+                        "PROFILES_DIR": str(settings.profiles_dir),
+                        "SOURCES_FILE": str(sources_file)}.items():
+        monkeypatch.setenv(f"SERVICEPULS_{name}", value)
+    first = CliRunner().invoke(main, ["import", "--all"])
+    assert first.exit_code == 0, first.output
+    assert "[Meldewesen-DB] SQL " in first.output
+    assert ": 6 Zeilen gelesen, 3 neu, 0 aktualisiert, 1 Duplikate, 2 abgewiesen" in first.output
+    monkeypatch.delenv("FV_DB_URL")
+    failed = CliRunner().invoke(main, ["import", "--all"])
+    assert failed.exit_code == 2
+    assert "[Meldewesen-DB] SQL: Fehler: Quelle Meldewesen-DB: Umgebungsvariable FV_DB_URL" in (
+        failed.output)
