@@ -40,6 +40,9 @@ QUOTE = '"'  # the csv module's default quote character
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _EOL = re.compile(r"\r\n|\r|\n")  # the line breaks of TextIOWrapper(newline="") and csv
+# polars takes bytes starting like this for gzip, zlib or zstd data and decompresses them;
+# "x^" or "x\x01" can start a line of text.
+_COMPRESSED = (b"\x1f\x8b", b"x\x01", b"x^", b"x\x9c", b"x\xda", b"(\xb5/\xfd")
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,8 @@ def _parse_block(block: str, layout: _Layout,
             or block.count("\r") != block.count("\r\n")):
         return None  # quotes; a BOM polars would drop; a lone "\r" (a line break for csv)
     data = block.encode("utf-8")
+    if data.startswith(_COMPRESSED):
+        return None
     raw = np.frombuffer(data, np.uint8)
     ends = np.flatnonzero(raw == ord("\n"))
     if not data.endswith(b"\n"):
@@ -348,7 +353,7 @@ def _parse_block(block: str, layout: _Layout,
             schema={str(i): pl.String for i in range(layout.width)},
             columns=sorted(set(layout.index)), empty_string_is_null=False,
             truncate_ragged_lines=True, raise_if_empty=False)
-    except pl.exceptions.PolarsError:
+    except (pl.exceptions.PolarsError, OSError):
         return None
     if frame.height != len(ends):
         return None  # polars saw other lines than the csv module would

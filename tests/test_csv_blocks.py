@@ -132,6 +132,15 @@ def test_lf_line_breaks_tabs_and_a_lone_cr(tmp_path) -> None:
         assert rows == [("x", 2), ("y", 3), ("z", 5), ("w", 6)], block_bytes
 
 
+def test_a_block_that_starts_like_compressed_data_is_read_as_text(tmp_path) -> None:
+    """polars would take bytes starting with "x^" for zlib data; such a block is text."""
+    path = _write(tmp_path, "A;B\nx^2;1\nx\x01;2\ny;3\n", "utf-8")
+    for block_bytes in (1, 1 << 20):
+        batches = _read(path, block_bytes, skip_rows=0, required_headers=["A", "B"])
+        assert [r for b in batches for r in b.frame.rows()] == [
+            ("x^2", "1", 2), ("x\x01", "2", 3), ("y", "3", 4)], block_bytes
+
+
 @pytest.mark.parametrize("block_bytes", [16, None])
 def test_undecodable_byte_names_row_and_column(tmp_path, block_bytes) -> None:
     """Windows-1252 read as UTF-8: the error names the line and the column of the byte,
