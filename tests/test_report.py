@@ -98,10 +98,15 @@ def test_kleinstadt_table_withholds_small_cells_and_their_complement(
     assert rows["Wohnsitz anmelden"][4:7] == (suppressed,) * 3
     assert rows["Hundesteuer anmelden"][4:7] == (suppressed,) * 3
     assert list(rows) == ["Hundesteuer anmelden", "Wohnsitz anmelden"]  # by name, not size
-    assert any(line.startswith("Wohnsitz anmelden: Vorgänge, Digitale Nutzungsquote "
-                               "zusätzlich ausgeblendet") for line in report.suppressed)
-    assert any(line.startswith("Hundesteuer anmelden: Vorgänge, Digitale Nutzungsquote "
-                               "ausgeblendet (weniger als 5 Fälle)") for line in report.suppressed)
+    assert report.suppressed[-2:] == (
+        "Hundesteuer anmelden: Vorgänge, Digitale Nutzungsquote, Median (Tage), 90. Perzentil "
+        "(Tage), Rückfragenrate ausgeblendet (weniger als 5 Fälle)",
+        "Wohnsitz anmelden: Median (Tage), 90. Perzentil (Tage), Rückfragenrate ausgeblendet "
+        "(weniger als 5 Fälle); Vorgänge, Digitale Nutzungsquote zusätzlich ausgeblendet, "
+        "damit sich kein ausgeblendeter Wert aus der Summe errechnen lässt")
+    # the charts' months: Feb 2026 has 3 cases; Jan 4 and Feb 2 completed (processing, follow-ups)
+    assert report.suppressed[0] == ("Digitale Nutzungsquote im Zeitverlauf: Feb 2026 "
+                                    "ausgeblendet (weniger als 5 Fälle)")
     assert f"60,0{NB}%" not in texts(report)  # L1's take-up 3 / 5
 
 
@@ -260,7 +265,9 @@ def test_example_city_table_is_the_ranking_of_the_period(city: Settings) -> None
         if mine["withheld_cases"]:
             continue
         assert rows[row["name"]][2] == f"{row['cases']:,}".replace(",", ".")
-        assert rows[row["name"]][3] == fmt_value("digital_take_up", row["take_up"], False, 5)
+        take_up = SECONDARY if mine["withheld_take_up"] == "secondary" else fmt_value(
+            "digital_take_up", row["take_up"], row["take_up_suppressed"], 5)
+        assert rows[row["name"]][3] == take_up
     # the summary's total is the sum of the table's cases (the same engine, same filters)
     assert report.kpis[0].n == expected["cases"].sum()
     # every cell resting on 1 … 4 cases shows "< 5"
@@ -297,3 +304,31 @@ def _months_cube(first: dt.date, last: dt.date) -> Cube:
                            "completed_with_follow_up": [0, 0], "open": [0, 0],
                            "digital": [1, 1]}).cast(dict(base.volume.schema))
     return replace(base, volume=volume)
+
+
+def use_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """Point ``Settings()`` (the CLI's and the page's) at ``settings``' store."""
+    monkeypatch.setenv("SERVICEPULS_DATABASE_URL", settings.db_url)
+    monkeypatch.setenv("SERVICEPULS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "test-key")
+    for name in ("SERVICEPULS_LANGUAGE", "SERVICEPULS_MIN_N", "SERVICEPULS_PILOTS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--period", "2030-Q1"], "Für den Zeitraum '2030-Q1' (1. Quartal 2030) gibt es keine Daten"),
+    (["--period", "2026-Q1", "--scope", "locations:B"], "Bereich locations: 'B' gibt es nicht"),
+])
+def test_cli_refuses_unknown_values_and_writes_nothing(
+        kleinstadt: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str],
+        message: str) -> None:
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    use_env(monkeypatch, kleinstadt)
+    out = tmp_path / "out" / "bericht.pdf"
+    result = CliRunner().invoke(main, ["report", *args, "--out", str(out)])
+    assert result.exit_code == 2
+    assert message in result.output and "Lösung:" in result.output
+    assert not out.exists() and not out.parent.exists()

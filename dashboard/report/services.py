@@ -24,9 +24,13 @@ from metrics.service_view import RANKING_SCHEMA, ranking, windowed
 
 SECONDARY = "•"  # a cell withheld so that another withheld cell cannot be recomputed
 
-# family → (the count the cells rest on, their suppression flags, column keys of their names)
+# family → (the count the cells rest on, their suppression flags, column keys of their names).
+# The table's cases are every case of the period, take-up rests on the cases while a service
+# was online (metrics.facts) — the same for services online all along, so take-up is a
+# family of its own whose size is measured by the cases.
 FAMILIES = {
-    "cases": ("cases", ("cases_suppressed", "take_up_suppressed"), ("cases", "take_up")),
+    "cases": ("cases", ("cases_suppressed",), ("cases",)),
+    "take_up": ("cases", ("take_up_suppressed",), ("take_up",)),
     "completed": ("completed", ("days_suppressed", "follow_up_suppressed"),
                   ("median_days", "p90_days", "follow_up")),
     "started": ("started", ("completion_suppressed",), ("completion",)),
@@ -103,12 +107,13 @@ def withheld_lines(frame: pl.DataFrame, lang: str, min_n: int) -> list[str]:
     """One line per service with withheld cells: which, and why."""
     lines = []
     for row in frame.iter_rows(named=True):
-        parts = []
+        cells: dict[str, list[str]] = {"primary": [], "secondary": []}
         for family, (_, _, columns) in FAMILIES.items():
             why = row[f"withheld_{family}"]
             if why:
-                names = ", ".join(figures.ranking_header(c, lang) for c in columns)
-                parts.append(t(f"r_withheld_{why}", lang, cells=names, min_n=min_n))
+                cells[why] += [figures.ranking_header(c, lang) for c in columns]
+        parts = [t(f"r_withheld_{why}", lang, cells=", ".join(names), min_n=min_n)
+                 for why, names in cells.items() if names]
         if parts:
             lines.append(f"{row['name']}: {'; '.join(parts)}")
     return lines
