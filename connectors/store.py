@@ -170,6 +170,76 @@ class Case(Base):
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
 
 
+# The persisted cube: aggregates of ``cases``, derived data only (no foreign keys, never
+# written by hand). Each row belongs to one key (month of receipt, service); a key's rows are
+# always replaced together, from a GROUP BY over that key's cases, in the transaction of the
+# import that touched it (connectors/cube.py).
+
+
+class CubeVolume(Base):
+    """Cases per month of receipt × service × location × channel, with the counts the KPIs
+    need, and the newest day of receipt and of completion (the open-case age's reference)."""
+
+    __tablename__ = "cube_volume"
+    __table_args__ = (Index("ix_cube_volume_key", "month", "service_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date)
+    service_id: Mapped[int] = mapped_column(Integer)
+    location_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+    cases: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+    completed_with_follow_up: Mapped[int] = mapped_column(Integer)
+    open: Mapped[int] = mapped_column(Integer)
+    last_received: Mapped[dt.date] = mapped_column(Date)
+    last_completed: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class CubeDuration(Base):
+    """Completed cases per month of receipt × service × location × channel × whole
+    processing days (calendar days from receipt to completion)."""
+
+    __tablename__ = "cube_durations"
+    __table_args__ = (Index("ix_cube_durations_key", "month", "service_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date)
+    service_id: Mapped[int] = mapped_column(Integer)
+    location_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+    days: Mapped[int] = mapped_column(Integer)
+    cases: Mapped[int] = mapped_column(Integer)
+
+
+class CubeOpen(Base):
+    """Open cases per month of receipt × service × location × channel × day of receipt;
+    their age is counted on reading, from the newest date in the data."""
+
+    __tablename__ = "cube_open"
+    __table_args__ = (Index("ix_cube_open_key", "month", "service_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date)
+    service_id: Mapped[int] = mapped_column(Integer)
+    location_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+    received: Mapped[dt.date] = mapped_column(Date)
+    cases: Mapped[int] = mapped_column(Integer)
+
+
+class CubeState(Base):
+    """One row: the largest ``cases.id`` when the cube last agreed with ``cases``. Cases
+    written around the import (or before the cube existed) make ``max(cases.id)`` differ,
+    and the cube is rebuilt whole (connectors/cube.py)."""
+
+    __tablename__ = "cube_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cases_max_id: Mapped[int | None] = mapped_column(BigInteger)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class UsageStat(Base):
     """Pre-aggregated usage statistics: transactions per period × service × location ×
     channel, as many Fachverfahren export them (monthly tables, fiscal-year inventories).

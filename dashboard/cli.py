@@ -149,11 +149,33 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Schema der Datenbank auf den neuesten Stand bringen (Alembic)."""
+    from connectors.cube import ensure_current
+    from connectors.db import get_engine
     from connectors.db import upgrade as do_upgrade
 
     settings = _settings()
     do_upgrade(settings)
     click.echo(f"Schema aktuell: {settings.db_url}")
+    if ensure_current(get_engine(settings)):  # a store from before the cube, or repaired
+        click.echo("Kennzahlen-Würfel aus allen Vorgängen neu berechnet.")
+
+
+@db.command("rebuild-cube")
+def rebuild_cube() -> None:
+    """Kennzahlen-Würfel vollständig aus allen Vorgängen neu berechnen (Reparatur)."""
+    import time
+
+    from connectors.cube import rebuild
+    from connectors.db import get_engine
+    from connectors.db import upgrade as do_upgrade
+
+    settings = _settings()
+    do_upgrade(settings)
+    started = time.perf_counter()
+    with get_engine(settings).begin() as conn:
+        rebuild(conn)
+    click.echo(f"Kennzahlen-Würfel neu berechnet in {time.perf_counter() - started:.1f} s: "
+               f"{settings.db_url}")
 
 
 @main.command()

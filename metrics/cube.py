@@ -1,4 +1,8 @@
-"""The compact cube: GROUP BY inside the database, then small polars frames.
+"""The compact cube: aggregates kept in the database, read as small polars frames.
+
+The case aggregates below are read from the persisted cube (``cube_volume``,
+``cube_durations``, ``cube_open``), which every import keeps in step with the cases
+(:mod:`connectors.cube`): loading the cube no longer scans ``cases``.
 
 ``volume``: month × service × location × channel → cases, digital, completed,
 completed_with_follow_up, open. ``durations``: the same dimensions × whole processing days →
@@ -17,10 +21,13 @@ from dataclasses import dataclass, field
 import polars as pl
 from sqlalchemy import Engine, func, inspect, select
 
+from connectors.cube import ensure_current
 from connectors.store import (
     DIGITAL_CHANNELS,
     Case,
-    CaseStatus,
+    CubeDuration,
+    CubeOpen,
+    CubeVolume,
     ImportRun,
     Location,
     Service,
@@ -28,7 +35,7 @@ from connectors.store import (
     UsageStat,
     WaitStat,
 )
-from metrics.sql import count_where, day_of, days_between, month_start, query_frame
+from metrics.sql import query_frame
 
 log = logging.getLogger(__name__)
 
@@ -156,28 +163,21 @@ def data_version(engine: Engine) -> str:
 def load_cube(engine: Engine) -> Cube:
     if not store_ready(engine):
         return _empty_cube()
-    month = month_start(Case.received_at).label("month")
-    completed = Case.status == CaseStatus.COMPLETED.value
-    dims = (month, Case.service_id, Case.location_id, Case.channel)
-    volume_stmt = select(
-        *dims,
-        func.count().label("cases"),
-        count_where(completed).label("completed"),
-        count_where(completed & (Case.follow_up_count > 0)).label("completed_with_follow_up"),
-        count_where(Case.status == CaseStatus.OPEN.value).label("open"),
-    ).group_by(*dims)
-    days = days_between(Case.received_at, Case.completed_at).label("days")
-    durations_stmt = (
-        select(*dims, days, func.count().label("cases"))
-        .where(completed, Case.completed_at.is_not(None))
-        .group_by(*dims, days)
-    )
-    volume = query_frame(engine, volume_stmt, _VOLUME_SCHEMA).with_columns(
+    # The case aggregates come from the persisted cube (connectors/cube.py), kept in step
+    # with the cases by every import; rebuilt here only when cases were written around it.
+    ensure_current(engine)
+    v, d = CubeVolume, CubeDuration
+    volume = query_frame(engine, select(
+        v.month, v.service_id, v.location_id, v.channel, v.cases, v.completed,
+        v.completed_with_follow_up, v.open,
+    ).order_by(v.month, v.service_id, v.location_id, v.channel), _VOLUME_SCHEMA).with_columns(
         digital=pl.when(pl.col("channel").is_in(list(DIGITAL_CHANNELS)))
         .then(pl.col("cases"))
         .otherwise(0)
     )
-    durations = query_frame(engine, durations_stmt, _DURATION_SCHEMA)
+    durations = query_frame(engine, select(
+        d.month, d.service_id, d.location_id, d.channel, d.days, d.cases,
+    ).order_by(d.month, d.service_id, d.location_id, d.channel, d.days), _DURATION_SCHEMA)
     u = UsageStat
     usage_dims = (u.period_start, u.period_end, u.service_id, u.location_id, u.channel)
     usage = query_frame(engine, select(*usage_dims, func.sum(u.volume)).group_by(*usage_dims),
@@ -212,19 +212,19 @@ def load_cube(engine: Engine) -> Cube:
 
 
 def _open_cases(engine: Engine) -> tuple[dt.date | None, pl.DataFrame]:
-    """The newest date of the case data, and the open cases aged on it (grouped in SQL by
-    day of receipt; the age is the difference of two dates, done here)."""
+    """The newest date of the case data, and the open cases aged on it (persisted by day of
+    receipt in ``cube_open``; the age is the difference of two dates, done here)."""
     with engine.connect() as conn:
         received, completed = conn.execute(
-            select(func.max(Case.received_at), func.max(Case.completed_at))).one()
+            select(func.max(CubeVolume.last_received), func.max(CubeVolume.last_completed))
+        ).one()
     stamps = [_as_date(v) for v in (received, completed) if v is not None]
     if not stamps:
         return None, pl.DataFrame(schema=_OPEN_SCHEMA)
     as_of = max(stamps)
-    day = day_of(Case.received_at).label("received")
-    dims = (Case.service_id, Case.location_id, Case.channel, day)
-    frame = query_frame(engine, select(*dims, func.count()).where(
-        Case.status == CaseStatus.OPEN.value).group_by(*dims),
+    o = CubeOpen
+    frame = query_frame(engine, select(o.service_id, o.location_id, o.channel, o.received,
+                                       o.cases),
         {"service_id": pl.Int64, "location_id": pl.Int64, "channel": pl.String,
          "received": pl.Date, "cases": pl.Int64})
     aged = frame.select("service_id", "location_id", "channel",

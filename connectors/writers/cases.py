@@ -37,8 +37,11 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.sql.expression import ColumnElement
 
+from connectors import cube
 from connectors.readers import LINE_COL
+from connectors.sql import month_start
 from connectors.store import Case
 
 log = logging.getLogger(__name__)
@@ -180,6 +183,9 @@ class CaseWriter:
         s, c = self.first.c, Case.__table__.c
         match = and_(c.source == self.source, c.case_key == s.case_key)
         changed = or_(*[c[f].is_distinct_from(s[f]) for f in _CASE_FIELDS])
+        # The cube's keys this file touches, read before the cases change (None: the cube
+        # is behind or the table empty, so it is rebuilt whole afterwards).
+        touched = self._touched_keys(match, changed)
         updated = self.conn.execute(
             update(Case.__table__).where(match, changed)
             .values(**{f: s[f] for f in _CASE_FIELDS}, import_run_id=self.run_id)
@@ -192,8 +198,31 @@ class CaseWriter:
                     new.add_columns(literal(self.source), literal(self.run_id)),
                 ).execution_options(preserve_rowcount=True)  # else -1 with psycopg
             ).rowcount
+        if touched is None:
+            cube.rebuild(self.conn)
+        else:
+            cube.refresh(self.conn, touched)
         self.first.drop(self.conn)
         return inserted, updated, self.valid - inserted - updated
+
+    def _touched_keys(self, match: ColumnElement[bool], changed: ColumnElement[bool]
+                      ) -> set[cube.Key] | None:
+        """(month of receipt, service) of every case this file inserts or changes — for a
+        changed case both the key it had and the key it gets; re-delivered, unchanged cases
+        touch nothing."""
+        cube.lock(self.conn)
+        if self.conn.execute(select(func.max(Case.__table__.c.id))).scalar() is None or \
+                not cube.is_current(self.conn):
+            return None
+        s, c = self.first.c, Case.__table__.c
+        rows = self.conn.execute(
+            select(month_start(s.received_at), s.service_id,
+                   month_start(c.received_at), c.service_id).distinct()
+            .select_from(self.first.outerjoin(Case.__table__, match))
+            .where(or_(c.id.is_(None), changed))
+        ).all()
+        return ({(cube.as_date(m), sid) for m, sid, _, _ in rows}
+                | {(cube.as_date(m), sid) for _, _, m, sid in rows if sid is not None})
 
     def _bulk_mode(self, staged: int) -> bool:
         """Big loads relative to the table rebuild indexes and foreign keys once afterwards
