@@ -336,6 +336,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "r_scope_values": {"de": "Auswahl", "en": "Selection"},
     "r_scope_values_none": {"de": "Bitte mindestens einen Eintrag wählen.",
                             "en": "Please choose at least one entry."},
+    "r_file_error": {
+        "de": "Die Datei `{path}` enthält {count} Fehler; der Bericht wird erst erstellt, wenn "
+        "sie korrigiert ist:",
+        "en": "The file `{path}` has {count} problem(s); the report is created once it is "
+        "fixed:",
+    },
     "r_format": {"de": "Format", "en": "Format"},
     "r_format_pdf": {"de": "PDF", "en": "PDF"},
     "r_format_pptx": {"de": "PowerPoint (PPTX)", "en": "PowerPoint (PPTX)"},

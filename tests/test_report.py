@@ -39,6 +39,7 @@ from metrics.funnel import completion_rate
 from metrics.kpis import compute
 from metrics.pilots import pilot_effect, sentence
 from metrics.service_view import ranking, windowed
+from metrics.target_config import ScopedTarget
 from metrics.targets import Target
 from tests.conftest import import_dir
 
@@ -129,11 +130,29 @@ def test_a_small_scope_shows_less_than_five_not_its_number(kleinstadt_inputs: In
 def test_target_and_status(kleinstadt_inputs: Inputs, value: float, status: str) -> None:
     """The monthly take-up: Jan 2026 2 of 5 = 40,0 %, Feb 1 of 3 (withheld, no point). 40 %
     is reached by the latest value; 50 % is not, and one month is no trend."""
-    inputs = replace(kleinstadt_inputs,
-                     targets=(Target("digital_take_up", value, dt.date(2026, 12, 31)),))
-    line = build(inputs, "2026-Q1", "stadt").kpis[1]
+    target = ScopedTarget(Target("digital_take_up", value, dt.date(2026, 12, 31)), None, None)
+    line = build(replace(kleinstadt_inputs, targets=(target,)), "2026-Q1", "stadt").kpis[1]
     assert (line.target, line.status) == (f"{value * 100:.1f}".replace(".", ",")
                                           + f"{NB}% bis 31.12.2026", status)
+
+
+def test_targets_file_counts_only_for_its_own_scope(kleinstadt: Settings) -> None:
+    """zielwerte.toml: a city-wide take-up target of 50 % by 28.02.2026 and one of 30 % for
+    Wohnsitz anmelden alone. City: Jan 2026 2 of 5 = 40,0 % is the latest value (Feb's 3
+    cases are withheld), below 50 %, and the due date has passed by the end of 2026-Q1:
+    missed. Wohnsitz anmelden: its months rest on 4 and 1 cases, no value: unclear."""
+    (kleinstadt.data_dir / "zielwerte.toml").write_text(
+        '[[target]]\nkpi = "digital_take_up"\nvalue = 50\ndue = "2026-02-28"\n\n'
+        '[[target]]\nkpi = "digital_take_up"\nvalue = 30\ndue = "2026-12-31"\n'
+        'services = ["L1"]\n', encoding="utf-8")
+    inputs = load_inputs(kleinstadt)
+    city = {k.kpi_id: (k.target, k.status) for k in build(inputs, "2026-Q1", "stadt").kpis}
+    assert city["digital_take_up"] == (f"50,0{NB}% bis 28.02.2026", "verfehlt")
+    assert city["follow_up_rate"] == ("–", "–")
+    one = {k.kpi_id: (k.target, k.status) for k in build(inputs, "2026-Q1", "services:L1").kpis}
+    assert one["digital_take_up"] == (f"30,0{NB}% bis 31.12.2026", "unklar (zu wenige Daten)")
+    # a department is its services: Bürgerservice is L1 alone, so L1's target is its target
+    assert build(inputs, "2026-Q1", "department:Bürgerservice").kpis[1].target.startswith("30")
 
 
 def test_english(kleinstadt_inputs: Inputs) -> None:

@@ -18,6 +18,7 @@ from dashboard.i18n import t
 from dashboard.report.content import Inputs, last_finished
 from dashboard.report.period import available
 from metrics.pilot_config import PilotConfigError
+from metrics.target_config import TargetConfigError
 
 KINDS = ("quarter", "month", "year")
 SCOPES = ("city", "department", "services", "locations")
@@ -60,17 +61,18 @@ def choose_scope(cube, lang: str) -> str:  # noqa: ANN001 - metrics Cube
 
 
 def inputs(store: data.Store, cube, lang: str) -> Inputs:  # noqa: ANN001 - metrics Cube
-    """What the report is computed from; a broken pilots file stops here, as on the command
-    line — a report silently without its pilots would mislead."""
+    """What the report is computed from; a broken pilots or targets file stops here, as on
+    the command line — a report silently without its pilots or targets would mislead."""
     try:
         pilots = data.pilot_definitions(store)
-    except PilotConfigError as exc:
+        targets = data.targets(store) or ()
+    except (PilotConfigError, TargetConfigError) as exc:
         problems = "\n".join(f"- {p}" for p in exc.problems)
-        st.error(f"{t('p_file_error', lang, path=exc.file, count=len(exc.problems))}\n\n"
+        st.error(f"{t('r_file_error', lang, path=exc.file, count=len(exc.problems))}\n\n"
                  f"{problems}", icon=":material/error:")
         st.stop()
     return Inputs(cube, data.funnel(store), pilots, last_finished(data.quality_runs(store)),
-                  city=store.settings.publisher)
+                  targets=targets, city=store.settings.publisher)
 
 
 lang, store, cube = page.start("r_title")

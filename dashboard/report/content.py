@@ -25,7 +25,7 @@ from metrics.catalogue import KPIS
 from metrics.cube import Cube
 from metrics.pilot_config import PilotDefinition
 from metrics.service_view import COMPLETION_KPI
-from metrics.targets import Target
+from metrics.target_config import ScopedTarget, for_scope
 
 LOCAL_TIME = ZoneInfo("Europe/Berlin")  # import timestamps are stored in UTC
 
@@ -38,7 +38,7 @@ class Inputs:
     funnel: pl.DataFrame
     pilots: Sequence[PilotDefinition] | None = None
     last_import: dt.datetime | None = None  # UTC, naive (as stored)
-    targets: Sequence[Target] = ()
+    targets: Sequence[ScopedTarget] = ()  # the targets file (metrics.target_config)
     city: str = ""  # the municipality's name for the title page (SERVICEPULS_PUBLISHER)
 
 
@@ -54,10 +54,14 @@ def load_inputs(settings: Settings) -> Inputs:
     cube = load_cube(engine)
     ready = store_ready(engine)
     funnel = load_funnel(engine) if ready else pl.DataFrame(schema=FUNNEL_SCHEMA)
+    from metrics.target_config import load_targets, targets_path
+
     path = pilots_path(settings)
     definitions = load_pilots(path, cube) if path.is_file() and not cube.is_empty else None
+    path = targets_path(settings)
+    targets = load_targets(path, cube) if path.is_file() and not cube.is_empty else ()
     return Inputs(cube, funnel, definitions, last_finished(import_runs(engine)),
-                  city=settings.publisher)
+                  targets=targets, city=settings.publisher)
 
 
 def last_finished(runs: pl.DataFrame) -> dt.datetime | None:
@@ -101,8 +105,10 @@ def build(inputs: Inputs, period_text: str, scope_text: str | None, *, lang: str
     period = parse_period(period_text, cube)
     scope = parse_scope(scope_text, cube)
     scope_label = scope.label(lang)
-    lines, notes = summary.kpi_lines(cube, inputs.funnel, period, scope, lang, min_n,
-                                     inputs.targets)
+    # a target counts when its scope is exactly the report's (a city-wide target says
+    # nothing about one office)
+    targets = for_scope(list(inputs.targets), scope.services, scope.locations, None)
+    lines, notes = summary.kpi_lines(cube, inputs.funnel, period, scope, lang, min_n, targets)
     charts, withheld_months = summary.charts(cube, period, scope, scope_label, lang, min_n)
     ranking = services.period_ranking(cube, inputs.funnel, period, scope, min_n)
     pilot_results = pilots.results(cube, inputs.pilots, period, scope, lang, min_n)

@@ -9,7 +9,7 @@ Leistungen page's ranking, so the summary's total is the sum of the service tabl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -104,9 +104,9 @@ def _label(kpi_id: str, lang: str) -> str:
     return t("v_cases", lang) if kpi_id == CASES else _kpi(kpi_id).label(lang)
 
 
-def _target(kpi_id: str, targets: Sequence[Target], series: pl.DataFrame | None,
+def _target(kpi_id: str, targets: Mapping[str, Target], series: pl.DataFrame | None,
             period: Period, min_n: int, lang: str) -> tuple[str, str]:
-    target = next((x for x in targets if x.kpi_id == kpi_id), None)
+    target = targets.get(kpi_id)
     if target is None or series is None:
         return DASH, DASH
     status = target_status(series, target, as_of=period.last)
@@ -133,7 +133,8 @@ def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
 
 
 def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: str,  # noqa: ANN001
-              min_n: int, targets: Sequence[Target] = ()) -> tuple[list[KpiLine], list[str]]:
+              min_n: int, targets: Mapping[str, Target] | None = None
+              ) -> tuple[list[KpiLine], list[str]]:
     """The summary lines and the caveats to print under them."""
     first, last = chart_span(cube, period)
     ids = [CASES, *SUMMARY_KPIS]
@@ -153,7 +154,7 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
         now = rows[0]
         trend = (series(cube, kpi_id, scope, first, last, min_n)
                  if kpi_id in SUMMARY_KPIS else None)
-        target, status = _target(kpi_id, targets, trend, period, min_n, lang)
+        target, status = _target(kpi_id, targets or {}, trend, period, min_n, lang)
         lines.append(KpiLine(
             kpi_id=kpi_id, label=_label(kpi_id, lang), value=now["value"], n=now["n"],
             suppressed=now["suppressed"], text=_text(kpi_id, now, min_n, lang),
