@@ -512,3 +512,43 @@ def test_locations_page_in_chromium(server: str, handmade_store: Settings) -> No
             full_page_screenshot(page, "locations.png")
         finally:
             browser.close()
+
+
+def test_downloads_in_chromium(server: str, handmade_store: Settings, tmp_path: Path) -> None:
+    """A click on "Bild (PNG)" and on "Excel (XLSX)" in the real server delivers the files:
+    the image is rendered only then (Streamlit's deferred download data, kaleido in a
+    worker thread), the workbook holds the trend table's numbers as numbers."""
+    import openpyxl
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="de-DE",
+                                    accept_downloads=True)
+            page.goto(server)
+            page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+            with page.expect_download(timeout=60_000) as png:
+                page.locator(".st-key-trend_chart_png").get_by_role(
+                    "button", name="Bild (PNG)").click()
+            assert png.value.suggested_filename.startswith(
+                "digitale-nutzungsquote-alle-leistungen_")
+            assert png.value.suggested_filename.endswith(".png")
+            assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+            expander = page.locator('[data-testid="stExpander"]',
+                                    has=page.locator(".st-key-trend_table"))
+            expander.get_by_text("Daten als Tabelle").click()
+            button = page.locator(".st-key-trend_table_xlsx").get_by_role(
+                "button", name="Excel (XLSX)")
+            button.wait_for(state="visible", timeout=30_000)
+            with page.expect_download(timeout=60_000) as xlsx:
+                button.click()
+            target = tmp_path / xlsx.value.suggested_filename
+            xlsx.value.save_as(target)
+            ws = openpyxl.load_workbook(target).active
+            assert ws.freeze_panes == "A2"
+            rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+            assert rows["Okt 2026"][1:3] == (pytest.approx(9 / 23, abs=5e-4), 23)  # 39,1 %
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()
