@@ -1599,3 +1599,62 @@ def freshness_table(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
              fmt_number(r["expected_days"], lang, 0)]
             for r in frame.iter_rows(named=True)]
     return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
+
+
+# --- Leistungen: the ranking sorted on the server ---------------------------------------
+
+
+def sort_ranking(ranking: pl.DataFrame, column: str, descending: bool) -> pl.DataFrame:
+    """The ranking sorted by ``column`` (a key of :data:`RANKING_COLUMNS`): shown values in
+    order, then withheld cells ("< 5"), then missing ones ("–") — in either direction, so a
+    withheld or missing value never poses as the smallest or largest. Names break ties.
+
+    The ranking is sorted here rather than in a grid: Streamlit's grid draws every empty
+    cell with one placeholder, so a cell can only read "< 5" if it holds a number, and a
+    stand-in number (the former -1) leaks into the grid's CSV download and sorts among real
+    values."""
+    _, flag, kind = RANKING_COLUMNS[column]
+    value = pl.col(column)
+    if kind == "text":
+        value = value.str.to_lowercase()
+    withheld = pl.col(flag) if flag else pl.lit(False)
+    group = pl.when(withheld).then(1).when(value.is_null()).then(2).otherwise(0)
+    return (ranking.with_columns(__group=group, __value=pl.when(withheld).then(None)
+                                 .otherwise(value), __name=pl.col("name").str.to_lowercase())
+            .sort(["__group", "__value", "__name"], descending=[False, descending, False],
+                  nulls_last=True)
+            .drop("__group", "__value", "__name"))
+
+
+# --- Überblick: the tiles' sparklines ----------------------------------------------------
+
+
+def sparkline_figure(series: pl.DataFrame, kpi: KpiDef, labels: list[str], lang: str,
+                     min_n: int) -> go.Figure:
+    """A tile's small trend (``series``: period, value, n, suppressed; ``labels``: the
+    periods as text). A period without a shown value is a gap, never a dip to zero; the
+    hover text says "< 5" or "–" there. No axes: the tile's text carries the numbers."""
+    percent = kpi.unit == "percent"
+    values = series["value"].to_list()
+    y = [None if v is None else (v * 100 if percent else v) for v in values]
+    hover = [[label, fmt_value(kpi, r["value"], r["suppressed"], min_n, lang)]
+             for label, r in zip(labels, series.iter_rows(named=True), strict=True)]
+    fig = go.Figure(go.Scatter(
+        x=labels, y=y, customdata=hover, mode="lines+markers", connectgaps=False,
+        line={"color": OKABE_ITO[0], "width": 2}, marker={"size": 5, "color": OKABE_ITO[0]},
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>"))
+    fig.update_layout(
+        separators=_separators(lang), template="simple_white", height=70,
+        margin={"l": 2, "r": 2, "t": 4, "b": 4}, showlegend=False,
+        font={"family": FONT, "size": 12, "color": TEXT}, plot_bgcolor="white",
+        paper_bgcolor="white", xaxis={"visible": False, "type": "category"},
+        yaxis={"visible": False, "rangemode": "tozero" if percent else "normal"})
+    return fig
+
+
+def sparkline_alt(series: pl.DataFrame, kpi: KpiDef, labels: list[str], lang: str,
+                  min_n: int) -> str:
+    """Every period of the sparkline in words: "Verlauf: Nov 2025 12,5 %, Dez 2025 –, …"."""
+    items = ", ".join(f"{label} {fmt_value(kpi, r['value'], r['suppressed'], min_n, lang)}"
+                      for label, r in zip(labels, series.iter_rows(named=True), strict=True))
+    return t("o_spark_alt", lang, kpi=kpi.label(lang), items=items)

@@ -1370,11 +1370,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "v_ranking_heading": {"de": "Alle Leistungen im Vergleich ({first} – {last})",
                           "en": "All services side by side ({first} – {last})"},
     "v_ranking_intro": {
-        "de": "{covered} von {total} Leistungen haben in diesem Zeitraum Daten. Zum Sortieren "
-        "auf eine Spaltenüberschrift klicken. „< {min_n}“: ausgeblendet (weniger als {min_n} "
-        "Fälle); „–“: keine Daten.",
-        "en": "{covered} of {total} services have data in this period. Click a column header "
-        "to sort. “< {min_n}”: withheld (fewer than {min_n} cases); “–”: no data.",
+        "de": "{covered} von {total} Leistungen haben in diesem Zeitraum Daten. „< {min_n}“: "
+        "ausgeblendet (weniger als {min_n} Fälle); „–“: keine Daten. Beide stehen beim "
+        "Sortieren immer am Ende.",
+        "en": "{covered} of {total} services have data in this period. “< {min_n}”: withheld "
+        "(fewer than {min_n} cases); “–”: no data. Both always come last when sorting.",
     },
     "v_ranking_method": {
         "de": "Methode: Quoten als Σ Zähler / Σ Nenner über den Zeitraum; Bearbeitungszeit "
@@ -1464,6 +1464,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Verlauf {first} – {last}: {shown} von {periods} Zeiträumen mit Wert",
         "en": "Trend {first} – {last}: {shown} of {periods} periods with a value",
     },
+    "o_spark_alt": {"de": "Verlauf {kpi}: {items}.", "en": "Trend of {kpi}: {items}."},
     "o_target": {"de": "Zielwert {value} bis {due}: {status}",
                  "en": "Target {value} by {due}: {status}"},
     "o_status_reached": {"de": "✓ erreicht", "en": "✓ reached"},
@@ -1482,11 +1483,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "o_no_target": {"de": "Kein Zielwert für diese Auswahl", "en": "No target for this view"},
     "o_targets_where": {
-        "de": "Zielwerte stehen in `{path}` (je `[[target]]`: `kpi`, `value`, `due`, optional "
-        "`department`, `services`, `locations`); ein Ziel erscheint, wenn seine Auswahl der "
+        "de": "Zielwerte stehen in {path} (je [[target]]: kpi, value, due, optional "
+        "department, services, locations); ein Ziel erscheint, wenn seine Auswahl der "
         "Filterauswahl entspricht.",
-        "en": "Targets live in `{path}` (per `[[target]]`: `kpi`, `value`, `due`, optionally "
-        "`department`, `services`, `locations`); a target shows when its scope is the "
+        "en": "Targets live in {path} (per [[target]]: kpi, value, due, optionally "
+        "department, services, locations); a target shows when its scope is the "
         "filters' selection.",
     },
     "o_targets_error": {
@@ -1513,14 +1514,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "o_fresh_heading": {"de": "Aktualität der Datenquellen", "en": "Data freshness by source"},
     "o_fresh_intro": {
         "de": "Letzte erfolgreiche Lieferung je Quelle; „veraltet“, wenn sie länger "
-        "zurückliegt als der erwartete Abstand (`expected_every_days` in `{path}`, sonst "
+        "zurückliegt als der erwartete Abstand (expected_every_days in {path}, sonst "
         "{days} Tage). Einzelheiten auf der Seite „Datenqualität & Importe“.",
         "en": "Last successful delivery per source; “out of date” when it is older than the "
-        "expected interval (`expected_every_days` in `{path}`, else {days} days). Details "
+        "expected interval (expected_every_days in {path}, else {days} days). Details "
         "on the page “Data quality & imports”.",
     },
     "o_col_expected": {"de": "Erwartet alle … Tage", "en": "Expected every … days"},
     "v_range": {"de": "Zeitraum {first} – {last}", "en": "Period {first} – {last}"},
+    "v_sort": {"de": "Sortieren nach", "en": "Sort by"},
+    "v_order": {"de": "Reihenfolge", "en": "Order"},
+    "v_order_desc": {"de": "absteigend", "en": "descending"},
+    "v_order_asc": {"de": "aufsteigend", "en": "ascending"},
 }
 
 

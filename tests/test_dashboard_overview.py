@@ -364,6 +364,6 @@ def test_sample_city_smoke(monkeypatch, sample_store):
     at = run_app()
     assert len(at.metric) == 3
     assert shown_tiles(at) == expected_tiles(sample_store)
-    assert len(at.table) == 1
+    assert len(at.get_by_key("trend_table").table) == 1
     month = fmt_month(load_cube(get_engine(sample_store)).months[-1])
     assert any(h.value == f"Kennzahlen für {month}" for h in at.subheader)

@@ -25,7 +25,6 @@ from functools import partial
 from pathlib import Path
 
 import polars as pl
-import pyarrow.ipc
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -176,12 +175,17 @@ def texts(at: AppTest) -> str:
     return "\n".join([c.value for c in at.caption] + [m.value for m in at.markdown])
 
 
-def ranking(at: AppTest) -> tuple[list[dict], list[dict]]:
-    """The ranking's cells (numbers, for sorting) and its display text (as shown)."""
-    (frame,) = at.get_by_key("v_ranking").dataframe
-    shown = pl.from_arrow(pyarrow.ipc.open_stream(
-        frame.proto.arrow_data.styler.display_values).read_all())
-    return frame.value.to_dict("records"), shown.to_dicts()
+def ranking(at: AppTest) -> list[dict]:
+    """The ranking as shown: text, in the order the page sorted it."""
+    (frame,) = at.get_by_key("v_ranking").table
+    return frame.value.to_dict("records")
+
+
+def number(text: str) -> float | None:
+    """"1.234" / "34,9 %" back to a number; None for "< 5" and "–"."""
+    if text.startswith("<") or text == "–":
+        return None
+    return float(text.replace(".", "").replace(",", ".").removesuffix(f"{NB}%"))
 
 
 def table(at: AppTest, key: str) -> list[dict]:
@@ -288,7 +292,7 @@ def test_charts_have_method_alternative_and_tables(monkeypatch, handmade):
 def test_ranking_rows_equal_the_metrics(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
     at = run_page()
-    cells, shown = ranking(at)
+    shown = ranking(at)
     assert [r["Leistung"] for r in shown] == ["Anmeldung einer Wohnung", "Hundesteuer"]
     assert shown[0] == {
         "Leistung": "Anmeldung einer Wohnung", "LeiKa-Schlüssel": "99115001001000",
@@ -300,18 +304,16 @@ def test_ranking_rows_equal_the_metrics(monkeypatch, handmade):
         "Digitale Nutzungsquote": f"<{NB}5", "Median (Tage)": f"<{NB}5",
         "90. Perzentil (Tage)": f"<{NB}5", "Rückfragenrate": f"<{NB}5",
         "Abschlussquote Online-Formular": "–", "Monate mit Daten": "1 von 12"}
-    # the cells are numbers, so a click on a header sorts 9,5 % before 10,2 %
-    assert cells[0]["Digitale Nutzungsquote"] == pytest.approx(15 / 43)
-    assert cells[0]["Vorgänge"] == 43 and cells[0]["Median (Tage)"] == 4
-    # withheld: the grid cell holds a marker, never the real count (3) — it reaches the browser
-    assert [cells[1][c] for c in ("Vorgänge", "Digitale Nutzungsquote", "Median (Tage)",
-                                  "90. Perzentil (Tage)", "Rückfragenrate")] == [-1] * 5
-    # missing: empty, drawn with the placeholder "–"
-    assert pl.Series([cells[1]["Abschlussquote Online-Formular"]]).is_nan().all()
-    assert at.get_by_key("v_ranking").dataframe[0].proto.placeholder == "–"
     assert "2 von 2 Leistungen haben in diesem Zeitraum Daten." in texts(at)
-    # the same text once more as a plain table (screen readers get the grid's raw numbers)
-    assert table(at, "v_ranking_text") == shown
+    # withheld ("< 5") and missing ("–") come last whichever way a column is sorted: the
+    # withheld Hundesteuer never poses as the lowest or the highest take-up
+    for order in ("asc", "desc"):
+        at.selectbox(key="v_sort").set_value("take_up")
+        at.radio(key="v_order").set_value(order).run()
+        assert [r["Leistung"] for r in ranking(at)] == ["Anmeldung einer Wohnung",
+                                                         "Hundesteuer"]
+    # nothing but display text reaches the browser: no stand-in number for a withheld cell
+    assert not at.get_by_key("v_ranking").dataframe
 
 
 def test_location_filter_changes_every_number(monkeypatch, handmade):
@@ -322,8 +324,7 @@ def test_location_filter_changes_every_number(monkeypatch, handmade):
     # Nord in the window: Aug 3 (1 online), Sep 10 (1 online), Okt 10 (2 online) → 4 / 23
     assert tiles(at)["Vorgänge"] == "23"
     assert tiles(at)["Digitale Nutzungsquote"] == f"17,4{NB}%"
-    cells, _ = ranking(at)
-    assert cells[0]["Vorgänge"] == 23
+    assert ranking(at)[0]["Vorgänge"] == "23"
 
 
 def test_without_funnel_data_the_page_explains_the_import(monkeypatch, handmade):
@@ -368,7 +369,7 @@ def test_english(monkeypatch, handmade):
     assert shown["Digital take-up"] == exp["digital_take_up"] == "34.9%"
     assert shown["Processing time (median)"] == exp["processing_days_median"] == f"4{NB}days"
     assert [s.value for s in at.subheader][0] == "Period Nov 2025 – Oct 2026"
-    _, rows = ranking(at)
+    rows = ranking(at)
     assert rows[0]["Months with data"] == "3 of 12"
     assert rows[1]["Cases"] == f"<{NB}5"
     assert "No online portal form statistics have been imported yet." in at.info[0].value
@@ -404,7 +405,7 @@ def test_sample_city_values_equal_the_engine(monkeypatch, sample_store):
         "digital_take_up", monthly["value"], False, sample_store.min_n)
     assert rows[fmt_month(last)]["Begonnene Formulare (n)"] == fmt_number(monthly["n"], "de", 0)
     # its ranking row shows the same numbers; every service of the master data is listed
-    cells, ranked = ranking(at)
+    ranked = ranking(at)
     assert len(ranked) == cube.services.height
     row = next(r for r in ranked if r["Leistung"] == service["name"])
     assert (row["Digitale Nutzungsquote"], row["Median (Tage)"]) == (
@@ -412,6 +413,13 @@ def test_sample_city_values_equal_the_engine(monkeypatch, sample_store):
     assert row["Vorgänge"] == exp["cases"]
     assert row["Abschlussquote Online-Formular"] == shown["Abschlussquote Online-Formular"]
     assert row["Monate mit Daten"] == "12 von 12"
-    counts = [c["Vorgänge"] for c in cells]
-    assert counts == sorted(counts, reverse=True)  # busiest first
+    counts = [number(c["Vorgänge"]) for c in ranked]
+    shown_counts = [c for c in counts if c is not None]
+    assert counts[:len(shown_counts)] == sorted(shown_counts, reverse=True)  # busiest first
+    # sorted by take-up, lowest first: real values in order, withheld and missing last
+    at.selectbox(key="v_sort").set_value("take_up")
+    at.radio(key="v_order").set_value("asc").run()
+    shares = [number(r["Digitale Nutzungsquote"]) for r in ranking(at)]
+    real = [v for v in shares if v is not None]
+    assert len(real) > 5 and shares[:len(real)] == sorted(real)
     assert not at.info  # funnel data present, so no import hint

@@ -55,8 +55,6 @@ def render_tile(tile: PeriodTile, lang: str, min_n: int) -> None:
     if tile.change_previous is not None:
         month_delta = fmt_change(tile.change_previous, tile.change_unit, lang)
     zero = month_delta is not None and is_zero_change(month_delta)
-    # the sparkline: the range's shown values (missing and withheld periods are counted below)
-    spark = [v for v in tile.series["value"].to_list() if v is not None]
     with st.container(border=True):
         st.metric(
             kpi.label(lang),
@@ -66,14 +64,26 @@ def render_tile(tile: PeriodTile, lang: str, min_n: int) -> None:
             delta_arrow="off" if zero else "auto",
             delta_description=previous,
             help=kpi.method(lang),
-            chart_data=spark if len(spark) > 1 else None,
         )
         if month_delta is None:
             st.markdown(f":small[{previous}: {t('no_comparison', lang)}]")
         if grain in SAME_LAST_YEAR:
             render_year_change(tile, f"{t(SAME_LAST_YEAR[grain], lang)} "
                                      f"({label(shift_month(tile.period, -12))})", lang)
+        render_sparkline(tile, lang, min_n)
         render_tile_notes(tile, lang, min_n)
+
+
+def render_sparkline(tile: PeriodTile, lang: str, min_n: int) -> None:
+    """The range as a small line with gaps where a period has no shown value (Plotly, not
+    st.metric's own sparkline: that one skips gaps and has no text alternative)."""
+    labels = [period_label(p, tile.grain, lang) for p in tile.series["period"]]
+    if len(labels) < 2:
+        return
+    alt = figures.sparkline_alt(tile.series, tile.kpi, labels, lang, min_n)
+    st.plotly_chart(figures.sparkline_figure(tile.series, tile.kpi, labels, lang, min_n),
+                    alt=alt, theme=None, key=f"o_spark_{tile.kpi.id}",
+                    config={"displayModeBar": False})
 
 
 def render_year_change(tile: PeriodTile, year: str, lang: str) -> None:
@@ -168,7 +178,8 @@ def load_targets(store: data.Store, lang: str) -> list:
 def render_movers(store: data.Store, tiles: list[PeriodTile], flt: Filters,
                   lang: str) -> None:
     st.subheader(t("o_movers_heading", lang))
-    st.caption(t("o_movers_intro", lang, period=flt.period_text(lang), min_n=store.min_n))
+    st.caption(t("o_movers_intro", lang, period=period_label(flt.last, flt.grain, lang),
+                 min_n=store.min_n))
     for tile in (x for x in tiles if x.kpi.id in MOVER_KPIS):
         kpi, now = tile.kpi, period_label(tile.period, tile.grain, lang)
         st.markdown(f"**{kpi.label(lang)} · {now}**")

@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 
 from dashboard import data, figures, page, widgets
 from dashboard.filters import not_applied
-from dashboard.formatting import DASH, fmt_count, fmt_month, fmt_percent, fmt_value
+from dashboard.formatting import fmt_count, fmt_month, fmt_percent, fmt_value
 from dashboard.i18n import t
 from dashboard.kpi_sections import render_open_and_target
 from metrics.catalogue import KPIS
@@ -240,24 +240,25 @@ def render_funnel(detail: ServiceDetail, name: str, filtered: bool, lang: str,
 
 
 def render_ranking(ranking: pl.DataFrame, detail: ServiceDetail, lang: str, min_n: int) -> None:
-    st.subheader(t("v_ranking_heading", lang, first=fmt_month(detail.first, lang),
-                   last=fmt_month(detail.last, lang)))
+    heading = t("v_ranking_heading", lang, first=fmt_month(detail.first, lang),
+                last=fmt_month(detail.last, lang))
+    st.subheader(heading)
     covered = ranking.filter(pl.col("months_with_data") > 0).height
     st.caption(t("v_ranking_intro", lang, covered=covered, total=ranking.height, min_n=min_n))
-    narrow = {figures.ranking_header(c, lang): st.column_config.Column(width="small")
-              for c in ("cases",)}
-    name = figures.ranking_header("name", lang)
+    # Sorted here, not in a grid: the grid can show "< 5" only for a stand-in number (see
+    # figures.sort_ranking); withheld and missing cells come last in either direction.
+    columns = [c for c in figures.RANKING_COLUMNS if c != "leika_key"]
+    left, right = st.columns([2, 1])
+    column = left.selectbox(t("v_sort", lang), columns, key="v_sort",
+                            index=columns.index("cases"),
+                            format_func=lambda c: figures.ranking_header(c, lang))
+    order = right.radio(t("v_order", lang), ["desc", "asc"], key="v_order", horizontal=True,
+                        format_func=lambda o: t(f"v_order_{o}", lang))
+    ordered = figures.sort_ranking(ranking, column, order == "desc")
     with st.container(key="v_ranking"):
-        # every service visible at once: header + rows of 35 px (Streamlit's row height)
-        st.dataframe(figures.ranking_styler(ranking, lang, min_n), hide_index=True,
-                     height=36 + 35 * ranking.height, placeholder=DASH,
-                     column_config={name: st.column_config.Column(pinned=True), **narrow})
+        widgets.table(figures.ranking_table(ordered, lang, min_n), "v_ranking_table", lang,
+                      heading, expander=False)
     st.caption(t("v_ranking_method", lang))
-    # the grid above sorts; this text table is what screen readers and copy & paste get
-    with st.container(key="v_ranking_text"):
-        widgets.table(figures.ranking_table(ranking, lang, min_n), "v_ranking_table", lang,
-                      t("v_ranking_heading", lang, first=fmt_month(detail.first, lang),
-                        last=fmt_month(detail.last, lang)))
 
 
 lang, store, cube = page.start("v_title")
