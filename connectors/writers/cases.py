@@ -6,6 +6,8 @@ gets ``COPY … FROM STDIN`` (CSV written by polars, no Python object per row), 
 so neither pays a random B-tree insert per row; duplicates are resolved once at the end with a
 sort. A case number twice in one file: the first row counts; a repeat with the same values
 is a duplicate, a repeat with other values contradicts it and is quarantined (``settle``).
+The persisted cube's (month, service) keys the file touches are recomputed at the end of
+``finish``, in the same transaction (:mod:`connectors.cube`).
 """
 
 from __future__ import annotations
