@@ -23,6 +23,7 @@ from dashboard.cli import main
 from dashboard.images import chromium_path
 from dashboard.report import build, load_inputs, render
 from tests.conftest import KLEINSTADT, import_dir, skip_or_fail
+from tests.test_browser import handmade_store, server  # noqa: F401, F811 - real-server fixtures
 from tests.test_report import EXAMPLE_FILES, EXAMPLES, use_env
 
 pytestmark = pytest.mark.browser
@@ -202,5 +203,44 @@ def test_page_makes_the_report_only_on_the_button(kleinstadt_sqlite: Settings,
     assert summary[1][:2] == ("Vorgänge", "5")
     at.run()  # a rerun keeps the file without generating again
     assert at.session_state["report_file"][2] is payload
-    assert at.code[0].value == ("servicepuls report --period 2026-Q1 --scope 'services:L1' "
+    assert at.code[0].value == ("servicepuls report --period 2026-Q1 --scope services:L1 "
                                 "--format pptx")
+
+
+def test_report_page_in_chromium(server: str, tmp_path: Path) -> None:  # noqa: F811
+    """The real server in Debian's Chromium: the page Berichte passes axe-core (WCAG 2.1
+    A/AA, serious and critical), the button makes the PDF and the browser downloads it. The
+    hand-made store of test_dashboard_overview: 2026-Q3 (the newest whole quarter, chosen by
+    default) holds Aug and Sep 2026 — 23 cases of Anmeldung einer Wohnung, 7 online: 30,4 %."""
+    from playwright import sync_api
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, run_axe
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+            page.goto(server)
+            page.locator('[data-testid="stMetric"]').first.wait_for(state="visible",
+                                                                    timeout=30_000)
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("Berichte",
+                                                                    exact=True).click()
+            page.get_by_role("heading", name="Bericht für den Rat", exact=True).wait_for(
+                state="visible", timeout=30_000)
+            page.get_by_role("button", name="Bericht erstellen").wait_for(state="visible")
+            assert run_axe(page) == []
+            page.get_by_role("button", name="Bericht erstellen").click()
+            download = page.get_by_role(
+                "button", name="servicepuls-bericht-2026-Q3-stadt.pdf herunterladen")
+            download.wait_for(state="visible", timeout=120_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            full_page_screenshot(page, "reports.png")
+            with page.expect_download(timeout=60_000) as got:
+                download.click()
+            target = tmp_path / got.value.suggested_filename
+            got.value.save_as(target)
+        finally:
+            browser.close()
+    text = " ".join(pdf_text(target.read_bytes()))
+    assert "Bericht für den Rat Musterstadt – Gesamte Kommune 3. Quartal 2026" in text
+    assert "Vorgänge 23 23" in text and "Digitale Nutzungsquote 30,4 % 23" in text

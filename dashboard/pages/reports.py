@@ -9,6 +9,8 @@ download button survives reruns without generating again.
 
 from __future__ import annotations
 
+import shlex
+
 import streamlit as st
 
 from connectors.errors import ServicepulsError
@@ -103,5 +105,6 @@ if stored and stored[0] == choice:
     st.download_button(t("r_download", lang, name=name), data=payload, file_name=name,
                        mime=report.FORMATS[fmt], icon=":material/download:")
 st.caption(t("r_cli", lang))
-st.code(f"servicepuls report --period {period} --scope '{scope}' --format {fmt}"
-        + ("" if lang == "de" else " --lang en"), language="bash")
+# plain text: the code theme's token colours fail the WCAG contrast check (axe-core)
+st.code(f"servicepuls report --period {period} --scope {shlex.quote(scope)} --format {fmt}"
+        + ("" if lang == "de" else " --lang en"), language=None)

@@ -103,8 +103,8 @@ def to_pptx(report: Report, images: Sequence[bytes], pilot_images: Sequence[byte
     slide = _slide(deck, f"{t('r_sec_summary', lang)} – {report.period_label}")
     summary = report.kpi_table()
     _table(slide, summary, summary.rows, Inches(1.4), 13)
-    _text(slide, [*report.notes, report.coverage], Inches(1.6) + Inches(0.4) * (
-        len(summary.rows) + 1), Inches(1.5), size=12)
+    # at the bottom: the table's rows grow when a change with its earlier value wraps
+    _text(slide, [*report.notes, report.coverage], Inches(6.0), Inches(1.3), size=11)
 
     for png, chart in zip(images, report.charts, strict=True):
         slide = _slide(deck, chart.title)
