@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     publisher: str = Field(
         default="Musterstadt",
         description="Name of the municipality publishing the open data (`dct:publisher` of "
-        "`servicepuls publish`) and named in the mails of `servicepuls notify`.",
+        "`servicepuls publish`), named in the mails of `servicepuls notify` and on the title "
+        "page of the council report (`servicepuls report`).",
     )
     smtp_host: str | None = Field(
         default=None,
