@@ -29,7 +29,7 @@ CSS = """
 @page wide { size: A4 landscape; margin: 14mm 14mm 16mm 14mm; }
 section.wide { page: wide; }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10pt;
-       color: #111; line-height: 1.35; }
+       color: #111; line-height: 1.35; font-variant-ligatures: none; }
 h1 { font-size: 26pt; margin: 0 0 8mm 0; }
 h2 { font-size: 15pt; margin: 0 0 4mm 0; break-after: avoid; }
 h3 { font-size: 12pt; margin: 5mm 0 2mm 0; break-after: avoid; }

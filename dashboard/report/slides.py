@@ -109,6 +109,7 @@ def to_pptx(report: Report, images: Sequence[bytes], pilot_images: Sequence[byte
     for png, chart in zip(images, report.charts, strict=True):
         slide = _slide(deck, chart.title)
         _picture(slide, png, chart, MARGIN, Inches(1.2), Inches(11.5))
+        _text(slide, [chart.alt], Inches(6.15), Inches(1.1), size=10)  # readable, not only alt
 
     pages = list(_chunks(report.services.rows, ROWS_PER_SLIDE))
     for i, rows in enumerate(pages, 1):
