@@ -231,8 +231,8 @@ def from_url(param: str, values: list[str], options: FilterOptions, grain: str):
         return _match(values, {i: loc[0] for i, loc in options.locations.items()},
                       {i: loc[1] for i, loc in options.locations.items()}) or None
     if param == "kanal":
-        labels = {c: channel_label(c, lang) for lang in ("de", "en") for c in options.channels}
-        return (_match(values, {c: c for c in options.channels}, labels)
+        return (_match(values, {c: c for c in options.channels},
+                       {c: channel_label(c, "de") for c in options.channels})
                 or _match(values, {}, {c: channel_label(c, "en") for c in options.channels})
                 or None)
     return None
