@@ -173,13 +173,12 @@ def _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows, requir
         parsed = _parse_block(block, layout, line + 1)
         if parsed is not None:
             fast += 1
-            line += _count_lines(block)
-            pieces.add(*parsed)
+            frame, malformed, used = parsed
         else:
             slow += 1
             frame, malformed, used = _parse_rows(path, block, blocks, layout, line)
-            line += used
-            pieces.add(frame, malformed)
+        line += used
+        pieces.add(frame, malformed)
         while pieces.count >= batch_rows:
             yield pieces.take(batch_rows, binary.tell())
             if on_progress:
@@ -294,11 +293,6 @@ def _last_line_end(text: str) -> int:
     return cut or text.rfind("\r", 0, len(text) - 1) + 1
 
 
-def _count_lines(block: str) -> int:
-    """Lines of a block without a lone "\\r" (the polars path's blocks)."""
-    return block.count("\n") + (not block.endswith("\n"))
-
-
 @lru_cache(maxsize=8)
 def _blank_line(sep: str) -> re.Pattern[str]:
     """A line break followed by a line of only whitespace and delimiters."""
@@ -322,19 +316,21 @@ def _blank_lines(block: str, sep: str) -> set[int]:
 
 
 def _parse_block(block: str, layout: _Layout,
-                 first_line: int) -> tuple[pl.DataFrame, list] | None:
-    """polars on a block without quote characters: (rows, malformed rows), or None when the
-    block needs the csv module. Without quotes each line is one record split at every
+                 first_line: int) -> tuple[pl.DataFrame, list, int] | None:
+    """polars on a block without quote characters: (rows, malformed rows, lines), or None
+    when the block needs the csv module. Without quotes each line is one record split at every
     delimiter, so the fields per line are counted here (numpy on the bytes) and lines with
     another number are malformed, as in the csv path; polars only parses."""
     sep = layout.sep
-    if (QUOTE in block or block.startswith("\ufeff") or not sep.isascii()
-            or block.count("\r") != block.count("\r\n")):
-        return None  # quotes; a BOM polars would drop; a lone "\r" (a line break for csv)
+    if QUOTE in block or block.startswith("\ufeff") or not sep.isascii():
+        return None  # quotes; a BOM polars would drop
     data = block.encode("utf-8")
     if data.startswith(_COMPRESSED):
         return None
     raw = np.frombuffer(data, np.uint8)
+    returns = np.flatnonzero(raw == ord("\r"))
+    if returns.size and (returns[-1] + 1 == raw.size or (raw[returns + 1] != ord("\n")).any()):
+        return None  # a lone "\r": a line break for the csv module, not for polars
     ends = np.flatnonzero(raw == ord("\n"))
     if not data.endswith(b"\n"):
         ends = np.append(ends, len(data))
@@ -363,7 +359,7 @@ def _parse_block(block: str, layout: _Layout,
         pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(LINE_COL))
     if skip:
         frame = frame.filter(~pl.col(LINE_COL).is_in([first_line + i for i in sorted(skip)]))
-    return frame, malformed
+    return frame, malformed, len(ends)
 
 
 def _malformed(line: int, row: list[str], width: int) -> tuple[int, str, list[str]]:

@@ -17,6 +17,8 @@ NOTES = """\
 - *× floor*: the import's rows/s divided by the polars parse's in the same run — the figure
   that survives the shared machine's load. *CPU* is the importing process's own CPU time
   (all its threads; the database server's work is not in it).
+- *reader alone*: `connectors.readers.read_csv_batches` with the case profile — decoding
+  Windows-1252, the mapped columns as polars frames in batches — without mapping or writing.
 - Import stages: *read* = `connectors.readers` (decoded in 8 MB blocks; blocks without a
   quote character parsed by polars, others by the `csv` module), *map* =
   `connectors.mapping.map_batch` (validation, BLAKE2b pseudonyms in Python), *stage* =
@@ -80,6 +82,12 @@ def render(results: list[dict], machine: dict, started: dt.datetime,
         floor = _rate(p)
         out.append(f"| {n} | {r['file_mb']:.0f} MB | polars parse (floor) | {_cell(p)} | "
                    f"{_fmt_rate(floor)} | 1 | {_cpu(p)} | {p.get('rss_mb', 0):.0f} MB | | |")
+        if "read" in r:
+            m = r["read"]
+            rate = _rate(m)
+            share = f"{rate / floor:.3f}" if rate and floor else ""
+            out.append(f"| {n} | | reader alone | {_cell(m)} | {_fmt_rate(rate)} | {share} | "
+                       f"{_cpu(m)} | {m.get('rss_mb', 0):.0f} MB | | |")
         for store in ("sqlite", "postgresql"):
             m = r[f"import_{store}"]
             rate = _rate(m)

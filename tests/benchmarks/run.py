@@ -56,6 +56,24 @@ def measure_parse(csv: str) -> dict:
             "cpu_seconds": time.process_time() - cpu}
 
 
+def measure_read(csv: str) -> dict:
+    """The import's reader alone (decode, parse, only the mapped columns, batches of 100,000
+    rows as polars frames): the part of the import the polars parse is a floor for."""
+    from connectors.profiles import profile_for
+    from connectors.readers import read_csv_batches
+
+    path = Path(csv)
+    profile = profile_for(path)
+    required, optional = profile.headers()
+    t, cpu = time.perf_counter(), time.process_time()
+    rows = sum(b.frame.height + len(b.malformed) for b in read_csv_batches(
+        path, encoding=profile.read.encoding, delimiter=profile.read.delimiter,
+        skip_rows=profile.read.skip_rows, batch_rows=profile.read.batch_rows,
+        required_headers=required, optional_headers=optional, missing=profile.read.missing))
+    return {"seconds": time.perf_counter() - t, "rows": rows,
+            "cpu_seconds": time.process_time() - cpu}
+
+
 def measure_import(folder: str, url: str) -> dict:
     import connectors.importer as importer
     from connectors.profiles import profile_for
@@ -219,8 +237,9 @@ def measure_pandas(parquet: str) -> dict:
                                           len(durations)]}
 
 
-MEASURES = {"parse": measure_parse, "import": measure_import, "cube": measure_cube,
-            "export": export_parquet, "duckdb": measure_duckdb, "pandas": measure_pandas}
+MEASURES = {"parse": measure_parse, "read": measure_read, "import": measure_import,
+            "cube": measure_cube, "export": export_parquet, "duckdb": measure_duckdb,
+            "pandas": measure_pandas}
 
 
 def _peak_rss_mb() -> float:
@@ -291,6 +310,7 @@ def bench_size(cases: int, seed: int, admin_url: str) -> dict:
     folder = sample(cases, seed)
     res: dict = {"cases": cases, "file_mb": (folder / "vorgaenge.csv").stat().st_size / 1e6}
     res["parse"] = run("parse", str(folder / "vorgaenge.csv"))
+    res["read"] = run("read", str(folder / "vorgaenge.csv"))
     with tempfile.TemporaryDirectory(prefix="sp_bench_") as tmp:
         sqlite_url = f"sqlite:///{tmp}/store.db"
         res["import_sqlite"] = run("import", str(folder), sqlite_url)
