@@ -16,14 +16,16 @@ from sqlalchemy import func, select
 from connectors.db import get_engine
 from connectors.importer import import_file
 from connectors.profiles import profile_for, resolve_profile
-from connectors.store import Case, ImportRun, RejectedRow
+from connectors.store import Case, CubeVolume, ImportRun, RejectedRow
 from sample_data import generate
+from tests.test_cube_incremental import assert_cube_equals_rebuild
 
 
-def _counts(settings) -> tuple[int, int]:  # noqa: ANN001
+def _counts(settings) -> tuple[int, int, int]:  # noqa: ANN001
     with get_engine(settings).connect() as conn:
         return (conn.execute(select(func.count()).select_from(Case)).scalar_one(),
-                conn.execute(select(func.count()).select_from(RejectedRow)).scalar_one())
+                conn.execute(select(func.count()).select_from(RejectedRow)).scalar_one(),
+                conn.execute(select(func.count()).select_from(CubeVolume)).scalar_one())
 
 
 CASES = 150_000
@@ -70,3 +72,4 @@ def test_kill_during_import_leaves_the_store_as_before(settings, export) -> None
     with get_engine(settings).connect() as conn:
         statuses = dict(conn.execute(select(ImportRun.id, ImportRun.status)).all())
     assert statuses[running] == "aborted" and statuses[result.run_id] == "succeeded"
+    assert_cube_equals_rebuild(settings)
