@@ -61,12 +61,15 @@ def test_trend_table_of_a_service_equals_the_metrics_trend(page_env: Settings) -
     cube = load_cube(get_engine(page_env))
     service = cube.services.filter(cube.services["code"] == PILOT.service_codes[0]).row(
         0, named=True)
-    at = run_app(leistung=service["name"])  # links carry the name: ?leistung=Wohnsitz anmelden
+    # links carry codes: ?leistungen=L003&von=…&bis=… (every month of the data)
+    at = run_app(leistungen=service["code"], von=f"{cube.months[0]:%Y-%m}",
+                 bis=f"{cube.months[-1]:%Y-%m}")
     series = trend(cube, "digital_take_up", services=[service["service_id"]],
                    min_n=page_env.min_n)
-    assert at.selectbox(key="leistung").value == service["service_id"]
+    assert at.sidebar.multiselect(key="leistungen").value == [service["service_id"]]
     kpi = KPIS["digital_take_up"]
-    shown = {r["Monat"]: r[kpi.label_de] for r in at.table[0].value.to_dict("records")}
+    shown = {r["Monat"]: r[kpi.label_de]
+             for r in at.get_by_key("trend_table").table[0].value.to_dict("records")}
     assert shown == {fmt_month(r["month"]): fmt_value(kpi, r["value"], r["suppressed"],
                                                       page_env.min_n)
                      for r in series.iter_rows(named=True)}
