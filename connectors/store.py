@@ -129,6 +129,8 @@ class ImportRun(Base):
     rows_updated: Mapped[int] = mapped_column(Integer, default=0)
     rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    # summary lines (read.skip_row_patterns): read, no record, not among rows_read
+    rows_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     message: Mapped[str | None] = mapped_column(Text)
 
 
