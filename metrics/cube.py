@@ -93,10 +93,15 @@ _STANDARD_SCHEMA = {
     "volume_meeting": pl.Int64,
     "volume_total": pl.Int64,
 }
-_SERVICE_COLUMNS = ["service_id", "code", "name", "leika_key", "department", "online_since",
-                    "attributes"]
-_LOCATION_COLUMNS = ["location_id", "code", "name", "district", "kind", "latitude",
-                     "longitude"]
+# Typed, so a column that is null for every row (no service has attributes or an online
+# date, no location a district) keeps its type instead of polars' Null: JSON lookups, date
+# comparisons and joins then work on every store, also a hand-made or foreign one.
+_SERVICE_SCHEMA = {"service_id": pl.Int64, "code": pl.String, "name": pl.String,
+                   "leika_key": pl.String, "department": pl.String, "online_since": pl.Date,
+                   "attributes": pl.String}
+_LOCATION_SCHEMA = {"location_id": pl.Int64, "code": pl.String, "name": pl.String,
+                    "district": pl.String, "kind": pl.String, "latitude": pl.Float64,
+                    "longitude": pl.Float64}
 
 
 @dataclass(frozen=True)
@@ -191,19 +196,12 @@ def load_cube(engine: Engine) -> Cube:
     w = WaitStat
     waits = query_frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits),
                         _WAIT_SCHEMA)
-    with engine.connect() as conn:
-        services = pl.DataFrame(
-            [tuple(r) for r in conn.execute(select(
-                Service.id, Service.code, Service.name, Service.leika_key, Service.department,
-                Service.online_since, Service.attributes))],
-            schema=_SERVICE_COLUMNS, orient="row",
-        )
-        locations = pl.DataFrame(
-            [tuple(r) for r in conn.execute(select(
-                Location.id, Location.code, Location.name, Location.district, Location.kind,
-                Location.latitude, Location.longitude))],
-            schema=_LOCATION_COLUMNS, orient="row",
-        )
+    services = query_frame(engine, select(
+        Service.id, Service.code, Service.name, Service.leika_key, Service.department,
+        Service.online_since, Service.attributes), _SERVICE_SCHEMA)
+    locations = query_frame(engine, select(
+        Location.id, Location.code, Location.name, Location.district, Location.kind,
+        Location.latitude, Location.longitude), _LOCATION_SCHEMA)
     log.info("cube loaded: %d volume rows, %d duration rows, %d usage rows", volume.height,
              durations.height, usage.height)
     return Cube(volume=volume, durations=durations, services=services, locations=locations,
@@ -247,6 +245,6 @@ def _empty_cube() -> Cube:
     return Cube(
         volume=pl.DataFrame(schema=_VOLUME_SCHEMA).with_columns(digital=pl.lit(0, pl.Int64)),
         durations=pl.DataFrame(schema=_DURATION_SCHEMA),
-        services=pl.DataFrame(schema=_SERVICE_COLUMNS),
-        locations=pl.DataFrame(schema=_LOCATION_COLUMNS),
+        services=pl.DataFrame(schema=_SERVICE_SCHEMA),
+        locations=pl.DataFrame(schema=_LOCATION_SCHEMA),
     )

@@ -135,7 +135,7 @@ def target_days(services: pl.DataFrame) -> pl.DataFrame:
     the attribute ``target_days``; services without one (or with no number) are left out."""
     if services.is_empty() or "attributes" not in services.columns:
         return pl.DataFrame(schema={"service_id": pl.Int64, "target_days": pl.Float64})
-    value = (pl.col("attributes").cast(pl.String).str.json_path_match("$.target_days")
+    value = (pl.col("attributes").str.json_path_match("$.target_days")
              .str.strip_chars().str.replace(",", ".").cast(pl.Float64, strict=False))
     return (services.select("service_id", value.alias("target_days"))
             .filter(pl.col("target_days").is_not_null() & (pl.col("target_days") >= 0)))

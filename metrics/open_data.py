@@ -262,10 +262,6 @@ def _min_n(kpi: KpiDef, configured: int) -> int:
 def build_feed(cube: Cube, min_n: int, kpis: Iterable[KpiDef] | None = None) -> Feed:
     """Every feed KPI with data, per service and month and per month, suppression applied."""
     by_id = {k.id: k for k in (feed_kpis() if kpis is None else kpis)}
-    # attributes are JSON text; a store where no service has any gives an all-null column
-    # of dtype Null, which the JSON lookups of metrics.facts cannot read
-    cube = replace(cube, services=cube.services.with_columns(pl.col("attributes")
-                                                             .cast(pl.String)))
     raw = {k: v for k, v in ((k, _kpi_cells(kpi, cube)) for k, kpi in by_id.items())
            if v.height}
     if not raw:

@@ -181,6 +181,44 @@ def test_cases_and_delivered_standards_are_never_counted_twice(cube) -> None:  #
     assert (quarter["numerator"], quarter["n"]) == (7 + 8 + 50, 11 + 10 + 60)
 
 
+def test_a_store_whose_services_have_no_attributes(settings, tmp_path) -> None:  # noqa: ANN001
+    """Master data read by a profile without [attributes] (a city's own, or one for data
+    like Canada's without such columns): no service has attributes, the column stays text in
+    the cube, and everything that reads it works — no target, so no case counts toward the
+    share within standard, but delivered standard statistics still do; the feed is built."""
+    from connectors.importer import import_file
+    from connectors.profiles import load_profile, profiles_for
+    from metrics.kpis import service_attributes
+    from metrics.open_data import build_feed
+
+    builtin = (TESTS.parent / "connectors" / "profiles" / "musterstadt_leistungen.toml")
+    text = builtin.read_text(encoding="utf-8")
+    own = tmp_path / "ohne_attribute.toml"
+    own.write_text(text[:text.index("[attributes]")].replace(
+        'name = "musterstadt-stammdaten"', 'name = "stammdaten-ohne-attribute"'),
+        encoding="utf-8")
+    import_file(AMTSSTADT / "leistungen.csv", load_profile(own), settings)
+    for name in ("standorte.csv", "vorgaenge.csv"):
+        import_file(AMTSSTADT / name, profiles_for(AMTSSTADT / name)[0], settings)
+    cube = load_cube(get_engine(settings))
+    assert cube.services["attributes"].dtype == pl.String
+    assert cube.services["attributes"].null_count() == 3
+    assert compute("within_standard", cube, ("period",), grain="month").is_empty()
+    ids = _ids(cube)
+    delivered = pl.DataFrame({
+        "period_start": [FEB], "period_end": [dt.date(2026, 2, 28)],
+        "service_id": [ids["A3"]], "standard_code": ["S2"], "channel": [None],
+        "target_share": [0.8], "volume_meeting": [8], "volume_total": [10],
+    }).cast({"volume_meeting": pl.Int64, "volume_total": pl.Int64, "channel": pl.String})
+    got = compute("within_standard", replace(cube, standards=delivered), ("period",),
+                  grain="month").select("period", "numerator", "n").rows()
+    assert got == [(FEB, 8, 10)]
+    assert "attributes" not in service_attributes(cube).columns
+    feed = {k.kpi.id: k for k in build_feed(cube, 1).kpis}
+    take_up = feed["digital_take_up"].totals.select("month", "numerator", "n").rows()
+    assert take_up == [(JAN, 2, 3), (FEB, 3, 6), (MAR, 2, 5)]  # as with attributes
+
+
 # --- 3. cost per transaction and staff hours freed --------------------------------------------
 # volume by service and channel (all 17 cases, every month):
 #   A1: in person 2 × 20 €, post 1 × 10 €, assisted 2 × 12 €, online 4 × 4 €      = 90 €
