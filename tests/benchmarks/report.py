@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.benchmarks.run import CUBE_GOAL, GOALS, RSS_GOAL_MB
+from tests.benchmarks.run import CUBE_GOAL, GOALS, PAGE_GOALS, RSS_GOAL_MB
 
 NOTES = """\
 ## Notes
@@ -36,6 +36,17 @@ NOTES = """\
   new data version: it reads the persisted cube, no scan of `cases`. *refresh of the newest
   month*: what an import touching one month pays on top of writing its cases (delete and
   re-aggregate those (month, service) keys from their cases).
+- Pages: `streamlit.testing.v1.AppTest` runs `dashboard/app.py` opened at the page (as a
+  shared link does), against the store after the import and the cube measurement, with the
+  sample city's other exports (survey, monthly statistics, portal funnel, appointments) and
+  its pilot and cost files loaded untimed. Each page in its own process: *cold* = the first
+  run (empty `st.cache_data`/`st.cache_resource`; the `dashboard` and `metrics` modules are
+  imported before the clock starts, as in a server that is already running when a new import
+  changes the data version), *warm* = a second session opening the page in the same process,
+  *rerun* = that session running again. AppTest time is the script run on the server side
+  (queries, polars, Plotly figures, the element tree), not the browser's rendering or the
+  websocket. *cold CPU* = the process's CPU seconds in the cold run (the database server's
+  work is not in it; SQLite's is).
 """
 
 
@@ -131,6 +142,7 @@ def render(results: list[dict], machine: dict, started: dt.datetime,
             if key in ("cube_sqlite", "cube_postgresql") and ratio and ratio > CUBE_GOAL:
                 short.append(f"| {n} | {label} | ≤ {CUBE_GOAL}× DuckDB | {ratio:.1f}× "
                              f"({m['seconds']:.1f} s vs {duck:.1f} s) | |")
+    out += _pages(results, short)
     out += _before_after(results)
     out += ["", "## Goals: what is still short", ""]
     if short:
@@ -140,6 +152,44 @@ def render(results: list[dict], machine: dict, started: dt.datetime,
         out.append("Every goal is met.")
     out += ["", NOTES]
     return "\n".join(out)
+
+
+def _pages(results: list[dict], short: list[str]) -> list[str]:
+    """Each page's AppTest run time per store, against the goals; misses go to ``short``."""
+    cold_goal, warm_goal = PAGE_GOALS["cold"], PAGE_GOALS["warm"]
+    out = ["", "## Dashboard pages (AppTest)", "",
+           f"Goal: every page ≤ {warm_goal} s warm and ≤ {cold_goal:.0f} s cold "
+           "(× goal ≤ 1 is met).", "",
+           "| cases | page | store | cold | × goal | warm | × goal | rerun | cold CPU | "
+           "peak RSS |", "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        n = f"{r['cases']:,}"
+        for store in ("sqlite", "postgresql"):
+            found = r.get(f"pages_{store}")
+            if found is None:
+                continue
+            if "skipped" in found or "error" in found:
+                out.append(f"| {n} | every page | {store} | {_cell(found)} | | | | | | |")
+                short.append(f"| {n} | every page on {store} | ≤ {cold_goal:.0f} s cold, "
+                             f"≤ {warm_goal} s warm | {_cell(found)} | not measured |")
+                continue
+            for page, m in found.items():
+                name = page.removeprefix("pages/").removesuffix(".py")
+                if "cold" not in m:
+                    out.append(f"| {n} | {name} | {store} | {_cell(m)} | | | | | | |")
+                    short.append(f"| {n} | page {name} on {store} | ≤ {cold_goal:.0f} s cold | "
+                                 f"{_cell(m)} | not measured |")
+                    continue
+                failed = f" (failed: {m['error']})" if "error" in m else ""
+                out.append(f"| {n} | {name}{failed} | {store} | {m['cold']:.2f} s | "
+                           f"{m['cold'] / cold_goal:.2f} | {m['warm']:.2f} s | "
+                           f"{m['warm'] / warm_goal:.2f} | {m['rerun']:.2f} s | "
+                           f"{m['cold_cpu']:.1f} s | {m['rss_mb']:.0f} MB |")
+                for kind, goal in (("cold", cold_goal), ("warm", warm_goal)):
+                    if m[kind] > goal:
+                        short.append(f"| {n} | page {name} on {store}, {kind} | ≤ {goal:g} s | "
+                                     f"{m[kind]:.2f} s | {m[kind] / goal:.1f}× the goal |")
+    return out
 
 
 def _persisted_rows(r: dict) -> list[tuple[str, dict]]:

@@ -9,7 +9,12 @@ measured, each measurement in its own subprocess so peak RSS is that run's own:
   reading, mapping and writing;
 * the full cube rebuild (``metrics.cube.load_cube``) on both stores, next to DuckDB and a
   straightforward pandas groupby computing the same aggregation from the same rows (a
-  Parquet export of the SQLite store's ``cases``; the export is not timed).
+  Parquet export of the SQLite store's ``cases``; the export is not timed);
+* every dashboard page (``dashboard/pages/``) through Streamlit's ``AppTest`` against each
+  store once it holds the cases and the sample city's other exports: *cold* is the page's
+  first run in a fresh process (empty ``st.cache_*``; the modules are imported before the
+  clock starts, as in a running server after an import), *warm* a second session opening it
+  in the same process, *rerun* that session running again.
 
 Prints a table and writes ``BENCHMARKS.md``. PostgreSQL: ``BENCH_POSTGRES_URL`` or
 ``SERVICEPULS_TEST_POSTGRES_URL`` (default the local test server); unreachable → that row
@@ -35,6 +40,8 @@ PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 GOALS = {"sqlite": 250_000, "postgresql": 300_000}  # rows/s
 RSS_GOAL_MB = 2048
 CUBE_GOAL = 1.5  # × DuckDB's time
+PAGE_GOALS = {"cold": 3.0, "warm": 0.5}  # seconds per page run
+APP = ROOT / "dashboard" / "app.py"
 MASTER = ("leistungen.csv", "standorte.csv")
 
 
@@ -244,9 +251,81 @@ def measure_pandas(parquet: str) -> dict:
                                           len(durations)]}
 
 
+def _page_env(url: str, data_dir: str) -> None:
+    """The store the dashboard opens; nothing else of the caller's configuration."""
+    for key in [k for k in os.environ if k.startswith("SERVICEPULS_")]:
+        del os.environ[key]
+    os.environ.update(SERVICEPULS_DATABASE_URL=url, SERVICEPULS_DATA_DIR=data_dir,
+                      SERVICEPULS_PSEUDONYMISATION_KEY="bench")
+
+
+def load_extras(folder: str, url: str, data_dir: str) -> dict:
+    """Not timed: the sample city's other exports (survey, statistics, funnel, appointments)
+    imported after its cases, and its pilot and cost files in ``data_dir`` — what ``servicepuls
+    demo`` sets up, so every page has its data."""
+    import shutil
+
+    from connectors.importer import import_file
+    from connectors.profiles import profiles_for
+    from connectors.records import IMPORT_ORDER
+
+    _page_env(url, data_dir)
+    settings = _settings(url, Path(data_dir))
+    base = Path(folder)
+    plan = [(IMPORT_ORDER[p.source.kind], f, p) for f in sorted(base.iterdir())
+            if f.is_file() and f.name not in (*MASTER, "vorgaenge.csv")
+            for p in profiles_for(f)]
+    for _, f, profile in sorted(plan, key=lambda x: (x[0], str(x[1]))):
+        import_file(f, profile, settings)
+    for name in ("pilotprojekte.toml", "kosten.toml"):
+        if (base / name).exists():
+            shutil.copy(base / name, Path(data_dir) / name)
+    return {"seconds": 0.0, "files": len(plan)}
+
+
+def measure_page(url: str, data_dir: str, page: str) -> dict:
+    """One page: cold (first run in this fresh process, empty caches), warm (a second session
+    opening it, caches filled) and rerun (that session again). Opened as a shared link does
+    (``switch_page`` before the first run), so the time is this page's alone."""
+    import importlib
+    import pkgutil
+
+    _page_env(url, data_dir)
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard
+    import metrics
+
+    for pkg in (dashboard, metrics):  # what a running server has imported already
+        for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            if not mod.name.startswith(("dashboard.pages", "dashboard.app")):
+                try:
+                    importlib.import_module(mod.name)
+                except Exception:  # noqa: BLE001, S112 - an optional extra; the page will say
+                    continue
+
+    def opened() -> tuple[AppTest, float, float]:
+        at = AppTest.from_file(str(APP), default_timeout=3600).switch_page(page)
+        t, cpu = time.perf_counter(), time.process_time()
+        at.run()
+        return at, time.perf_counter() - t, time.process_time() - cpu
+
+    at, cold, cold_cpu = opened()
+    errors = [e.message for e in at.exception]
+    at, warm, _ = opened()
+    t = time.perf_counter()
+    at.run()
+    rerun = time.perf_counter() - t
+    errors += [e.message for e in at.exception]
+    out = {"cold": cold, "cold_cpu": cold_cpu, "warm": warm, "rerun": rerun}
+    if errors:
+        out["error"] = errors[0].splitlines()[0][:200]
+    return out
+
+
 MEASURES = {"parse": measure_parse, "read": measure_read, "import": measure_import,
             "cube": measure_cube, "export": export_parquet, "duckdb": measure_duckdb,
-            "pandas": measure_pandas}
+            "pandas": measure_pandas, "extras": load_extras, "page": measure_page}
 
 
 def _peak_rss_mb() -> float:
@@ -326,16 +405,40 @@ def bench_size(cases: int, seed: int, admin_url: str) -> dict:
         run("export", f"{tmp}/store.db", parquet)
         res["duckdb"] = run("duckdb", parquet)
         res["pandas"] = run("pandas", parquet)
+        Path(parquet).unlink(missing_ok=True)
+        res["pages_sqlite"] = bench_pages(folder, sqlite_url)
     pg_url, reason = _pg_database(admin_url)
     if pg_url is None:
         res["import_postgresql"] = res["cube_postgresql"] = {"skipped": reason}
+        res["pages_postgresql"] = {"skipped": reason}
     else:
         try:
             res["import_postgresql"] = run("import", str(folder), pg_url)
             res["cube_postgresql"] = run("cube", pg_url)
+            res["pages_postgresql"] = bench_pages(folder, pg_url)
         finally:
             _drop_pg(admin_url, pg_url)
     return res
+
+
+def pages() -> list[str]:
+    """The dashboard's pages in navigation order (``PAGES`` of ``dashboard/app.py``, read
+    without running the app)."""
+    import ast
+
+    for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
+            return [elt.elts[0].value for elt in node.value.elts]
+    return sorted(f"pages/{p.name}" for p in (APP.parent / "pages").glob("[!_]*.py"))
+
+
+def bench_pages(folder: Path, url: str) -> dict:
+    """Every page against the store at ``url``, each page in its own process."""
+    with tempfile.TemporaryDirectory(prefix="sp_bench_pages_") as data_dir:
+        extras = run("extras", str(folder), url, data_dir)
+        if "error" in extras:
+            return {"error": f"loading the other exports: {extras['error']}"}
+        return {page: run("page", url, data_dir, page) for page in pages()}
 
 
 def _machine() -> dict:
