@@ -4,7 +4,8 @@
   cases (median and P90 on the newest date of the data, per location) and its share of cases
   completed within its own target;
 - :func:`render_costs` at the bottom of the Überblick: cost per transaction and staff hours
-  freed over the last 12 months, from the cost file (``SERVICEPULS_COSTS_FILE``).
+  freed for the global filters (their months — by default the last 12 —, services,
+  locations and channels), from the cost file (``SERVICEPULS_COSTS_FILE``).
 
 Cached loaders, figure, text alternative and table live here too, so the pages stay thin and
 the sections can move without touching the page code around them.
@@ -24,6 +25,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.figures import FONT, OKABE_ITO, TEXT, _month_axis, _service_layout, fmt_day
+from dashboard.filters import Filters
 from dashboard.formatting import (
     DASH,
     fmt_count,
@@ -142,13 +144,15 @@ def render_open_and_target(store: data.Store, cube: Cube, service: dict,
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _costs(_cube: Cube, url: str, version: str, path: str, stamp: float,
-           locations: tuple[int, ...] | None, min_n: int) -> tuple[dict, pl.DataFrame]:
-    """(total over the window, per month); ``stamp`` (the file's mtime) renews the cache
-    when the cost file changes."""
+           first: dt.date, last: dt.date, services: tuple[int, ...] | None,
+           locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+           min_n: int) -> tuple[dict, pl.DataFrame]:
+    """(total over the months ``first`` … ``last``, per month) for the filters' services,
+    locations and channels; ``stamp`` (the file's mtime) renews the cache when the cost file
+    changes."""
     config = load_costs(Path(path), _cube.services)
-    last = _cube.months[-1]
-    first = shift_month(last, 1 - COST_MONTHS)
-    scope = {"first": first, "last": last, "locations": locations, "min_n": min_n}
+    scope = {"first": first, "last": last, "services": services, "locations": locations,
+             "channels": channels, "min_n": min_n}
     total = cost_summary(_cube, config, **scope).row(0, named=True)
     monthly = cost_summary(_cube, config, ("month",), **scope)
     months = pl.DataFrame({"month": pl.date_range(first, last, "1mo", eager=True)})
@@ -204,17 +208,27 @@ def costs_table(monthly: pl.DataFrame, lang: str, min_n: int) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def render_costs(store: data.Store, cube: Cube, lang: str,
-                 locations: Iterable[int] | None = None) -> None:
-    """The section at the bottom of the Überblick (the file's format: README, Kosten)."""
+def render_costs(store: data.Store, cube: Cube, lang: str, flt: Filters | None = None) -> None:
+    """The section at the bottom of the Überblick (the file's format: README, Kosten), for
+    the global filters: their months (default: the last :data:`COST_MONTHS` months, as
+    GOV.UK asks), services (or department), locations and channels."""
     st.subheader(t("sx_cost_heading", lang))
     path = costs_path(store.settings)
     if not path.exists():
         st.info(t("sx_cost_missing", lang, path=path), icon=":material/info:")
         return
+    if flt is None:
+        last = cube.months[-1]
+        first, services, locations, channels = shift_month(last, 1 - COST_MONTHS), None, \
+            None, None
+    else:
+        first, last = flt.first, flt.last_month
+        services, locations, channels = flt.services, flt.locations, flt.channels
     try:
         total, monthly = _costs(cube, store.url, store.version, str(path),
-                                path.stat().st_mtime, _ids(locations), store.min_n)
+                                path.stat().st_mtime, first, last, _ids(services),
+                                _ids(locations), None if channels is None
+                                else tuple(sorted(channels)), store.min_n)
     except CostConfigError as exc:
         st.warning(t("sx_cost_error", lang, path=path, count=len(exc.problems)))
         st.code("\n".join(exc.problems), language=None)

@@ -277,12 +277,15 @@ def cost_summary(
     last: dt.date | None = None,
     services: Iterable[int] | None = None,
     locations: Iterable[int] | None = None,
+    channels: Iterable[str] | None = None,
     min_n: int = 1,
 ) -> pl.DataFrame:
     """Per group of ``by`` (month, service_id, location_id, channel): ``cases`` with a cost
     rate, ``cases_without_cost``, ``cost_eur`` (total), ``cost_per_transaction``,
     ``digital`` transactions, ``hours_freed``; values resting on 1 … min_n−1 transactions
-    are withheld (``suppressed`` for the cost, ``hours_suppressed`` for the hours)."""
+    are withheld (``suppressed`` for the cost, ``hours_suppressed`` for the hours).
+    ``channels`` keeps the transactions of those channels only: the hours freed are then
+    those of the digital transactions among them (none without ``online``)."""
     facts = cost_facts(cube, config)
     if first is not None:
         facts = facts.filter(pl.col("month") >= first)
@@ -292,6 +295,8 @@ def cost_summary(
         facts = facts.filter(pl.col("service_id").is_in(list(services)))
     if locations is not None:
         facts = facts.filter(pl.col("location_id").is_in(list(locations)))
+    if channels is not None:
+        facts = facts.filter(pl.col("channel").is_in(list(channels)))
     aggs = [pl.col("priced").sum().alias("cases"),
             (pl.col("cases") - pl.col("priced")).sum().alias("cases_without_cost"),
             pl.col("cost_total").sum().alias("cost_eur"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -92,17 +93,80 @@ def test_overview_ends_with_cost_and_staff_hours(amtsstadt) -> None:  # noqa: AN
     assert got["Freigewordene Arbeitsstunden"] == f"1,9{NB}Std."
     assert at.main.subheader[-1].value == "Kosten und freigewordene Arbeitszeit"  # the last
     captions = _captions(at)
-    assert "16 Vorgänge mit Kostensatz, Eingang Apr 2025 – Mär 2026" in captions
+    # the default filters: the last 12 months, which the data (from Jan 2026) shorten
+    assert "16 Vorgänge mit Kostensatz, Eingang Jan 2026 – Mär 2026" in captions
     assert any(c.startswith("1 Vorgänge von Kanälen ohne Kostensatz") for c in captions)
     assert any(c.startswith("Säulendiagramm der freigewordenen Arbeitsstunden je "
-                            "Eingangsmonat von Apr 2025 bis Mär 2026") for c in captions)
+                            "Eingangsmonat von Jan 2026 bis Mär 2026") for c in captions)
     table = [t.value for t in at.table if "Vorgänge mit Kostensatz" in t.value.columns][0]
-    assert len(table) == 12
+    assert len(table) == 3
     assert table.iloc[-1].to_dict() == {
         "Eingangsmonat": "Mär 2026", "Vorgänge mit Kostensatz": "4",
         "Kosten je Vorgang": f"12,00{NB}€", "Digitale Vorgänge": "2",
         "Freigewordene Arbeitsstunden": f"0,5{NB}Std."}
-    assert table.iloc[0]["Kosten je Vorgang"] == "–"  # Apr 2025: no transactions
+
+
+def _costs_expected(settings: Settings, **scope) -> dict:  # noqa: ANN003
+    """cost_summary of the metrics for the same filters, formatted as the page does."""
+    from connectors.db import get_engine
+    from dashboard.formatting import fmt_value
+    from metrics.costs import cost_summary, load_costs
+    from metrics.cube import load_cube
+
+    cube = load_cube(get_engine(settings))
+    ids = {r["code"]: r["service_id"] for r in cube.services.to_dicts()} | {
+        r["code"]: r["location_id"] for r in cube.locations.to_dicts()}
+    for key in ("services", "locations"):
+        if key in scope:
+            scope[key] = [ids[c] for c in scope[key]]
+    row = cost_summary(cube, load_costs(AMTSSTADT / "kosten.toml", cube.services),
+                       **scope).row(0, named=True)
+    return {"Kosten je Vorgang": fmt_value("cost_per_transaction", row["cost_per_transaction"],
+                                           row["suppressed"], settings.min_n),
+            "Freigewordene Arbeitsstunden": fmt_value("staff_hours_freed", row["hours_freed"],
+                                                      row["hours_suppressed"], settings.min_n)}
+
+
+def test_overview_costs_follow_the_global_filters(amtsstadt) -> None:  # noqa: ANN001
+    """Bürgeramt Nord, Feb – Mär 2026 (?von=&bis=&standort=): C07 online 4 €, C08 in person
+    20 €, C11 post 10 €, C13 online 4 €, C17 in person 20 € = 58 € / 5 = 11,60 €; C16
+    (e-mail) has no rate; C07 and C13 (A1) free 2 × (20 − 5) = 30 minutes = 0,5 hours.
+    Then only A1 in person (C08): 20,00 €, nothing freed."""
+    import datetime as dt
+
+    shutil.copy(AMTSSTADT / "kosten.toml", amtsstadt.data_dir / "kosten.toml")
+    at = _open(von="2026-02", bis="2026-03", standort="N")
+    got = {k: v for k, v in _metrics(at).items() if k in ("Kosten je Vorgang",
+                                                          "Freigewordene Arbeitsstunden")}
+    assert got == {"Kosten je Vorgang": f"11,60{NB}€",
+                   "Freigewordene Arbeitsstunden": f"0,5{NB}Std."}
+    assert got == _costs_expected(amtsstadt, first=dt.date(2026, 2, 1),
+                                  last=dt.date(2026, 3, 1), locations=["N"])
+    captions = _captions(at)
+    assert "5 Vorgänge mit Kostensatz, Eingang Feb 2026 – Mär 2026" in captions
+    assert any(c.startswith("1 Vorgänge von Kanälen ohne Kostensatz") for c in captions)
+    table = [t.value for t in at.table if "Vorgänge mit Kostensatz" in t.value.columns][0]
+    assert table["Eingangsmonat"].to_list() == ["Feb 2026", "Mär 2026"]
+    assert table["Vorgänge mit Kostensatz"].to_list() == ["3", "2"]  # C07 C08 C11 | C13 C17
+    # services and channels in the sidebar
+    from connectors.db import get_engine
+    from metrics.cube import load_cube
+
+    a1 = load_cube(get_engine(amtsstadt)).services.filter(
+        pl.col("code") == "A1")["service_id"][0]
+    at.sidebar.multiselect(key="leistungen").set_value([a1])
+    at.sidebar.multiselect(key="kanal").set_value(["in_person"]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    got = {k: v for k, v in _metrics(at).items() if k in ("Kosten je Vorgang",
+                                                          "Freigewordene Arbeitsstunden")}
+    assert got == {"Kosten je Vorgang": f"20,00{NB}€",
+                   "Freigewordene Arbeitsstunden": f"0,0{NB}Std."}
+    assert got == _costs_expected(amtsstadt, first=dt.date(2026, 2, 1),
+                                  last=dt.date(2026, 3, 1), locations=["N"], services=["A1"],
+                                  channels=["in_person"])
+    assert "1 Vorgänge mit Kostensatz, Eingang Feb 2026 – Mär 2026" in _captions(at)
+    table = [t.value for t in at.table if "Vorgänge mit Kostensatz" in t.value.columns][0]
+    assert table["Kosten je Vorgang"].to_list() == [f"20,00{NB}€", "–"]  # Mär: none, no 0 €
 
 
 def test_overview_costs_with_the_default_minimum(amtsstadt, monkeypatch) -> None:  # noqa: ANN001

@@ -226,4 +226,4 @@ st.caption(t("o_targets_where", lang, path=data.targets_file(store)))
 render_trend(store, cube, flt, lang)
 render_movers(store, tiles, flt, lang)
 render_freshness(store, lang)
-render_costs(store, cube, lang)  # cost and staff hours freed: the page's last section
+render_costs(store, cube, lang, flt)  # cost and staff hours freed: the last section
