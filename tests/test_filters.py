@@ -443,3 +443,69 @@ def test_a_link_opens_every_page_filtered(monkeypatch, store, name):
     at.switch_page("pages/overview.py").run()
     assert at.sidebar.multiselect(key="standort").value == [MIT]
     assert {k: v for k, v in at.query_params.items() if k in query} == query
+
+
+def add_waits(settings: Settings) -> None:
+    """Appointments at Mitte and Nord (``test_browser``) and, as a second source of on-site
+    waits, an hour of wait statistics at Mitte and Nord on five days of Okt 2026."""
+    from sqlalchemy import insert
+
+    from connectors.store import WaitStat
+    from tests.test_browser import add_locations_and_appointments
+
+    add_locations_and_appointments(settings)
+    with get_engine(settings).begin() as conn:
+        conn.execute(insert(WaitStat.__table__), [
+            {"source": "handmade-wartezeit", "location_id": location, "hour": 9,
+             "day": dt.date(2026, 10, d), "wait_minutes": 12.0, "visits": 20, "import_run_id": 2}
+            for d in (5, 6, 7, 8, 9) for location in (MIT, NRD)])
+
+
+def add_rejected(settings: Settings) -> None:
+    from tests.test_browser import add_rejected_import
+
+    add_rejected_import(settings)  # import run 2 with three rejected rows
+
+
+# page, data it needs, the choices a person makes there: (widget, key, option, its URL code)
+PAGE_CHOICES = {
+    "satisfaction": ("pages/satisfaction.py", "survey",
+                     [("selectbox", "thema", "reachability", "reachability")]),
+    "locations": ("pages/locations.py", add_waits,
+                  [("radio", "wartequelle", "statistik", "statistik"),
+                   ("selectbox", "wartestandort", NRD, "NRD")]),
+    "quality": ("pages/quality.py", add_rejected, [("selectbox", "lauf", 2, "2")]),
+}
+
+
+def page_choices(at: AppTest, choices: list) -> list:
+    return [getattr(at, kind)(key=key).value for kind, key, _, _ in choices]
+
+
+@pytest.mark.parametrize("name", list(PAGE_CHOICES))
+def test_page_choices_are_codes_in_the_url_in_both_languages(monkeypatch, store, name):
+    """A page's own selector (topic, wait source and location, import run) writes a code to
+    the URL, never its German label; the link opens the same choice in German and English,
+    and switching the language keeps it."""
+    file, what, choices = PAGE_CHOICES[name]
+    prepare(store, what) if isinstance(what, str) else what(store)
+    use_store(monkeypatch, store)
+    at = open_page(file)
+    for kind, key, option, _ in choices:
+        getattr(at, kind)(key=key).set_value(option).run()
+        assert not at.exception, [e.message for e in at.exception]
+    chosen = [option for _, _, option, _ in choices]
+    query = {key: code for _, key, _, code in choices}
+    assert page_choices(at, choices) == chosen
+    assert {k: v for k, v in at.query_params.items() if k in query} == query
+    for lang in ("de", "en"):
+        linked = open_page(file, lang=lang, **query)
+        assert page_choices(linked, choices) == chosen
+        assert {k: v for k, v in linked.query_params.items() if k in query} == query
+    labels = [getattr(at, kind)(key=key).options for kind, key, _, _ in choices]
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert page_choices(at, choices) == chosen
+    assert {k: v for k, v in at.query_params.items() if k in query} == query
+    # the labels did change with the language; the URL did not
+    for (kind, key, _, _), german in zip(choices, labels, strict=True):
+        assert getattr(at, kind)(key=key).options != german

@@ -4,9 +4,9 @@ no internet, appointments (lead time, no-shows) and on-site waiting by weekday a
 Numbers come from :mod:`metrics` through the cached loaders in :mod:`dashboard.data`;
 figures, text alternatives and tables from :mod:`dashboard.figures`. Filters live in the URL:
 the global ones (:mod:`dashboard.filters`: period, services, locations, channels) and this
-page's ``?wartequelle=…&wartestandort=…``. Every section works on its
-own: a store with only wait statistics (Moers) shows the map and the heatmap and explains how
-to add cases and appointments.
+page's ``?wartequelle=statistik&wartestandort=<location code>`` (codes: :mod:`dashboard.url`).
+Every section works on its own: a store with only wait statistics (Moers) shows the map and
+the heatmap and explains how to add cases and appointments.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import data, figures, page
+from dashboard import data, figures, page, url
 from dashboard.filters import Filters, not_applied
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
 from dashboard.i18n import t
@@ -25,6 +25,7 @@ from metrics.catalogue import KPIS
 
 KPI = KPIS["digital_take_up"]
 SOURCES = ("termine", "statistik")  # on-site wait from appointments / hourly wait statistics
+ALL = "all"  # ?wartestandort=all: every location together
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -146,9 +147,9 @@ def render_waits(store: data.Store, cube, facts, first: dt.date, last: dt.date, 
         return
     source = sources[0]
     if len(sources) > 1:
-        source = st.radio(t("l_wait_source", lang), sources, key="wartequelle",
-                          bind="query-params", horizontal=True,
-                          format_func=lambda s: t(f"l_source_{s}", lang))
+        source = url.choice(st.radio, t("l_wait_source", lang), sources, key="wartequelle",
+                            code=str, label=lambda s, lg: t(f"l_source_{s}", lg), lang=lang,
+                            horizontal=True)
     ids = set(frames[source]["location_id"].drop_nulls().to_list())
     ids = sorted((i for i in ids if locations is None or i in locations),
                  key=lambda i: names.get(i, str(i)))
@@ -156,9 +157,11 @@ def render_waits(store: data.Store, cube, facts, first: dt.date, last: dt.date, 
         st.info(t("l_no_waits_selection", lang), icon=":material/info:")
         return
     options: list[int | None] = [*ids, None] if len(ids) > 1 else ids
-    location = st.selectbox(
-        t("l_wait_location", lang), options, key="wartestandort", bind="query-params",
-        format_func=lambda i: t("l_all_locations", lang) if i is None else names.get(i, str(i)))
+    codes = dict(zip(cube.locations["location_id"], cube.locations["code"], strict=True))
+    location = url.choice(
+        st.selectbox, t("l_wait_location", lang), options, key="wartestandort",
+        code=lambda i: ALL if i is None else codes.get(i, str(i)), lang=lang,
+        label=lambda i, lg: t("l_all_locations", lg) if i is None else names.get(i, str(i)))
     scope = t("l_all_locations", lang) if location is None else names.get(location, "–")
     if source == "termine":
         cells = data.appointment_wait_cells(store, first, last, location)

@@ -18,7 +18,7 @@ import polars as pl
 import streamlit as st
 from babel.dates import format_datetime
 
-from dashboard import data, page, widgets
+from dashboard import data, page, url, widgets
 from dashboard.figures import reasons_alt, reasons_figure
 from dashboard.filters import not_applied
 from dashboard.formatting import DASH, fmt_month, fmt_number
@@ -112,14 +112,18 @@ def render_runs(runs: pl.DataFrame, lang: str) -> None:
 def run_filter(runs: pl.DataFrame, lang: str) -> int | None:
     """Selectbox of the runs with rejected rows; ``None`` means all runs."""
     with_rejects = runs.filter(pl.col("rows_rejected") > 0)
-    labels = {None: t("q_all_runs", lang)} | {
-        r["id"]: t("q_run_option", lang, id=r["id"], file=r["file_name"],
-                   started=fmt_time(r["started_at"], lang),
-                   rejected=fmt_int(r["rows_rejected"], lang))
-        for r in with_rejects.iter_rows(named=True)
-    }
-    return st.selectbox(t("q_run_select", lang), list(labels), format_func=labels.get,
-                        key="lauf", bind="query-params")
+    rows = {r["id"]: r for r in with_rejects.iter_rows(named=True)}
+
+    def label(run_id: int | None, lg: str) -> str:
+        if run_id is None:
+            return t("q_all_runs", lg)
+        r = rows[run_id]
+        return t("q_run_option", lg, id=run_id, file=r["file_name"],
+                 started=fmt_time(r["started_at"], lg), rejected=fmt_int(r["rows_rejected"], lg))
+
+    # ?lauf=3: the run's id, whatever the language (dashboard.url)
+    return url.choice(st.selectbox, t("q_run_select", lang), [None, *rows], key="lauf",
+                      code=lambda i: "" if i is None else str(i), label=label, lang=lang)
 
 
 def render_quarantine(store: data.Store, runs: pl.DataFrame, lang: str) -> None:

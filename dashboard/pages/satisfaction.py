@@ -5,7 +5,8 @@ Numbers come from :mod:`metrics.satisfaction` through
 :func:`dashboard.data.satisfaction_view_for`; figures, text alternatives and tables from
 :mod:`dashboard.figures`. Filters live in the URL: the global ones (:mod:`dashboard.filters`;
 the period is the window, services, locations and channels filter the ratings) and the topic
-(``?thema=Erreichbarkeit``). Withheld cells read "< 5", missing ones "–";
+(``?thema=reachability``, a code: :mod:`dashboard.url`). Withheld cells read "< 5", missing
+ones "–";
 comments are shown with their month only and only after scrubbing (twice: on import and on
 display, see :func:`metrics.satisfaction.comments`).
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, figures, page, widgets
+from dashboard import data, figures, page, url, widgets
 from dashboard.figures import fmt_interval, fmt_rating_value, topic_label
 from dashboard.filters import Filters
 from dashboard.formatting import fmt_count, fmt_month, fmt_number
@@ -42,8 +43,8 @@ def choose_topic(frame, lang: str) -> str:  # noqa: ANN001 - polars frame
     present = set(frame["topic"].unique().to_list())
     topics = ["overall", *(x for x in TOPIC_ORDER[1:] if x in present),
               *sorted(present - set(TOPIC_ORDER))]
-    return st.sidebar.selectbox(t("s_topic", lang), topics, key="thema", bind="query-params",
-                                format_func=lambda x: topic_label(x, lang))
+    return url.choice(st.sidebar.selectbox, t("s_topic", lang), topics, key="thema", code=str,
+                      label=topic_label, lang=lang)
 
 
 def warn(row: dict, period: str, lang: str, min_n: int) -> None:
