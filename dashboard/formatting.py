@@ -103,6 +103,12 @@ def fmt_suppressed(min_n: int, lang: str = "de") -> str:
     return f"<{NBSP}{fmt_number(min_n, lang, 0)}"
 
 
+def fmt_protected(lang: str = "de") -> str:
+    """What a cell shows that rests on enough cases but is withheld so that no small cell
+    can be recomputed from a printed total (complementary suppression): "geschützt"."""
+    return "geschützt" if lang == "de" else "protected"
+
+
 def fmt_count(n: int | None, suppressed: bool, min_n: int, lang: str = "de") -> str:
     """Case count next to a value; a suppressed cell hides its count as well."""
     if suppressed:

@@ -246,15 +246,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "{kpi} ({scope}) im Berichtszeitraum: ausgeblendet (weniger als {min_n} Fälle)",
         "en": "{kpi} ({scope}) in the report period: withheld (fewer than {min_n} cases)",
     },
+    "r_withheld_total_protected": {
+        "de": "{kpi} ({scope}) im Berichtszeitraum: geschützt (die Summe würde einen "
+        "ausgeblendeten Wert der Tabelle verraten)",
+        "en": "{kpi} ({scope}) in the report period: protected (the total would give away a "
+        "withheld value of the table)",
+    },
     "r_withheld_primary": {
         "de": "{cells} ausgeblendet (weniger als {min_n} Fälle)",
         "en": "{cells} withheld (fewer than {min_n} cases)",
     },
     "r_withheld_secondary": {
-        "de": "{cells} zusätzlich ausgeblendet, damit sich kein ausgeblendeter Wert aus der "
-        "Summe errechnen lässt",
-        "en": "{cells} also withheld, so that no withheld value can be recomputed from the "
-        "total",
+        "de": "{cells} geschützt: zusätzlich ausgeblendet, damit sich kein ausgeblendeter "
+        "Wert aus der Summe errechnen lässt",
+        "en": "{cells} protected: also withheld, so that no withheld value can be recomputed "
+        "from the total",
     },
     "r_withheld_none": {
         "de": "Keine Werte ausgeblendet: alle Zellen beruhen auf mindestens {min_n} Fällen.",
@@ -268,11 +274,12 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "r_services_note": {
         "de": "Je Leistung über den ganzen Zeitraum. „< {min_n}“: ausgeblendet (weniger als "
-        "{min_n} Fälle); „{secondary}“: zusätzlich ausgeblendet, damit sich kein Wert aus der "
-        "Summe errechnen lässt; „–“: keine Daten.",
+        "{min_n} Fälle); „{secondary}“: beruht auf genug Fällen, ist aber zusätzlich "
+        "ausgeblendet, damit sich kein kleiner Wert aus der Summe errechnen lässt; „–“: keine "
+        "Daten.",
         "en": "Per service over the whole period. “< {min_n}”: withheld (fewer than {min_n} "
-        "cases); “{secondary}”: also withheld so that no value can be recomputed from the "
-        "total; “–”: no data.",
+        "cases); “{secondary}”: rests on enough cases but is withheld as well, so that no "
+        "small value can be recomputed from the total; “–”: no data.",
     },
     "r_pilot_not_yet": {
         "de": "Noch keine Auswertung möglich: Der Pilot startete am {start}; bis zum Ende des "
@@ -312,11 +319,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "r_method_privacy_title": {"de": "Datenschutz", "en": "Privacy"},
     "r_method_privacy": {
         "de": "Werte, die auf weniger als {min_n} Fällen beruhen, werden nicht gezeigt "
-        "(„< {min_n}“). Wo eine Summe gezeigt wird, wird zusätzlich der kleinste andere Wert "
-        "ausgeblendet („{secondary}“), damit sich nichts zurückrechnen lässt.",
+        "(„< {min_n}“). Wo eine Summe gezeigt wird, werden so viele weitere Werte "
+        "ausgeblendet („{secondary}“), dass sich keiner zurückrechnen lässt – auch nicht, "
+        "wenn alle ausgeblendeten Werte 0 % oder 100 % wären, je einen Fall hätten oder eine "
+        "andere Spalte sie eingrenzt; sonst wird die Summe ausgeblendet. Es ist dasselbe "
+        "Verfahren wie im Open-Data-Angebot (servicepuls publish).",
         "en": "Values resting on fewer than {min_n} cases are not shown (“< {min_n}”). Where a "
-        "total is shown, the smallest other value is withheld as well (“{secondary}”), so "
-        "nothing can be recomputed.",
+        "total is shown, as many further values are withheld (“{secondary}”) as it takes "
+        "that none can be recomputed — also not when all withheld values would be 0 % or "
+        "100 %, would have one case each, or another column bounds them; otherwise the total "
+        "is withheld. It is the same method as in the open-data feed (servicepuls publish).",
     },
     "r_page_intro": {
         "de": "Zeitraum, Bereich und Format wählen, dann „Bericht erstellen“. Das dauert "

@@ -29,7 +29,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -109,18 +109,29 @@ class _Table:
     n: dict[Cell, int]
     numerator: dict[Cell, int] | None  # None for percentiles
     total_n: dict[dt.date, int]
+    # what a reader knows of a withheld count besides the tables: "< 5" says 1 … 4, a
+    # different mark for a cell withheld only to protect others says ≥ 5
+    limits: dict[Cell, tuple[int, float]] = field(default_factory=dict)
 
 
 def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
-            at_most: Mapping[str, str] = AT_MOST) -> tuple[pl.DataFrame, pl.DataFrame]:
+            at_most: Mapping[str, str] = AT_MOST, *, classes_shown: bool = False
+            ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Primary and complementary suppression for linked tables with published month totals.
 
     ``cells``: kpi, family, month, service_id, n, numerator (null for percentiles); one
     row per cell with n > 0, the month total being the sum of a table's cells. ``min_n``:
-    one minimum for all, or one per KPI. Returns the cells with ``suppressed`` and the
-    totals (kpi, month, n, suppressed).
+    one minimum for all, or one per KPI. ``classes_shown``: withheld small cells are marked
+    differently from cells withheld to protect them (as in the council report), so a reader
+    knows each withheld count is below or at least the minimum. Returns the cells with
+    ``suppressed`` and the totals (kpi, month, n, suppressed).
     """
     tables = _tables(cells)
+    if classes_shown:
+        for t in tables.values():
+            least = min_n if isinstance(min_n, int) else min_n[t.kpi]
+            t.limits = {c: (1, least - 1) if n < least else (least, float("inf"))
+                        for c, n in t.n.items()}
     pattern: dict[str, set[Cell]] = defaultdict(set)
     withheld: dict[str, set[dt.date]] = defaultdict(set)
     for t in tables.values():
@@ -176,10 +187,12 @@ def _bounds(cell: Cell, fam: str, tables: Mapping[str, _Table],
             pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str]
             ) -> tuple[int, float]:
     """What the other published tables tell about a withheld count of ``fam``: at least 1
-    (a withheld cell has cases), at least a smaller family's published count, at most a
-    larger family's."""
+    (a withheld cell has cases), its mark's class (``limits``), at least a smaller family's
+    published count, at most a larger family's."""
     low, high = 1, float("inf")
     for t in tables.values():
+        if t.family == fam and cell in t.limits:
+            low, high = max(low, t.limits[cell][0]), min(high, t.limits[cell][1])
         if cell not in t.n or cell in pattern[t.family]:
             continue
         if at_most.get(t.family) == fam:

@@ -28,12 +28,12 @@ from pathlib import Path
 import pytest
 
 from connectors.settings import Settings
-from dashboard.formatting import fmt_count, fmt_value
+from dashboard.formatting import fmt_count, fmt_protected, fmt_value
 from dashboard.report import ReportInputError, build, load_inputs
 from dashboard.report.content import Inputs
 from dashboard.report.period import available, of, parse_period
 from dashboard.report.scope import parse_scope
-from dashboard.report.services import SECONDARY, period_ranking
+from dashboard.report.services import period_ranking
 from metrics.cube import Cube, load_cube
 from metrics.funnel import completion_rate
 from metrics.kpis import compute
@@ -93,7 +93,7 @@ def test_kleinstadt_table_withholds_small_cells_and_their_complement(
     rows = {r[0]: r for r in report.services.rows}
     suppressed = f"<{NB}5"
     # L1: 5 cases, withheld only so that 8 − 3 does not reveal it; L2: 3 cases
-    assert rows["Wohnsitz anmelden"][2:4] == (SECONDARY, SECONDARY)
+    assert rows["Wohnsitz anmelden"][2:4] == ("geschützt", "geschützt")
     assert rows["Hundesteuer anmelden"][2:4] == (suppressed, suppressed)
     # both have 3 completed cases: withheld for themselves
     assert rows["Wohnsitz anmelden"][4:7] == (suppressed,) * 3
@@ -103,8 +103,8 @@ def test_kleinstadt_table_withholds_small_cells_and_their_complement(
         "Hundesteuer anmelden: Vorgänge, Digitale Nutzungsquote, Median (Tage), 90. Perzentil "
         "(Tage), Rückfragenrate ausgeblendet (weniger als 5 Fälle)",
         "Wohnsitz anmelden: Median (Tage), 90. Perzentil (Tage), Rückfragenrate ausgeblendet "
-        "(weniger als 5 Fälle); Vorgänge, Digitale Nutzungsquote zusätzlich ausgeblendet, "
-        "damit sich kein ausgeblendeter Wert aus der Summe errechnen lässt")
+        "(weniger als 5 Fälle); Vorgänge, Digitale Nutzungsquote geschützt: zusätzlich "
+        "ausgeblendet, damit sich kein ausgeblendeter Wert aus der Summe errechnen lässt")
     # the charts' months: Feb 2026 has 3 cases; Jan 4 and Feb 2 completed (processing, follow-ups)
     assert report.suppressed[0] == ("Digitale Nutzungsquote im Zeitverlauf: Feb 2026 "
                                     "ausgeblendet (weniger als 5 Fälle)")
@@ -284,7 +284,7 @@ def test_example_city_table_is_the_ranking_of_the_period(city: Settings) -> None
         if mine["withheld_cases"]:
             continue
         assert rows[row["name"]][2] == f"{row['cases']:,}".replace(",", ".")
-        take_up = SECONDARY if mine["withheld_take_up"] == "secondary" else fmt_value(
+        take_up = fmt_protected() if mine["withheld_take_up"] == "secondary" else fmt_value(
             "digital_take_up", row["take_up"], row["take_up_suppressed"], 5)
         assert rows[row["name"]][3] == take_up
     # the summary's total is the sum of the table's cases (the same engine, same filters)

@@ -85,7 +85,7 @@ def test_pdf_says_what_the_report_says(kleinstadt_sqlite: Settings) -> None:
     assert "Rückfragenrate 33,3 % 6" in text
     for row in report.services.rows:  # from the LeiKa key on: key and values unbroken
         assert words(" ".join(row[1:])) in text
-    assert "99115001001000 • • < 5 < 5 < 5" in text  # L1: withheld, and withheld to protect L2
+    assert "99115001001000 geschützt geschützt < 5 < 5 < 5" in text  # L1 protects L2
     assert "60,0 %" not in text  # L1's take-up 3 / 5 is nowhere
     assert words(report.coverage) in text
     for line in report.suppressed:

@@ -15,7 +15,7 @@ from babel.dates import format_datetime
 
 from connectors.settings import Settings
 from dashboard.figures import fmt_day
-from dashboard.formatting import fmt_month
+from dashboard.formatting import fmt_month, fmt_protected
 from dashboard.i18n import t
 from dashboard.report import pilots, services, summary
 from dashboard.report.model import Report
@@ -89,7 +89,7 @@ def _methods(report_kpis: Sequence[str], pilot_methods: Sequence[str], lang: str
             out.append((kpi.label(lang), kpi.method(lang)))
     out.append((t("r_method_totals_title", lang), t("r_method_totals", lang)))
     out.append((t("r_method_privacy_title", lang),
-                t("r_method_privacy", lang, min_n=min_n, secondary=services.SECONDARY)))
+                t("r_method_privacy", lang, min_n=min_n, secondary=fmt_protected(lang))))
     out += [(t("nav_pilots", lang), text) for text in dict.fromkeys(pilot_methods)]
     return tuple(out)
 
@@ -108,12 +108,15 @@ def build(inputs: Inputs, period_text: str, scope_text: str | None, *, lang: str
     # a target counts when its scope is exactly the report's (a city-wide target says
     # nothing about one office)
     targets = for_scope(list(inputs.targets), scope.services, scope.locations, None)
-    lines, notes = summary.kpi_lines(cube, inputs.funnel, period, scope, lang, min_n, targets)
+    # the table first: its protection decides which of the summary's totals are withheld
+    ranking, protected = services.period_table(cube, inputs.funnel, period, scope, min_n)
+    lines, notes = summary.kpi_lines(cube, inputs.funnel, period, scope, lang, min_n, targets,
+                                     protected=protected)
     charts, withheld_months = summary.charts(cube, period, scope, scope_label, lang, min_n)
-    ranking = services.period_ranking(cube, inputs.funnel, period, scope, min_n)
     pilot_results = pilots.results(cube, inputs.pilots, period, scope, lang, min_n)
     pilot_methods = [p.method for p in pilot_results if p.method]
-    withheld = [t("r_withheld_total", lang, kpi=k.label, scope=scope_label, min_n=min_n)
+    withheld = [t("r_withheld_total_protected" if k.text == fmt_protected(lang) else
+                  "r_withheld_total", lang, kpi=k.label, scope=scope_label, min_n=min_n)
                 for k in lines if k.suppressed]
     withheld += withheld_months + services.withheld_lines(ranking, lang, min_n)
     return Report(
@@ -125,7 +128,8 @@ def build(inputs: Inputs, period_text: str, scope_text: str | None, *, lang: str
         generated=fmt_day(today or dt.date.today(), lang),
         kpi_headers=summary.kpi_headers(period, lang), kpis=tuple(lines), charts=tuple(charts),
         services=services.table(ranking, lang, min_n),
-        services_note=t("r_services_note", lang, min_n=min_n, secondary=services.SECONDARY),
+        services_note=t("r_services_note", lang, min_n=min_n,
+                        secondary=fmt_protected(lang)),
         pilots=tuple(pilot_results),
         methods=_methods([k.kpi_id for k in lines], pilot_methods, lang, min_n),
         coverage=services.coverage(ranking, cube, period, scope, lang),

@@ -1,12 +1,15 @@
 """The report's table per service: :func:`metrics.service_view.ranking` over the period,
-with secondary suppression because the summary prints the scope's totals.
+protected by :func:`metrics.open_data.protect` — the same disclosure control as the
+open-data feed — because the summary prints the scope's totals next to it.
 
 A withheld cell (fewer than ``min_n`` cases) next to a printed total could be recomputed as
-total minus the other rows. So within each family of cells that rests on the same count —
-cases (volume, take-up), completed cases (processing time, follow-ups), started forms
-(completion) — a lone withheld cell takes the smallest other cell with it
-(:func:`metrics.kpis.suppress_complementary`). Withheld rows are listed after the shown ones,
-by name, so their position does not hint at their size either.
+total minus the other rows. So each family of cells that rests on the same count — cases,
+cases while online (take-up), completed cases (processing time, follow-ups), started forms
+(completion) — is one linked table with the summary's total as its margin: further cells are
+withheld until no withheld count or value can be pinned down (also not by sums of 0 % or
+100 %, all-1 counts, or the bounds another family gives: completed ≤ cases), else the total
+itself is withheld. Withheld rows are listed after the shown ones, by name, so their
+position does not hint at their size either.
 """
 
 from __future__ import annotations
@@ -14,15 +17,15 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard import figures
-from dashboard.formatting import fmt_number
+from dashboard.formatting import fmt_number, fmt_protected
 from dashboard.i18n import t
 from dashboard.report.model import Table
 from dashboard.report.period import LENGTH, Period
 from dashboard.report.scope import Scope
-from metrics.kpis import suppress_complementary
+from metrics.funnel import completion_rate
+from metrics.kpis import compute
+from metrics.open_data import protect
 from metrics.service_view import RANKING_SCHEMA, ranking, windowed
-
-SECONDARY = "•"  # a cell withheld so that another withheld cell cannot be recomputed
 
 # family → (the count the cells rest on, their suppression flags, column keys of their names).
 # The table's cases are every case of the period, take-up rests on the cases while a service
@@ -35,34 +38,88 @@ FAMILIES = {
                   ("median_days", "p90_days", "follow_up")),
     "started": ("started", ("completion_suppressed",), ("completion",)),
 }
+# a family's count of a service never exceeds the other family's (metrics.open_data.AT_MOST)
+AT_MOST = {"completed": "cases", "take_up": "cases"}
+# summary KPI → the family whose total it prints
+TOTALS = {"cases": "cases", "digital_take_up": "take_up", "processing_days_median": "completed",
+          "processing_days_p90": "completed", "follow_up_rate": "completed",
+          "completion_rate": "started"}
 
 
 def period_ranking(cube, funnel: pl.DataFrame, period: Period, scope: Scope,  # noqa: ANN001
                    min_n: int) -> pl.DataFrame:
+    """:func:`period_table` without the withheld totals."""
+    return period_table(cube, funnel, period, scope, min_n)[0]
+
+
+def period_table(cube, funnel: pl.DataFrame, period: Period, scope: Scope,  # noqa: ANN001
+                 min_n: int) -> tuple[pl.DataFrame, frozenset[str]]:
     """One row per service of the scope over the period (:data:`RANKING_SCHEMA`), plus
-    ``withheld_<family>``: "primary" (too few cases), "secondary" or null."""
+    ``withheld_<family>``: "primary" (too few cases), "secondary" (withheld to protect
+    another cell) or null; and the families whose total the summary must withhold.
+    Withheld cells hold no number any more."""
     w = windowed(cube, period.first, period.last)
+    in_period = funnel.filter(pl.col("month").is_between(period.first, period.last))
     if w.is_empty:
         frame = pl.DataFrame(schema=RANKING_SCHEMA)
-    else:
-        in_period = funnel.filter(pl.col("month").is_between(period.first, period.last))
-        frame = ranking(w, in_period, locations=scope.locations, min_n=min_n,
+    else:  # raw numbers: protect() below applies every minimum
+        frame = ranking(w, in_period, locations=scope.locations, min_n=1,
                         months=LENGTH[period.kind])
     if scope.services is not None:
         frame = frame.filter(pl.col("service_id").is_in(list(scope.services)))
-    for family, (count, flags, _) in FAMILIES.items():
-        primary = pl.any_horizontal(*flags)
-        cells = frame.select(n=pl.col(count), value=pl.lit(0.0), suppressed=primary)
-        secondary = suppress_complementary(cells, (), min_n)["suppressed"]
-        frame = frame.with_columns(
-            pl.when(primary).then(pl.lit("primary"))
-            .when(secondary).then(pl.lit("secondary")).alias(f"withheld_{family}"))
-        frame = frame.with_columns(pl.col(f"withheld_{family}").is_not_null().alias(f)
-                                   for f in flags)
-    # from here on a withheld count is gone (the ranking's order used it: sort again)
-    return resort_withheld(frame.with_columns(
-        pl.when(pl.col("withheld_cases").is_not_null()).then(None).otherwise(pl.col("cases"))
-        .alias("cases")))
+    cells = _cells(frame, w, in_period, scope, period)
+    # the table marks small cells ("< 5") apart from protecting ones ("geschützt")
+    flags, totals = protect(cells, min_n, AT_MOST, classes_shown=True)
+    small = (pl.col("n") > 0) & (pl.col("n") < min_n)
+    why = flags.group_by("family", "service_id").agg(
+        primary=small.any(), secondary=pl.col("suppressed").any())
+    for family, (_, own, columns) in FAMILIES.items():
+        mine = why.filter(pl.col("family") == family).select(
+            "service_id", pl.when(pl.col("primary")).then(pl.lit("primary"))
+            .when(pl.col("secondary")).then(pl.lit("secondary"))
+            .alias(f"withheld_{family}"))
+        frame = frame.join(mine, on="service_id", how="left")
+        held = pl.col(f"withheld_{family}").is_not_null()
+        frame = frame.with_columns(*(held.alias(f) for f in own), *(
+            pl.when(held).then(None).otherwise(pl.col(c)).alias(c) for c in columns))
+    withheld = {k.split("/")[0] for k in totals.filter(pl.col("suppressed"))["kpi"]}
+    # the ranking's order used the withheld counts: sort again
+    return resort_withheld(frame), frozenset(
+        kpi for kpi, family in TOTALS.items() if family in withheld)
+
+
+def _cells(frame: pl.DataFrame, w, in_period: pl.DataFrame, scope: Scope,  # noqa: ANN001
+           period: Period) -> pl.DataFrame:
+    """The table as :func:`metrics.open_data.protect` reads it: one "KPI" per family
+    (kpi = family), the period as its one month, n and numerator per service."""
+    ids = frame["service_id"].to_list()
+    by = ("service_id",)
+    scoped = {"services": ids, "locations": scope.locations, "min_n": 1}
+    parts = [frame.select("service_id", pl.col("cases").alias("n"),
+                          pl.lit(None, pl.Int64).alias("numerator"), family=pl.lit("cases")),
+             frame.select("service_id", pl.col("completed").alias("n"),
+                          pl.lit(None, pl.Int64).alias("numerator"),
+                          family=pl.lit("completed"))]
+    if not w.is_empty:
+        take_up = compute("digital_take_up", w, by, grain="month", **scoped)
+        follow_up = compute("follow_up_rate", w, by, **scoped)
+        parts.append(take_up.select("service_id", "n", "numerator", family=pl.lit("take_up")))
+        # a second table of the completed cases, with the follow-ups as its numerator
+        parts.append(follow_up.select("service_id", "n", "numerator",
+                                      family=pl.lit("completed")))
+    started = completion_rate(in_period.filter(pl.col("service_id").is_in(ids)), by, 1)
+    parts.append(started.select("service_id", "n", "numerator", family=pl.lit("started")))
+    out = pl.concat([p.with_columns(pl.col("service_id").cast(pl.Int64),
+                                    pl.col("n").cast(pl.Int64),
+                                    pl.col("numerator").cast(pl.Int64)).select(
+        "family", "service_id", "n", "numerator") for p in parts])
+    # one table per (family, numerator): "kpi" names the table, "family" its pattern
+    table = pl.when(pl.col("numerator").is_null()).then(pl.col("family")).otherwise(
+        pl.col("family") + "/rate")
+    return (out.filter(pl.col("n") > 0)
+            .with_columns(kpi=table, month=pl.lit(period.first, pl.Date))
+            .unique(["kpi", "service_id"], keep="first", maintain_order=True)
+            .select("kpi", "family", "month", "service_id", "n", "numerator"))
 
 
 def resort_withheld(frame: pl.DataFrame) -> pl.DataFrame:
@@ -76,7 +133,8 @@ def resort_withheld(frame: pl.DataFrame) -> pl.DataFrame:
 
 def table(frame: pl.DataFrame, lang: str, min_n: int) -> Table:
     """The rows as :func:`dashboard.figures.ranking_table` prints them; a cell withheld only
-    to protect another shows :data:`SECONDARY` instead of "< 5" (its count is not small)."""
+    to protect another shows :func:`~dashboard.formatting.fmt_protected` instead of "< 5"
+    (its count is not small)."""
     text = figures.ranking_table(frame, lang, min_n)
     headers = list(text.columns)
     rows = []
@@ -85,7 +143,8 @@ def table(frame: pl.DataFrame, lang: str, min_n: int) -> Table:
         for family, (_, _, columns) in FAMILIES.items():
             if flags[f"withheld_{family}"] == "secondary":
                 for column in columns:
-                    cells[headers.index(figures.ranking_header(column, lang))] = SECONDARY
+                    cells[headers.index(figures.ranking_header(column, lang))] = \
+                        fmt_protected(lang)
         rows.append(tuple(cells))
     return Table(tuple(headers), tuple(rows), text_columns=2)
 

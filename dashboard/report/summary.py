@@ -9,7 +9,7 @@ Leistungen page's ranking, so the summary's total is the sum of the service tabl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import polars as pl
 
@@ -21,6 +21,7 @@ from dashboard.formatting import (
     fmt_count,
     fmt_month,
     fmt_percent,
+    fmt_protected,
     fmt_relative,
     fmt_value,
 )
@@ -133,9 +134,10 @@ def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
 
 
 def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: str,  # noqa: ANN001
-              min_n: int, targets: Mapping[str, Target] | None = None
-              ) -> tuple[list[KpiLine], list[str]]:
-    """The summary lines and the caveats to print under them."""
+              min_n: int, targets: Mapping[str, Target] | None = None,
+              protected: Collection[str] = ()) -> tuple[list[KpiLine], list[str]]:
+    """The summary lines and the caveats to print under them. ``protected``: the KPIs whose
+    total the service table's protection withholds (shown as "geschützt")."""
     first, last = chart_span(cube, period)
     ids = [CASES, *SUMMARY_KPIS]
     with_funnel = scope.locations is None and not funnel.filter(
@@ -152,13 +154,18 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
         else:
             rows = [period_value(cube, kpi_id, p, scope, min_n) for p in periods]
         now = rows[0]
+        hidden = kpi_id in protected and not now["suppressed"]
+        if hidden:
+            now = {**now, "value": None, "suppressed": True}
         trend = (series(cube, kpi_id, scope, first, last, min_n)
                  if kpi_id in SUMMARY_KPIS else None)
         target, status = _target(kpi_id, targets or {}, trend, period, min_n, lang)
         lines.append(KpiLine(
             kpi_id=kpi_id, label=_label(kpi_id, lang), value=now["value"], n=now["n"],
-            suppressed=now["suppressed"], text=_text(kpi_id, now, min_n, lang),
-            n_text=fmt_count(now["n"], now["suppressed"], min_n, lang),
+            suppressed=now["suppressed"],
+            text=fmt_protected(lang) if hidden else _text(kpi_id, now, min_n, lang),
+            n_text=fmt_protected(lang) if hidden else fmt_count(now["n"], now["suppressed"],
+                                                                 min_n, lang),
             previous=_change_text(kpi_id, now, rows[1], min_n, lang),
             year_ago=_change_text(kpi_id, now, rows[2], min_n, lang),
             target=target, status=status))
