@@ -53,6 +53,7 @@ class ImportResult:
     duplicate: int = 0
     rejected: int = 0
     label: str = ""  # a pull: the database or web address without secrets
+    summary_rows: int = 0  # lines skipped as summary rows (read.skip_row_patterns)
 
     @property
     def name(self) -> str:
@@ -63,7 +64,9 @@ class ImportResult:
             return f"{self.name}: bereits importiert (unverändert) — übersprungen"
         return (f"{self.name}: {self.rows_read} Zeilen gelesen, {self.inserted} neu, "
                 f"{self.updated} aktualisiert, {self.duplicate} Duplikate, "
-                f"{self.rejected} abgewiesen")
+                f"{self.rejected} abgewiesen"
+                + (f", {self.summary_rows} Summenzeile(n) übersprungen"
+                   if self.summary_rows else ""))
 
 
 @dataclass(frozen=True)
@@ -192,8 +195,9 @@ def _load(conn: Connection, run_id: int, batches: Iterator[Batch], where: dict,
     )
     key = settings.key_bytes()
     writer = writer_for(kind.name, conn, run_id, profile.source.name)
-    read = rejected = 0
+    read = rejected = summary_rows = 0
     for batch in batches:
+        summary_rows += batch.skipped
         mapped = map_batch(batch.frame, profile, lookups, key)
         quarantine = [
             {"import_run_id": run_id, "row_number": line, "column": None, "reason": reason,
@@ -218,9 +222,11 @@ def _load(conn: Connection, run_id: int, batches: Iterator[Batch], where: dict,
     assert inserted + updated + duplicate + rejected == read, "import counts do not add up"
     conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
         status="succeeded", finished_at=_now(), rows_read=read, rows_inserted=inserted,
-        rows_updated=updated, rows_duplicate=duplicate, rows_rejected=rejected))
+        rows_updated=updated, rows_duplicate=duplicate, rows_rejected=rejected,
+        rows_skipped=summary_rows))
     return dataclasses.replace(result, rows_read=read, inserted=inserted, updated=updated,
-                               duplicate=duplicate, rejected=rejected)
+                               duplicate=duplicate, rejected=rejected,
+                               summary_rows=summary_rows)
 
 
 def _quarantine(conn: Connection, rows: list[dict], profile: Profile, where: dict) -> int:
@@ -250,7 +256,8 @@ def _batches(path: Path, profile: Profile, required: list[str], optional: list[s
     """The reader for the profile's format; each yields the same kind of batches."""
     r = profile.read
     common = dict(encoding=r.encoding, batch_rows=r.batch_rows, required_headers=required,
-                  optional_headers=optional, missing=r.missing, on_progress=on_progress)
+                  optional_headers=optional, missing=r.missing, on_progress=on_progress,
+                  skip_row_patterns=r.skip_row_patterns)
     if profile.source.format == "json":
         from connectors.json_reader import read_json_batches
 
@@ -258,6 +265,5 @@ def _batches(path: Path, profile: Profile, required: list[str], optional: list[s
     if profile.source.format == "xlsx":
         from connectors.xlsx_reader import read_xlsx_batches
 
-        return read_xlsx_batches(path, sheets=r.sheets, skip_rows=r.skip_rows,
-                                 skip_row_patterns=r.skip_row_patterns, **common)
+        return read_xlsx_batches(path, sheets=r.sheets, skip_rows=r.skip_rows, **common)
     return read_csv_batches(path, delimiter=r.delimiter, skip_rows=r.skip_rows, **common)

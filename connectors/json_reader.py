@@ -34,12 +34,12 @@ import codecs
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from connectors.errors import InputFileError
-from connectors.readers import Batch, BatchBuffer, _normalise
+from connectors.readers import Batch, BatchBuffer, _normalise, summary_matcher
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ def read_json_batches(
     optional_headers: list[str] = (),
     missing: list[str] = (),
     record_path: str | None = None,
+    skip_row_patterns: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
     """Yield batches of JSON records as text columns (see the module docstring).
@@ -103,7 +104,7 @@ def read_json_batches(
         yield from record_batches(records, origin={"file": str(path)}, position=binary.tell,
                                   batch_rows=batch_rows, required_headers=required_headers,
                                   optional_headers=optional_headers, missing=missing,
-                                  on_progress=on_progress)
+                                  skip_row_patterns=skip_row_patterns, on_progress=on_progress)
     log.debug("read %s as JSON (%s)", path, enc)
 
 
@@ -448,11 +449,15 @@ def record_batches(
     required_headers: list[str],
     optional_headers: list[str] = (),
     missing: list[str] = (),
+    skip_row_patterns: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
     """Batches of text columns from decoded JSON records ``(record number, value)`` — of a
     file here, of web API pages in connectors/pull_http.py. ``origin`` names the input in
-    errors (``{"file": …}`` or ``{"source": …}``); ``position`` is the progress so far."""
+    errors (``{"file": …}`` or ``{"source": …}``); ``position`` is the progress so far.
+    A record whose first non-empty value matches one of ``skip_row_patterns`` (a totals
+    entry such as ``{"Standort": "Gesamt", …}``) is counted in ``Batch.skipped``."""
+    summary = summary_matcher(skip_row_patterns, **origin)
     required, missing = required_headers, set(missing)
     wanted = list(dict.fromkeys([*required, *optional_headers]))
     norm = [_normalise(h) for h in wanted]
@@ -463,6 +468,9 @@ def record_batches(
             raw = json.dumps(record, ensure_ascii=False)
             buffer.malformed.append((n, f"Datensatz ist kein JSON-Objekt, sondern {_kind(record)}",
                               [raw[:RAW_LIMIT]]))
+        elif summary and summary(next((t for t in (_text(v, {""}) for v in record.values())
+                                       if t is not None), "")):
+            buffer.skipped += 1
         else:
             if not checked:
                 _check_first(origin, record, n, required)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +32,10 @@ class SourceSection(_Strict):
     name: str = Field(min_length=1, max_length=100, description="Source id stored with records")
     kind: str
     format: Literal["csv", "json", "xlsx"] = "csv"
-    file_pattern: str = Field(min_length=1, description="Glob matching this source's files")
+    # Only for choosing profiles by file name: a profile that a database or web API source
+    # (or --profile) names leaves it out.
+    file_pattern: str | None = Field(None, min_length=1,
+                                     description="Glob matching this source's files")
     description: str = ""
 
 
@@ -51,8 +55,9 @@ class ReadSection(_Strict):
     fiscal_year_start_month: int = Field(1, ge=1, le=12)
     record_path: str | None = Field(None, description="JSON: key path to the record list")
     # XLSX: the sheets to read (names or glob patterns, e.g. "20*" for one sheet per year);
-    # empty means every sheet. Rows matching skip_row_patterns (e.g. "^Summe|^Gesamt" in any
-    # cell of the first column) are summary rows and no records.
+    # empty means every sheet. Rows whose first non-empty cell (CSV: field; JSON: value)
+    # matches one of skip_row_patterns (e.g. "^Summe|^Gesamt") are summary rows: no records,
+    # counted in the import run's rows_skipped.
     sheets: list[str] = []
     skip_row_patterns: list[str] = []
 
@@ -124,7 +129,8 @@ class Profile(_Strict):
         return RECORD_KINDS[self.source.kind]
 
     def matches(self, file: Path) -> bool:
-        return fnmatch.fnmatch(file.name.lower(), self.source.file_pattern.lower())
+        pattern = self.source.file_pattern
+        return pattern is not None and fnmatch.fnmatch(file.name.lower(), pattern.lower())
 
 
 def _semantic_problems(p: Profile) -> list[str]:
@@ -208,6 +214,12 @@ def _semantic_problems(p: Profile) -> list[str]:
         problems.append(f"read.delimiter = '{p.read.delimiter}': genau ein Zeichen oder 'auto'")
     if p.read.decimal == p.read.thousands:
         problems.append("read.decimal und read.thousands dürfen nicht gleich sein")
+    for i, pattern in enumerate(p.read.skip_row_patterns):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"read.skip_row_patterns[{i}] = '{pattern}': kein gültiger "
+                            f"regulärer Ausdruck ({exc}) — z. B. \"^Summe|^Gesamt\"")
     return problems
 
 

@@ -124,11 +124,12 @@ def http_pull(source: HttpSource, profile: Profile, store: Engine) -> Pull:
     count = [0]
 
     def read(required: list[str], optional: list[str],
-             on_progress: Callable[[int], None] | None) -> Iterator[Batch]:
-        records = _records(source, token, start, record_path, label, seen, count)
+             on_progress: Callable[..., None] | None) -> Iterator[Batch]:
+        records = _records(source, token, start, record_path, label, seen, count, on_progress)
         yield from record_batches(records, origin={"source": label}, position=lambda: count[0],
                                   batch_rows=profile.read.batch_rows, required_headers=required,
                                   optional_headers=optional, missing=profile.read.missing,
+                                  skip_row_patterns=profile.read.skip_row_patterns,
                                   on_progress=on_progress)
 
     def save_state(conn, run_id: int) -> None:  # noqa: ANN001 - Connection
@@ -139,14 +140,19 @@ def http_pull(source: HttpSource, profile: Profile, store: Engine) -> Pull:
 
 
 def _records(source: HttpSource, token: str | None, start: Any, record_path: str | None,
-             label: str, seen: CursorMax, count: list[int]) -> Iterator[tuple[int, Any]]:
-    """(record number, record) over every page; numbers run on across pages."""
-    for records in _pages(source, token, start, record_path, label):
+             label: str, seen: CursorMax, count: list[int],
+             on_progress: Callable[..., None] | None = None) -> Iterator[tuple[int, Any]]:
+    """(record number, record) over every page; numbers run on across pages. After each
+    page ``on_progress(records so far, pages so far)`` — a page takes a request, a batch
+    many pages."""
+    for page, records in enumerate(_pages(source, token, start, record_path, label), 1):
         for record in records:
             count[0] += 1
             if source.cursor_field and isinstance(record, dict):
                 seen.see(record.get(source.cursor_field))
             yield count[0], record
+        if on_progress:
+            on_progress(count[0], page)
 
 
 def _pages(source: HttpSource, token: str | None, start: Any, record_path: str | None,

@@ -9,6 +9,11 @@ is parsed by polars — there every line is one record split at every delimiter,
 the ``csv`` module would make of it — and any other block by the ``csv`` module, row by row,
 continuing into the next blocks while a quoted field runs on. Both give the same records with
 the same line numbers (the line a record ends on, as ``csv.reader.line_num`` counts).
+
+Summary lines ("Summe;1234;;", "Anzahl Vorgänge: 1.234") are no records: a line whose first
+non-empty field matches one of ``skip_row_patterns`` (regular expressions, as for XLSX) is
+skipped and counted in ``Batch.skipped`` — whatever its number of fields — so the import
+run can say how many it left out and its figures still add up to the lines delivered.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +55,7 @@ class Batch:
     frame: pl.DataFrame  # one String column per header, plus LINE_COL (1-based line number)
     malformed: list[tuple[int, str, list[str]]]  # (line, reason, raw fields)
     bytes_read: int
+    skipped: int = 0  # summary lines (skip_row_patterns) read since the previous batch
 
 
 class BatchBuffer:
@@ -68,20 +74,22 @@ class BatchBuffer:
         self.extra_columns: dict[str, list] = {name: [] for name in self.extra}
         self.lines: list[int] = []
         self.malformed: list[tuple[int, str, list[str]]] = []
+        self.skipped = 0  # summary rows; readers add to it
 
     @property
     def full(self) -> bool:
         return len(self.lines) + len(self.malformed) >= self.batch_rows
 
     def __bool__(self) -> bool:
-        return bool(self.lines or self.malformed)
+        return bool(self.lines or self.malformed or self.skipped)
 
     def take(self, bytes_read: int) -> Batch:
         data = dict(zip(self.wanted, self.columns, strict=True))
         frame = pl.DataFrame(
             {**data, **self.extra_columns, LINE_COL: self.lines},
             schema={**{h: pl.String for h in self.wanted}, **self.extra, LINE_COL: pl.Int64})
-        batch = Batch(frame=frame, malformed=self.malformed, bytes_read=bytes_read)
+        batch = Batch(frame=frame, malformed=self.malformed, bytes_read=bytes_read,
+                      skipped=self.skipped)
         self._reset()
         return batch
 
@@ -113,6 +121,29 @@ def _normalise(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
+def summary_matcher(patterns: Sequence[str], **where: str) -> Callable[[str], bool] | None:
+    """A test for the first non-empty value of a row: does it start a summary row? None
+    without patterns. ``where`` (file=… or source=…) names the input in the error for a
+    pattern that is no regular expression (a loaded profile has checked them already)."""
+    compiled = []
+    for p in patterns:
+        try:
+            compiled.append(re.compile(p))
+        except re.error as exc:
+            raise InputFileError(
+                f"read.skip_row_patterns: '{p}' ist kein gültiger regulärer Ausdruck ({exc})",
+                fix="Muster im Profil korrigieren, z. B. \"^Summe|^Gesamt\"", **where,
+            ) from None
+    if not compiled:
+        return None
+    return lambda first: any(p.search(first) for p in compiled)
+
+
+def first_value(values: Sequence[str]) -> str | None:
+    """The first value that is not empty after str.strip(), stripped; None for none."""
+    return next((s for s in (v.strip() for v in values) if s), None)
+
+
 
 def read_csv_batches(
     path: Path,
@@ -124,20 +155,23 @@ def read_csv_batches(
     required_headers: list[str],
     optional_headers: list[str] = (),
     missing: list[str] = (),
+    skip_row_patterns: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
     block_bytes: int | None = None,
 ) -> Iterator[Batch]:
     """Yield batches with only the mapped columns (unmapped columns are dropped on read);
     the file is decoded ``block_bytes`` (default ``BLOCK_BYTES``) at a time."""
+    summary = summary_matcher(skip_row_patterns, file=str(path))
     enc = detect_encoding(path, encoding)
     with path.open("rb") as binary:
         blocks = _Blocks(path, binary, enc, block_bytes or BLOCK_BYTES)
         yield from _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows,
-                            required_headers, list(optional_headers), set(missing), on_progress)
+                            required_headers, list(optional_headers), set(missing), summary,
+                            on_progress)
 
 
 def _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows, required, optional,
-             missing, on_progress) -> Iterator[Batch]:  # noqa: ANN001, PLR0913
+             missing, summary, on_progress) -> Iterator[Batch]:  # noqa: ANN001, PLR0913
     for _ in range(skip_rows):
         if not blocks.readline():
             raise InputFileError("Datei endet vor der Kopfzeile", file=str(path),
@@ -165,7 +199,7 @@ def _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows, requir
     wanted = [h for h in [*required, *optional] if _normalise(h) in positions]
     blocks.header, blocks.sep = header, sep
     layout = _Layout(sep, len(header), wanted, [positions[_normalise(h)] for h in wanted],
-                     sorted(missing))
+                     sorted(missing), summary)
     pieces = _Pieces(wanted)
     line = skip_rows + 1  # lines of the file consumed so far
     fast = slow = 0
@@ -173,17 +207,17 @@ def _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows, requir
         parsed = _parse_block(block, layout, line + 1)
         if parsed is not None:
             fast += 1
-            frame, malformed, used = parsed
+            frame, malformed, skipped, used = parsed
         else:
             slow += 1
-            frame, malformed, used = _parse_rows(path, block, blocks, layout, line)
+            frame, malformed, skipped, used = _parse_rows(path, block, blocks, layout, line)
         line += used
-        pieces.add(frame, malformed)
+        pieces.add(frame, malformed, skipped)
         while pieces.count >= batch_rows:
             yield pieces.take(batch_rows, binary.tell())
             if on_progress:
                 on_progress(binary.tell())
-    if pieces.count:
+    if pieces.count or pieces.skipped:
         yield pieces.take(batch_rows, binary.tell())
     if on_progress:
         on_progress(binary.tell())
@@ -200,6 +234,7 @@ class _Layout:
     names: list[str]  # the wanted columns …
     index: list[int]  # … and their positions in a record
     missing: list[str]  # values that mean "no value"
+    summary: Callable[[str], bool] | None = None  # first non-empty value → summary line?
 
 
 class _Blocks:
@@ -316,11 +351,12 @@ def _blank_lines(block: str, sep: str) -> set[int]:
 
 
 def _parse_block(block: str, layout: _Layout,
-                 first_line: int) -> tuple[pl.DataFrame, list, int] | None:
-    """polars on a block without quote characters: (rows, malformed rows, lines), or None
-    when the block needs the csv module. Without quotes each line is one record split at every
-    delimiter, so the fields per line are counted here (numpy on the bytes) and lines with
-    another number are malformed, as in the csv path; polars only parses."""
+                 first_line: int) -> tuple[pl.DataFrame, list, int, int] | None:
+    """polars on a block without quote characters: (rows, malformed rows, summary lines,
+    lines), or None when the block needs the csv module. Without quotes each line is one
+    record split at every delimiter, so the fields per line are counted here (numpy on the
+    bytes) and lines with another number are malformed, as in the csv path; polars only
+    parses."""
     sep = layout.sep
     if QUOTE in block or block.startswith("\ufeff") or not sep.isascii():
         return None  # quotes; a BOM polars would drop
@@ -337,29 +373,56 @@ def _parse_block(block: str, layout: _Layout,
     fields = np.diff(np.searchsorted(np.flatnonzero(raw == ord(sep)), ends), prepend=0) + 1
     skip = _blank_lines(block, sep)
     malformed = []
+    skipped = 0
     for i in np.flatnonzero(fields != layout.width).tolist():
         if i not in skip:
             start = int(ends[i - 1]) + 1 if i else 0
-            text = data[start:int(ends[i])].decode("utf-8").removesuffix("\r")
-            malformed.append(_malformed(first_line + i, text.split(sep), layout.width))
+            row = data[start:int(ends[i])].decode("utf-8").removesuffix("\r").split(sep)
+            if layout.summary and layout.summary(first_value(row) or ""):
+                skipped += 1
+            else:
+                malformed.append(_malformed(first_line + i, row, layout.width))
             skip.add(i)
     try:
         frame = pl.read_csv(
             data, has_header=False, separator=sep, quote_char=None,
             schema={str(i): pl.String for i in range(layout.width)},
-            columns=sorted(set(layout.index)), empty_string_is_null=False,
-            truncate_ragged_lines=True, raise_if_empty=False)
+            # a summary line is known by its first non-empty field: every column is needed
+            columns=None if layout.summary else sorted(set(layout.index)),
+            empty_string_is_null=False, truncate_ragged_lines=True, raise_if_empty=False)
     except (pl.exceptions.PolarsError, OSError):
         return None
     if frame.height != len(ends):
         return None  # polars saw other lines than the csv module would
+    lines = pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(LINE_COL)
+    if layout.summary:
+        frame = frame.with_columns(lines)
+        if skip:
+            frame = frame.filter(~pl.col(LINE_COL).is_in([first_line + i for i in sorted(skip)]))
+            skip = set()
+        frame, found = _drop_summaries(frame, layout)
+        skipped += found
+        lines = pl.col(LINE_COL)
     frame = frame.select(
         *[_clean(pl.col(str(i)), layout.missing).alias(name)
-          for name, i in zip(layout.names, layout.index, strict=True)],
-        pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(LINE_COL))
+          for name, i in zip(layout.names, layout.index, strict=True)], lines)
     if skip:
         frame = frame.filter(~pl.col(LINE_COL).is_in([first_line + i for i in sorted(skip)]))
-    return frame, malformed, len(ends)
+    return frame, malformed, skipped, len(ends)
+
+
+def _drop_summaries(frame: pl.DataFrame, layout: _Layout) -> tuple[pl.DataFrame, int]:
+    """The rows of a polars-parsed block without its summary lines, and how many there were.
+    The first non-empty field of each row is found by polars; the patterns (Python regular
+    expressions, as on the csv path) run once per distinct value."""
+    stripped = [pl.col(str(i)).str.strip_chars(WHITESPACE) for i in range(layout.width)]
+    first = frame.select(pl.coalesce([pl.when(s != "").then(s) for s in stripped])).to_series()
+    assert layout.summary is not None
+    hits = [v for v in first.unique().drop_nulls().to_list() if layout.summary(v)]
+    if not hits:
+        return frame, 0
+    is_summary = first.is_in(hits)
+    return frame.filter(~is_summary), int(is_summary.sum())
 
 
 def _malformed(line: int, row: list[str], width: int) -> tuple[int, str, list[str]]:
@@ -373,8 +436,9 @@ def _clean(value: pl.Expr, missing: list[str]) -> pl.Expr:
 
 
 def _parse_rows(path: Path, block: str, blocks: _Blocks, layout: _Layout,
-                line: int) -> tuple[pl.DataFrame, list, int]:
-    """The csv module on a block, row by row: (rows, malformed rows, lines used). A quoted
+                line: int) -> tuple[pl.DataFrame, list, int, int]:
+    """The csv module on a block, row by row: (rows, malformed rows, summary lines, lines
+    used). A quoted
     field still open at the block's end continues into the next blocks; then this goes on
     to the end of the block where that record ends."""
     loaded = [0]  # lines handed to the csv module
@@ -392,10 +456,13 @@ def _parse_rows(path: Path, block: str, blocks: _Blocks, layout: _Layout,
     numbers: list[int] = []
     malformed: list[tuple[int, str, list[str]]] = []
     width, index, missing = layout.width, layout.index, set(layout.missing)
+    summary, skipped = layout.summary, 0
     try:
         for row in reader:
             if not row or all(not v.strip() for v in row):
                 pass  # blank line: not a record
+            elif summary and summary(first_value(row) or ""):
+                skipped += 1
             elif len(row) != width:
                 malformed.append(_malformed(line + reader.line_num, row, width))
             else:
@@ -411,7 +478,7 @@ def _parse_rows(path: Path, block: str, blocks: _Blocks, layout: _Layout,
                              fix="Anführungszeichen in dieser Zeile prüfen") from None
     frame = pl.DataFrame({**dict(zip(layout.names, columns, strict=True)), LINE_COL: numbers},
                          schema={**{h: pl.String for h in layout.names}, LINE_COL: pl.Int64})
-    return frame, malformed, reader.line_num
+    return frame, malformed, skipped, reader.line_num
 
 
 class _Pieces:
@@ -423,12 +490,14 @@ class _Pieces:
         self.frames: list[pl.DataFrame] = []
         self.malformed: list[tuple[int, str, list[str]]] = []
         self.count = 0
+        self.skipped = 0  # summary lines since the last batch: they go with the next one
 
-    def add(self, frame: pl.DataFrame, malformed: list) -> None:
+    def add(self, frame: pl.DataFrame, malformed: list, skipped: int = 0) -> None:
         if frame.height:
             self.frames.append(frame)
         self.malformed += malformed
         self.count += frame.height + len(malformed)
+        self.skipped += skipped
 
     def take(self, size: int, bytes_read: int) -> Batch:
         frame = (pl.concat(self.frames) if self.frames
@@ -446,4 +515,5 @@ class _Pieces:
         else:
             self.frames, self.malformed = [], []
         self.count -= frame.height + len(malformed)
-        return Batch(frame=frame, malformed=malformed, bytes_read=bytes_read)
+        skipped, self.skipped = self.skipped, 0
+        return Batch(frame=frame, malformed=malformed, bytes_read=bytes_read, skipped=skipped)

@@ -17,8 +17,8 @@ every sheet when empty; a sheet without any cell is skipped):
    "Monat" is merged downwards over "Online", "Vor Ort" …), never from a title row.
 2. Every further row is a data row, except entirely empty rows (skipped, the sheet goes on)
    and summary rows: rows whose first non-empty cell matches one of ``skip_row_patterns``
-   (regular expressions, e.g. ``"^Summe"``). Summary rows are no records and count nowhere;
-   each sheet logs how many it skipped.
+   (regular expressions, e.g. ``"^Summe"``). Summary rows are no records; they are counted in
+   ``Batch.skipped`` (the import run's ``rows_skipped``) and each sheet logs how many.
 
 Values become text like the CSV reader's cells, so a profile parses them the same way:
 strings stripped; integral numbers without a decimal part (``1204.0`` → ``"1204"``), other
@@ -255,6 +255,7 @@ def _batches(path, workbook, names, skip_rows, patterns, batch_rows, required, o
                 first = next((t for t in (_text(v, {""}) for v in row) if t is not None), "")
                 if any(p.search(first) for p in patterns):
                     summaries += 1
+                    buffer.skipped += 1  # counted by the import run (rows_skipped)
                     continue
             width = len(row)
             for col, i in zip(buffer.columns, index, strict=True):

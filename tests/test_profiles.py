@@ -30,8 +30,8 @@ def test_broken_profile_lists_every_problem_with_key() -> None:
 
 def test_structural_errors_name_the_key(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
-    path.write_text('[source]\nname = "x"\nkind = "cases"\n\n[read]\nskip_rows = -1\n'
-                    'encodng = "utf-8"\n', encoding="utf-8")
+    path.write_text('[source]\nname = "x"\nkind = "cases"\nfile_pattern = ""\n\n[read]\n'
+                    'skip_rows = -1\nencodng = "utf-8"\n', encoding="utf-8")
     with pytest.raises(ProfileError) as err:
         load_profile(path)
     text = "\n".join(err.value.problems)

@@ -186,9 +186,11 @@ def test_batches_span_sheets_and_report_progress(tmp_path: Path) -> None:
     batches = list(read_xlsx_batches(path, skip_rows=2, skip_row_patterns=["^Summe"],
                                      batch_rows=2, required_headers=HEADERS,
                                      missing=["-"], on_progress=progress.append))
-    assert [b.frame[LINE_COL].to_list() for b in batches] == [[4, 5], [7, 4]]
+    # the last batch only hands over the 2026 sheet's "Summe" row, read after the last record
+    assert [b.frame[LINE_COL].to_list() for b in batches] == [[4, 5], [7, 4], []]
     assert [b.frame[SHEET_COL].to_list() for b in batches] == [["2025", "2025"],
-                                                               ["2025", "2026"]]
+                                                               ["2025", "2026"], []]
+    assert [b.skipped for b in batches] == [0, 1, 1]  # one "Summe" row per sheet
     assert progress == sorted(progress) and progress[-1] == path.stat().st_size
 
 
@@ -247,6 +249,7 @@ def test_sheet_name_as_the_period(kleinstadt, tmp_path: Path) -> None:
     wb.save(path)
     result = import_file(path, load_profile(DATA / "kleinstadt_jahresstatistik.toml"), kleinstadt)
     assert (result.rows_read, result.inserted, result.rejected) == (8, 8, 0)
+    assert result.summary_rows == 2  # one "Gesamt" row per sheet, counted in the run
     cube = load_cube(get_engine(kleinstadt))
     yearly = {r["period"]: (r["numerator"], r["n"]) for r in
               compute("digital_take_up", cube, ("period",), grain="year").to_dicts()}
@@ -277,6 +280,7 @@ def test_generated_statistics_workbook_imports(settings, tmp_path: Path) -> None
     # 24 months × 4 services × 5 channels, less Beglaubigung's 24 empty "Online" cells
     assert (stats.rows_read, stats.inserted, stats.rejected) == (24 * 4 * 5 - 24, 456, 0)
     assert stats.inserted + stats.updated + stats.duplicate + stats.rejected == stats.rows_read
+    assert stats.summary_rows == len(_sheet_totals(path)) >= 2  # a "Summe" row per sheet
     channel = dict(CHANNEL_COLUMNS)
     with get_engine(settings).connect() as conn:
         year = func.extract("year", UsageStat.period_start)
