@@ -45,6 +45,8 @@ QUOTE = '"'  # the csv module's default quote character
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _EOL = re.compile(r"\r\n|\r|\n")  # the line breaks of TextIOWrapper(newline="") and csv
+# codecs.lookup names of single-byte encodings a UTF-8 file decodes in without an error
+_SINGLE_BYTE = {"cp1252", "iso8859-1", "iso8859-15", "cp850", "mac-roman"}
 # polars takes bytes starting like this for gzip, zlib or zstd data and decompresses them;
 # "x^" or "x\x01" can start a line of text.
 _COMPRESSED = (b"\x1f\x8b", b"x\x01", b"x^", b"x\x9c", b"x\xda", b"(\xb5/\xfd")
@@ -115,6 +117,39 @@ def detect_delimiter(header_line: str, declared: str) -> str:
     counts = {d: header_line.count(d) for d in DELIMITERS}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ";"
+
+
+def _check_not_utf8(path: Path, encoding: str, header: list[str], sep: str) -> None:
+    """A file declared Windows-1252 (or Latin-1) that is UTF-8 would decode without an error
+    — as "FÃ¼hrungszeugnis" — and import garbled text. UTF-8's multi-byte sequences are
+    next to impossible in real single-byte text (a letter such as "Ã" before a byte of
+    0x80–0xBF, in every case), so a head that decodes as UTF-8 and has one is UTF-8."""
+    if codecs.lookup(encoding).name not in _SINGLE_BYTE:
+        return
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            return  # not UTF-8: the declared encoding may well be right
+        text = head[:exc.start].decode("utf-8")
+    at = next((i for i, ch in enumerate(text) if ord(ch) > 0x7F), None)
+    if at is None:
+        return  # ASCII only: the same in either encoding
+    lines = _EOL.split(text[:at])
+    current = lines[-1]
+    column = None
+    if len(lines) > 1 and QUOTE not in current and current.count(sep) < len(header):
+        column = header[current.count(sep)]
+    word = re.search(r"\w*$", current).group() + re.match(r"\w*", text[at:]).group()
+    raise InputFileError(
+        f"die Datei ist UTF-8-kodiert, das Profil sagt {encoding}: '{word}' würde als "
+        f"'{word.encode('utf-8').decode(encoding, errors='replace')}' gelesen",
+        file=str(path), row=len(lines), column=column,
+        fix="im Profil read.encoding = \"utf-8\" (mit BOM: \"utf-8-sig\") oder \"auto\" "
+            "setzen",
+    )
 
 
 def _normalise(name: str) -> str:
@@ -196,6 +231,7 @@ def _batches(path, blocks, binary, enc, delimiter, skip_rows, batch_rows, requir
             f"{', '.join(repr(h) for h in header)}",
             file=str(path), row=skip_rows + 1, column=missing_cols[0], fix=hint,
         )
+    _check_not_utf8(path, enc, header, sep)
     wanted = [h for h in [*required, *optional] if _normalise(h) in positions]
     blocks.header, blocks.sep = header, sep
     layout = _Layout(sep, len(header), wanted, [positions[_normalise(h)] for h in wanted],
