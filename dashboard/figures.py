@@ -45,28 +45,53 @@ def _separators(lang: str) -> str:
     return ",." if lang == "de" else ".,"
 
 
-def month_ticks(months: list[dt.date], lang: str) -> tuple[list[dt.date], list[str]]:
-    """At most :data:`MAX_TICKS` month labels ("Okt 2026"), always including the latest."""
+def fmt_period(start: dt.date, grain: str, lang: str) -> str:
+    """"Okt 2026", "Q4 2026", "2026" (the same labels as the sidebar's periods)."""
+    if grain == "month":
+        return fmt_month(start, lang)
+    if grain == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return str(start.year)
+
+
+def grain_key(key: str, grain: str) -> str:
+    """The i18n key of a month wording for ``grain`` ("alt_none" → "alt_none_quarter")."""
+    return key if grain == "month" else f"{key}_{grain}"
+
+
+def _period_column(series: pl.DataFrame) -> str:
+    """A trend series is by "month" (metrics.overview.trend) or by "period"
+    (metrics.headline.period_series, any grain)."""
+    return "period" if "period" in series.columns else "month"
+
+
+def month_ticks(months: list[dt.date], lang: str,
+                grain: str = "month") -> tuple[list[dt.date], list[str]]:
+    """At most :data:`MAX_TICKS` period labels ("Okt 2026", "Q4 2026"), always including the
+    latest."""
     if not months:
         return [], []
     step = max(1, math.ceil(len(months) / MAX_TICKS))
     picked = months[::-1][::step][::-1]
-    return picked, [fmt_month(m, lang) for m in picked]
+    return picked, [fmt_period(m, grain, lang) for m in picked]
 
 
-def trend_figure(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int) -> go.Figure:
-    """One KPI per month (``series``: month, value, n, suppressed from metrics.overview.trend).
+def trend_figure(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int,
+                 grain: str = "month") -> go.Figure:
+    """One KPI per period (``series``: month or period, value, n, suppressed — from
+    metrics.overview.trend, or metrics.headline.period_series at ``grain``).
 
-    Months without a value (suppressed or no cases) leave a gap in the line instead of
+    Periods without a value (suppressed or no cases) leave a gap in the line instead of
     pretending to be zero; the hover text and the data table say why.
     """
-    months = series["month"].to_list()
+    column = _period_column(series)
+    months = series[column].to_list()
     values = series["value"].to_list()
     percent = kpi.unit == "percent"
     y = [None if v is None else (v * 100 if percent else v) for v in values]
     hover = [
         [
-            fmt_month(r["month"], lang),
+            fmt_period(r[column], grain, lang),
             fmt_value(kpi, r["value"], r["suppressed"], min_n, lang),
             fmt_count(r["n"], r["suppressed"], min_n, lang),
         ]
@@ -90,7 +115,7 @@ def trend_figure(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int) -> go
             ),
         )
     )
-    tickvals, ticktext = month_ticks(months, lang)
+    tickvals, ticktext = month_ticks(months, lang, grain)
     present = [v for v in y if v is not None]
     y_axis: dict = {
         "title": {"text": kpi.label(lang)},
@@ -123,7 +148,7 @@ def trend_figure(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int) -> go
         plot_bgcolor="white",
         paper_bgcolor="white",
         xaxis={
-            "title": {"text": t("axis_month", lang)},
+            "title": {"text": t(grain_key("axis_month", grain), lang)},
             "tickmode": "array",
             "tickvals": tickvals,
             "ticktext": ticktext,
@@ -143,47 +168,52 @@ def _direction(first: float, last: float, kpi: KpiDef, lang: str) -> str:
     return t("alt_rising", lang) if last > first else t("alt_falling", lang)
 
 
-def text_alternative(series: pl.DataFrame, kpi: KpiDef, scope: str, lang: str, min_n: int) -> str:
+def text_alternative(series: pl.DataFrame, kpi: KpiDef, scope: str, lang: str, min_n: int,
+                     grain: str = "month") -> str:
     """A plain-language summary of :func:`trend_figure` for screen readers and print."""
+    column = _period_column(series)
     shown = series.filter(pl.col("value").is_not_null())
     hidden = int(series["suppressed"].sum())
     label = kpi.label(lang)
     if shown.is_empty():
-        return t("alt_none", lang, kpi=label, scope=scope)
+        return t(grain_key("alt_none", grain), lang, kpi=label, scope=scope)
     first, last = shown.row(0, named=True), shown.row(-1, named=True)
     if shown.height == 1:
         text = t(
-            "alt_single",
+            grain_key("alt_single", grain),
             lang,
             kpi=label,
             scope=scope,
             value=fmt_value(kpi, last["value"], False, min_n, lang),
-            month=fmt_month(last["month"], lang),
+            month=fmt_period(last[column], grain, lang),
         )
     else:
         text = t(
-            "alt_summary",
+            grain_key("alt_summary", grain),
             lang,
             kpi=label,
             scope=scope,
             first_value=fmt_value(kpi, first["value"], False, min_n, lang),
-            first_month=fmt_month(first["month"], lang),
+            first_month=fmt_period(first[column], grain, lang),
             last_value=fmt_value(kpi, last["value"], False, min_n, lang),
-            last_month=fmt_month(last["month"], lang),
+            last_month=fmt_period(last[column], grain, lang),
             direction=_direction(first["value"], last["value"], kpi, lang),
             shown=shown.height,
             months=series.height,
         )
     if hidden:
         key = "alt_hidden_one" if hidden == 1 else "alt_hidden"
-        text += t(key, lang, hidden=hidden, min_n=min_n)
+        text += t(grain_key(key, grain), lang, hidden=hidden, min_n=min_n)
     return text
 
 
-def table_rows(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int) -> pl.DataFrame:
-    """The chart's data as formatted text, newest month first ("< 5" and "–" spelled out)."""
+def table_rows(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int,
+               grain: str = "month") -> pl.DataFrame:
+    """The chart's data as formatted text, newest period first ("< 5" and "–" spelled
+    out)."""
+    column, period_header = _period_column(series), t(grain_key("col_month", grain), lang)
     rows = []
-    for r in series.sort("month", descending=True).iter_rows(named=True):
+    for r in series.sort(column, descending=True).iter_rows(named=True):
         if r["suppressed"]:
             note = t("note_suppressed", lang, min_n=min_n)
         elif r["value"] is None:
@@ -192,13 +222,13 @@ def table_rows(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int) -> pl.D
             note = ""
         rows.append(
             {
-                t("col_month", lang): fmt_month(r["month"], lang),
+                period_header: fmt_period(r[column], grain, lang),
                 kpi.label(lang): fmt_value(kpi, r["value"], r["suppressed"], min_n, lang),
                 t("col_n", lang): fmt_count(r["n"], r["suppressed"], min_n, lang),
                 t("col_note", lang): note,
             }
         )
-    columns = [t("col_month", lang), kpi.label(lang), t("col_n", lang), t("col_note", lang)]
+    columns = [period_header, kpi.label(lang), t("col_n", lang), t("col_note", lang)]
     return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
 
 

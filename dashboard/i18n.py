@@ -1533,6 +1533,60 @@ STRINGS: dict[str, dict[str, str]] = {
         "on the page “Data quality & imports”.",
     },
     "o_col_expected": {"de": "Erwartet alle … Tage", "en": "Expected every … days"},
+    # the trend's month wordings at the other grains (dashboard.figures.grain_key)
+    "axis_month_quarter": {"de": "Eingangsquartal", "en": "Quarter of receipt"},
+    "axis_month_year": {"de": "Eingangsjahr", "en": "Year of receipt"},
+    "col_month_quarter": {"de": "Quartal", "en": "Quarter"},
+    "col_month_year": {"de": "Jahr", "en": "Year"},
+    "alt_summary_quarter": {
+        "de": "Textalternative: {kpi} ({scope}) {direction} von {first_value} ({first_month}) "
+        "auf {last_value} ({last_month}); {shown} von {months} Quartalen mit Wert.",
+        "en": "Text alternative: {kpi} ({scope}) {direction} from {first_value} "
+        "({first_month}) to {last_value} ({last_month}); {shown} of {months} quarters "
+        "have a value.",
+    },
+    "alt_summary_year": {
+        "de": "Textalternative: {kpi} ({scope}) {direction} von {first_value} ({first_month}) "
+        "auf {last_value} ({last_month}); {shown} von {months} Jahren mit Wert.",
+        "en": "Text alternative: {kpi} ({scope}) {direction} from {first_value} "
+        "({first_month}) to {last_value} ({last_month}); {shown} of {months} years "
+        "have a value.",
+    },
+    "alt_hidden_quarter": {
+        "de": " {hidden} Quartale ausgeblendet (weniger als {min_n} Fälle).",
+        "en": " {hidden} quarters withheld (fewer than {min_n} cases).",
+    },
+    "alt_hidden_year": {
+        "de": " {hidden} Jahre ausgeblendet (weniger als {min_n} Fälle).",
+        "en": " {hidden} years withheld (fewer than {min_n} cases).",
+    },
+    "alt_hidden_one_quarter": {
+        "de": " 1 Quartal ausgeblendet (weniger als {min_n} Fälle).",
+        "en": " 1 quarter withheld (fewer than {min_n} cases).",
+    },
+    "alt_hidden_one_year": {
+        "de": " 1 Jahr ausgeblendet (weniger als {min_n} Fälle).",
+        "en": " 1 year withheld (fewer than {min_n} cases).",
+    },
+    "alt_single_quarter": {
+        "de": "Textalternative: {kpi} ({scope}): {value} im {month}; nur ein Quartal mit Wert.",
+        "en": "Text alternative: {kpi} ({scope}): {value} in {month}; only one quarter has a "
+        "value.",
+    },
+    "alt_single_year": {
+        "de": "Textalternative: {kpi} ({scope}): {value} im Jahr {month}; nur ein Jahr mit "
+        "Wert.",
+        "en": "Text alternative: {kpi} ({scope}): {value} in {month}; only one year has a "
+        "value.",
+    },
+    "alt_none_quarter": {
+        "de": "Textalternative: {kpi} ({scope}): kein Quartal mit ausreichend Fällen.",
+        "en": "Text alternative: {kpi} ({scope}): no quarter with enough cases.",
+    },
+    "alt_none_year": {
+        "de": "Textalternative: {kpi} ({scope}): kein Jahr mit ausreichend Fällen.",
+        "en": "Text alternative: {kpi} ({scope}): no year with enough cases.",
+    },
     "v_range": {"de": "Zeitraum {first} – {last}", "en": "Period {first} – {last}"},
     "v_sort": {"de": "Sortieren nach", "en": "Sort by"},
     "v_order": {"de": "Reihenfolge", "en": "Order"},

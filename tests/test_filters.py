@@ -17,6 +17,7 @@ hand-made survey and pilot cases of the browser and pilot tests. Hand-checked:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 
 import polars as pl
@@ -40,7 +41,7 @@ from dashboard.formatting import fmt_change, fmt_count, fmt_number, fmt_percent,
 from metrics import service_view
 from metrics.cube import load_cube
 from metrics.funnel import load_funnel
-from metrics.headline import movers, period_tiles
+from metrics.headline import movers, period_series, period_tiles
 from metrics.kpis import compute
 from metrics.quality import freshness
 from metrics.satisfaction import load_feedback, satisfaction
@@ -509,3 +510,46 @@ def test_page_choices_are_codes_in_the_url_in_both_languages(monkeypatch, store,
     # the labels did change with the language; the URL did not
     for (kind, key, _, _), german in zip(choices, labels, strict=True):
         assert getattr(at, kind)(key=key).options != german
+
+
+# --- the overview's trend at the chosen grain --------------------------------------------------
+
+
+@pytest.mark.parametrize(("grain", "first", "last", "by_hand"), [
+    # Q4 2025 2 / 16; Q1, Q2 2026 no cases; Q3 2026 7 / 23; Q4 2026 9 / 23
+    ("quarter", "2025-Q4", "2026-Q4", {"Q4 2026": (f"39,1{NB}%", "23"),
+                                       "Q3 2026": (f"30,4{NB}%", "23"),
+                                       "Q2 2026": ("–", "0"), "Q1 2026": ("–", "0"),
+                                       "Q4 2025": (f"12,5{NB}%", "16")}),
+    # 2025: 2 / 16; 2026: (1 + 6 + 9) / (3 + 20 + 23) = 16 / 46
+    ("year", "2025", "2026", {"2026": (f"34,8{NB}%", "46"), "2025": (f"12,5{NB}%", "16")}),
+])
+def test_the_overview_trend_follows_the_grain(monkeypatch, store, grain, first, last, by_hand):
+    """Σ digital / Σ cases per quarter or year — the numbers of metrics.headline for that
+    grain, labelled "Q4 2026" / "2026" in the table, on the axis and in the text
+    alternative."""
+    use_store(monkeypatch, store)
+    at = open_page("pages/overview.py", raster=grain, von=first, bis=last)
+    header = {"quarter": "Quartal", "year": "Jahr"}[grain]
+    table = at.get_by_key("trend_table").table[0].value
+    shown = {r[header]: (r["Digitale Nutzungsquote"], r["Vorgänge (n)"])
+             for r in table.to_dict("records")}
+    assert shown == by_hand
+    series = period_series(load_cube(get_engine(store)), "digital_take_up", grain,
+                           parse_period(first, grain), parse_period(last, grain),
+                           min_n=store.min_n)
+    assert shown == {period_label(r["period"], grain, "de"): (
+        fmt_value("digital_take_up", r["value"], r["suppressed"], store.min_n),
+        fmt_count(r["n"], r["suppressed"], store.min_n)) for r in series.iter_rows(named=True)}
+    assert list(shown) == [period_label(p, grain, "de")
+                           for p in reversed(series["period"].to_list())]  # newest first
+    chart = at.get_by_key("trend_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["layout"]["xaxis"]["ticktext"] == list(reversed(list(shown)))
+    assert spec["layout"]["xaxis"]["title"]["text"] == {"quarter": "Eingangsquartal",
+                                                        "year": "Eingangsjahr"}[grain]
+    unit = {"quarter": "Quartalen", "year": "Jahren"}[grain]
+    values = [v for v, n in shown.values() if v != "–"]
+    assert chart.proto.alt.endswith(
+        f"von {values[-1]} ({list(shown)[-1]}) auf {values[0]} ({list(shown)[0]}); "
+        f"{len(values)} von {len(shown)} {unit} mit Wert.")

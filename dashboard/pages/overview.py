@@ -10,7 +10,6 @@ link.
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from dashboard import data, figures, page, widgets
@@ -137,17 +136,19 @@ def scope_text(flt: Filters, cube, lang: str) -> str:  # noqa: ANN001 - metrics 
     return flt.department or t("all_services", lang)
 
 
-def render_trend(store: data.Store, cube, flt: Filters, lang: str) -> None:  # noqa: ANN001
-    kpi = KPIS[TREND_KPI]
+def render_trend(store: data.Store, cube, flt: Filters, tiles: list[PeriodTile],  # noqa: ANN001
+                 lang: str) -> None:
+    """The take-up per period of the chosen grain (Σ digital / Σ cases of each month, quarter
+    or year): the series of its tile (:func:`metrics.headline.period_series`)."""
+    kpi, grain = KPIS[TREND_KPI], flt.grain
     st.subheader(t("trend_heading", lang, kpi=kpi.label(lang)))
-    series = data.kpi_trend(store, TREND_KPI, flt.services, flt.locations).filter(
-        pl.col("month").is_between(flt.first, flt.last_month))
+    series = next(x.series for x in tiles if x.kpi.id == TREND_KPI)
     scope = scope_text(flt, cube, lang)
-    alt = figures.text_alternative(series, kpi, scope, lang, store.min_n)
+    alt = figures.text_alternative(series, kpi, scope, lang, store.min_n, grain)
     name = f"{kpi.label(lang)} – {scope}"  # file names of the downloads
-    widgets.chart(figures.trend_figure(series, kpi, lang, store.min_n), alt, "trend_chart",
-                  name, lang)
-    months = series["month"].to_list()
+    widgets.chart(figures.trend_figure(series, kpi, lang, store.min_n, grain), alt,
+                  "trend_chart", name, lang)
+    periods = series["period"].to_list()
     st.caption(
         t(
             "method_note",
@@ -155,13 +156,14 @@ def render_trend(store: data.Store, cube, flt: Filters, lang: str) -> None:  # n
             method=kpi.method(lang),
             # only months with a shown value: the total must not reveal a withheld n
             n=fmt_count(shown_cases(series), False, store.min_n, lang),
-            first=fmt_month(months[0], lang),
-            last=fmt_month(months[-1], lang),
+            first=period_label(periods[0], grain, lang),
+            last=period_label(periods[-1], grain, lang),
             min_n=store.min_n,
         )
     )
     st.caption(alt)
-    widgets.table(figures.table_rows(series, kpi, lang, store.min_n), "trend_table", lang, name)
+    widgets.table(figures.table_rows(series, kpi, lang, store.min_n, grain), "trend_table",
+                  lang, name)
 
 
 def load_targets(store: data.Store, lang: str) -> list:
@@ -223,7 +225,7 @@ with st.container(key="o_tiles"):
             render_tile(tile, lang, store.min_n)
 not_applied(flt, ["channels"], t("f_why_take_up", lang), lang)
 st.caption(t("o_targets_where", lang, path=data.targets_file(store)))
-render_trend(store, cube, flt, lang)
+render_trend(store, cube, flt, tiles, lang)
 render_movers(store, tiles, flt, lang)
 render_freshness(store, lang)
 render_costs(store, cube, lang, flt)  # cost and staff hours freed: the last section
