@@ -2,7 +2,8 @@
 
 ``cube_volume``, ``cube_durations`` and ``cube_open`` (schema in :mod:`connectors.store`) hold
 what :func:`metrics.cube.load_cube` used to compute from every case on every new data
-version. Each row belongs to one key — (month of receipt, service) — and a key's rows are
+version. Each row belongs to one key — (municipality, month of receipt, service) — and a
+key's rows are
 always replaced together from a ``GROUP BY`` over that key's cases, so a refreshed key is
 exactly what a full rebuild would give.
 
@@ -46,7 +47,7 @@ from connectors.store import Case, CaseStatus, CubeDuration, CubeOpen, CubeState
 
 log = logging.getLogger(__name__)
 
-Key = tuple[dt.date, int]  # (month of receipt, service_id)
+Key = tuple[str, dt.date, int]  # (ags, month of receipt, service_id)
 # Above this many touched keys an import rebuilds the cube instead (also keeps the statement
 # within every database's limit of bound parameters).
 MAX_KEYS = 5_000
@@ -57,8 +58,8 @@ def _statements(keys: list[Key] | None) -> list[tuple[Table, list[str], Select]]
     ``keys``, only over the cases of those keys."""
     c = Case.__table__.c
     month = month_start(c.received_at)
-    dims = [month, c.service_id, c.location_id, c.channel]
-    names = ["month", "service_id", "location_id", "channel"]
+    dims = [c.ags, month, c.service_id, c.location_id, c.channel]
+    names = ["ags", "month", "service_id", "location_id", "channel"]
     completed = c.status == CaseStatus.COMPLETED.value
     volume = select(
         *dims, func.count(), count_where(completed),
@@ -78,8 +79,8 @@ def _statements(keys: list[Key] | None) -> list[tuple[Table, list[str], Select]]
         where = or_(*[and_(c.received_at >= dt.datetime(m.year, m.month, 1),
                            c.received_at < dt.datetime(m.year + m.month // 12,
                                                        m.month % 12 + 1, 1),
-                           c.service_id.in_(services))
-                      for m, services in _by_month(keys)])
+                           c.service_id.in_(services), c.ags == ags)
+                      for ags, m, services in _by_month(keys)])
         volume, durations, open_cases = (s.where(where)
                                          for s in (volume, durations, open_cases))
     return [
@@ -90,11 +91,11 @@ def _statements(keys: list[Key] | None) -> list[tuple[Table, list[str], Select]]
     ]
 
 
-def _by_month(keys: list[Key]) -> list[tuple[dt.date, list[int]]]:
-    months: dict[dt.date, list[int]] = {}
-    for month, service in sorted(keys):
-        months.setdefault(month, []).append(service)
-    return list(months.items())
+def _by_month(keys: list[Key]) -> list[tuple[str, dt.date, list[int]]]:
+    months: dict[tuple[str, dt.date], list[int]] = {}
+    for ags, month, service in sorted(keys):
+        months.setdefault((ags, month), []).append(service)
+    return [(ags, month, services) for (ags, month), services in months.items()]
 
 
 def lock(conn: Connection) -> None:
@@ -141,11 +142,11 @@ def refresh(conn: Connection, keys: Iterable[Key]) -> int:
     if keys:
         for table, columns, stmt in _statements(keys):
             conn.execute(delete(table).where(or_(*[
-                and_(table.c.month == m, table.c.service_id.in_(services))
-                for m, services in _by_month(keys)])))
+                and_(table.c.ags == ags, table.c.month == m, table.c.service_id.in_(services))
+                for ags, m, services in _by_month(keys)])))
             conn.execute(insert(table).from_select(columns, stmt))
     _mark_current(conn)
-    log.info("cube refreshed for %d (month, service) keys", len(keys))
+    log.info("cube refreshed for %d (ags, month, service) keys", len(keys))
     return len(keys)
 
 

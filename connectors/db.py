@@ -63,18 +63,47 @@ _at_head: set[str] = set()
 def upgrade(settings: Settings | None = None, revision: str = "head") -> None:
     """Bring the store's schema to ``revision`` (idempotent). Once a store is at head in
     this process it stays there, so imports don't ask Alembic again every file."""
+    settings = settings or get_settings()
     engine = get_engine(settings)
     url = engine.url.render_as_string(hide_password=False)
     if revision == "head" and url in _at_head:
         return
-    cfg = alembic_config(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    _migrate(engine, settings, command.upgrade, revision)
     if revision == "head":
         _at_head.add(url)
     else:
         _at_head.discard(url)
+
+
+def downgrade(settings: Settings, revision: str) -> None:
+    """Take the store's schema back to ``revision`` (tests, and undoing a migration)."""
+    engine = get_engine(settings)
+    _at_head.discard(engine.url.render_as_string(hide_password=False))
+    _migrate(engine, settings, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, settings: Settings, step, revision: str) -> None:  # noqa: ANN001
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    cfg.attributes["ags"] = settings.ags  # migration 0008: the tenant of existing rows
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's keys by copying it and dropping the old one, which
+            # would break the foreign keys pointing at it: they are switched off (possible
+            # only outside a transaction) and checked once at the end instead.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                step(cfg, revision)
+                if sqlite and (broken := conn.exec_driver_sql(
+                        "PRAGMA foreign_key_check").all()):
+                    raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def schema_is_current(engine: Engine) -> bool:

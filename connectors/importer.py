@@ -36,6 +36,7 @@ from connectors.store import (
     RejectedRow,
     Service,
 )
+from connectors.tenants import check_ags, tenant_filter
 from connectors.writers import writer_for
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class Pull:
     # (required, optional headers, on_progress) → batches of text columns, like a file reader
     read: Callable[[list[str], list[str], Callable[[int], None] | None], Iterator[Batch]]
     save_state: Callable[[Connection, int], None]  # (connection, run id), after the rows
+    ags: str | None = None  # the municipality whose cursor this pull reads and saves
 
 
 def file_sha256(path: Path) -> str:
@@ -90,6 +92,12 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def tenant_of(profile: Profile, settings: Settings, ags: str | None = None) -> str:
+    """The municipality an import writes into: the caller's (``--ags``, the sources file),
+    else the profile's ``[source] ags``, else ``SERVICEPULS_AGS``."""
+    return check_ags(ags or profile.source.ags or settings.ags)
 
 
 def _now() -> dt.datetime:
@@ -104,26 +112,30 @@ def import_file(
     force: bool = False,
     on_progress: Callable[[int], None] | None = None,
     sha: str | None = None,
+    ags: str | None = None,
 ) -> ImportResult:
-    """Import ``path``; skip it when this source already imported the same bytes
-    (``sha``: the file's SHA-256 when the caller has computed it already)."""
+    """Import ``path`` into municipality ``ags`` (see :func:`tenant_of`); skip it when this
+    source already imported the same bytes there (``sha``: the file's SHA-256 when the
+    caller has computed it already)."""
     upgrade(settings)
     engine = get_engine(settings)
     sha = sha or file_sha256(path)
     source = profile.source.name
+    ags = tenant_of(profile, settings, ags)
     with engine.begin() as conn:
         done = conn.execute(
-            select(ImportRun.id).where(ImportRun.source == source, ImportRun.file_sha256 == sha,
+            select(ImportRun.id).where(tenant_filter(ImportRun, ags),
+                                       ImportRun.source == source, ImportRun.file_sha256 == sha,
                                        ImportRun.profile == profile.name,
                                        ImportRun.status == "succeeded").limit(1)
         ).scalar()
         if done is not None and not force:
             log.info("%s already imported in run %s", path, done)
             return ImportResult(run_id=done, file=path, profile=profile.source.name, skipped=True)
-        _mark_aborted(conn, source, profile, sha)
-        run_id = _start_run(conn, source, profile, path.name, sha)
+        _mark_aborted(conn, ags, source, profile, sha)
+        run_id = _start_run(conn, ags, source, profile, path.name, sha)
     required, optional = profile.headers()
-    return _run(engine, run_id, profile, settings, {"file": str(path)},
+    return _run(engine, run_id, ags, profile, settings, {"file": str(path)},
                 lambda: _batches(path, profile, required, optional, on_progress),
                 ImportResult(run_id=run_id, file=path, profile=source, skipped=False))
 
@@ -135,42 +147,45 @@ def import_pull(pull: Pull, profile: Profile, settings: Settings, *,
     upgrade(settings)
     engine = get_engine(settings)
     source = profile.source.name
+    ags = tenant_of(profile, settings, pull.ags)
     with engine.begin() as conn:
-        _mark_aborted(conn, source, profile, pull.identity)
-        run_id = _start_run(conn, source, profile, pull.label, pull.identity)
+        _mark_aborted(conn, ags, source, profile, pull.identity)
+        run_id = _start_run(conn, ags, source, profile, pull.label, pull.identity)
     required, optional = profile.headers()
-    return _run(engine, run_id, profile, settings, {"source": pull.label},
+    return _run(engine, run_id, ags, profile, settings, {"source": pull.label},
                 lambda: pull.read(required, optional, on_progress),
                 ImportResult(run_id=run_id, file=None, profile=source, skipped=False,
                              label=pull.label),
                 pull.save_state)
 
 
-def _mark_aborted(conn: Connection, source: str, profile: Profile, sha: str) -> None:
+def _mark_aborted(conn: Connection, ags: str, source: str, profile: Profile, sha: str) -> None:
     """A run of the same input that never finished was killed with its process; its
     transaction was rolled back by the database, so nothing of it is in the store."""
     conn.execute(update(ImportRun).where(
-        ImportRun.source == source, ImportRun.profile == profile.name,
+        tenant_filter(ImportRun, ags), ImportRun.source == source,
+        ImportRun.profile == profile.name,
         ImportRun.file_sha256 == sha, ImportRun.status == "running",
     ).values(status="aborted", finished_at=_now(),
              message="abgebrochen (Prozess beendet) — nichts davon wurde gespeichert"))
 
 
-def _start_run(conn: Connection, source: str, profile: Profile, name: str, sha: str) -> int:
+def _start_run(conn: Connection, ags: str, source: str, profile: Profile, name: str,
+               sha: str) -> int:
     return conn.execute(insert(ImportRun).values(
-        source=source, profile=profile.name,
+        ags=ags, source=source, profile=profile.name,
         file_name=name[:500], file_sha256=sha, started_at=_now(), status="running",
         rows_read=0, rows_inserted=0, rows_updated=0, rows_duplicate=0, rows_rejected=0,
     )).inserted_primary_key[0]
 
 
-def _run(engine, run_id: int, profile: Profile, settings: Settings, where: dict,  # noqa: ANN001
+def _run(engine, run_id: int, ags: str, profile: Profile, settings: Settings, where: dict,  # noqa: ANN001
          batches: Callable[[], Iterator[Batch]], result: ImportResult,
          save_state: Callable[[Connection, int], None] | None = None) -> ImportResult:
     """Load in one transaction; a failure marks the run failed and re-raises."""
     try:
         with engine.begin() as conn:
-            result = _load(conn, run_id, batches(), where, profile, settings, result)
+            result = _load(conn, run_id, ags, batches(), where, profile, settings, result)
             if save_state:
                 save_state(conn, run_id)
     except Exception as exc:
@@ -182,42 +197,45 @@ def _run(engine, run_id: int, profile: Profile, settings: Settings, where: dict,
     return result
 
 
-def _load(conn: Connection, run_id: int, batches: Iterator[Batch], where: dict,
+def _load(conn: Connection, run_id: int, ags: str, batches: Iterator[Batch], where: dict,
           profile: Profile, settings: Settings, result: ImportResult) -> ImportResult:
     """Map, validate, quarantine and write every batch; ``where`` names the input in errors
     (``{"file": …}`` or ``{"source": …}``)."""
     kind = profile.kind
     if profile.location:
-        _ensure_location(conn, profile.location)
-    lookups = Lookups(
-        services=dict(conn.execute(select(Service.code, Service.id)).all()),
-        locations=dict(conn.execute(select(Location.code, Location.id)).all()),
+        _ensure_location(conn, ags, profile.location)
+    lookups = Lookups(  # codes of this municipality only
+        services=dict(conn.execute(select(Service.code, Service.id)
+                                   .where(tenant_filter(Service, ags))).all()),
+        locations=dict(conn.execute(select(Location.code, Location.id)
+                                    .where(tenant_filter(Location, ags))).all()),
     )
     key = settings.key_bytes()
-    writer = writer_for(kind.name, conn, run_id, profile.source.name)
+    writer = writer_for(kind.name, conn, run_id, profile.source.name, ags)
     read = rejected = summary_rows = 0
     for batch in batches:
         summary_rows += batch.skipped
         mapped = map_batch(batch.frame, profile, lookups, key)
         quarantine = [
-            {"import_run_id": run_id, "row_number": line, "column": None, "reason": reason,
+            {"import_run_id": run_id, "ags": ags, "row_number": line, "column": None,
+             "reason": reason,
              "raw": json.dumps(dict(zip(map(str, range(len(raw))), raw, strict=True)),
                                ensure_ascii=False)}
             for line, reason, raw in batch.malformed
         ] + [
-            {"import_run_id": run_id, "row_number": r[LINE_COL], "column": r["column"],
+            {"import_run_id": run_id, "ags": ags, "row_number": r[LINE_COL], "column": r["column"],
              "reason": r["reason"], "raw": r["raw"]}
             for r in mapped.rejected.iter_rows(named=True)
         ]
         # A writer may refuse valid rows that contradict each other (e.g. two waits for
         # the same slot); they go to the quarantine like any other rejected row.
         conflicts = writer.add(mapped.valid) or []
-        quarantine += [{"import_run_id": run_id, **c} for c in conflicts]
+        quarantine += [{"import_run_id": run_id, "ags": ags, **c} for c in conflicts]
         read += mapped.valid.height + mapped.rejected.height + len(batch.malformed)
         rejected += _quarantine(conn, quarantine, profile, where)
     if hasattr(writer, "settle"):  # contradictions only visible once every row is seen
-        rejected += _quarantine(conn, [{"import_run_id": run_id, **c} for c in writer.settle()],
-                                profile, where)
+        rejected += _quarantine(conn, [{"import_run_id": run_id, "ags": ags, **c}
+                                       for c in writer.settle()], profile, where)
     inserted, updated, duplicate = writer.finish()
     assert inserted + updated + duplicate + rejected == read, "import counts do not add up"
     conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
@@ -244,11 +262,12 @@ def _quarantine(conn: Connection, rows: list[dict], profile: Profile, where: dic
     return len(rows)
 
 
-def _ensure_location(conn: Connection, loc: LocationSection) -> None:
+def _ensure_location(conn: Connection, ags: str, loc: LocationSection) -> None:
     """Create the location a single-location profile declares, if it is not there yet."""
-    exists_ = conn.execute(select(Location.id).where(Location.code == loc.code)).scalar()
+    exists_ = conn.execute(select(Location.id).where(
+        tenant_filter(Location, ags), Location.code == loc.code)).scalar()
     if exists_ is None:
-        conn.execute(insert(Location).values(**loc.model_dump()))
+        conn.execute(insert(Location).values(ags=ags, **loc.model_dump()))
 
 
 def _batches(path: Path, profile: Profile, required: list[str], optional: list[str],

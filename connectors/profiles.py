@@ -37,6 +37,9 @@ class SourceSection(_Strict):
     file_pattern: str | None = Field(None, min_length=1,
                                      description="Glob matching this source's files")
     description: str = ""
+    ags: str | None = Field(None, pattern=r"^\d{8}$",
+                            description="municipality (8-digit AGS) imported into; "
+                                        "empty: SERVICEPULS_AGS")
 
 
 class ReadSection(_Strict):

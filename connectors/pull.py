@@ -24,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from connectors.errors import SourceError
+from connectors.profiles import Profile
 from connectors.store import SourceCursor
+from connectors.tenants import tenant_filter
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ class PullSourceBase(BaseModel):
     description: str = ""
     # the value the first run (or a run after the query changed) asks from
     cursor_start: dt.datetime | dt.date | int | float | str | None = None
+    ags: str | None = Field(None, pattern=r"^\d{8}$",
+                            description="municipality (8-digit AGS) imported into; "
+                                        "empty: SERVICEPULS_AGS")
 
 
 def secret(env: str, source: str, what: str) -> str:
@@ -100,11 +105,12 @@ def decode_cursor(text: str) -> Any:
     return value
 
 
-def load_cursor(engine: Engine, source: str, ident: str) -> Any:
+def load_cursor(engine: Engine, source: str, ident: str, ags: str) -> Any:
     """The cursor this source reached with the same query; None when there is none yet."""
     t = SourceCursor.__table__
     with engine.connect() as conn:
-        row = conn.execute(select(t.c.identity, t.c.value).where(t.c.source == source)).first()
+        row = conn.execute(select(t.c.identity, t.c.value).where(
+            tenant_filter(t, ags), t.c.source == source)).first()
     if row is None:
         return None
     if row.identity != ident:
@@ -113,13 +119,23 @@ def load_cursor(engine: Engine, source: str, ident: str) -> Any:
     return decode_cursor(row.value)
 
 
-def save_cursor(conn: Connection, source: str, ident: str, value: Any, run_id: int) -> None:
+def save_cursor(conn: Connection, source: str, ident: str, value: Any, run_id: int,
+                ags: str) -> None:
     t = SourceCursor.__table__
     values = {"identity": ident, "value": encode_cursor(value), "import_run_id": run_id,
               "updated_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
-    done = conn.execute(update(t).where(t.c.source == source).values(**values)).rowcount
+    done = conn.execute(update(t).where(tenant_filter(t, ags), t.c.source == source)
+                        .values(**values)).rowcount
     if not done:
-        conn.execute(insert(t).values(source=source, **values))
+        conn.execute(insert(t).values(ags=ags, source=source, **values))
+
+
+def pull_tenant(source: PullSourceBase, profile: Profile) -> str:
+    """The municipality a pull reads its cursor for and imports into (as
+    :func:`connectors.importer.tenant_of`: source, profile, then SERVICEPULS_AGS)."""
+    from connectors.settings import get_settings
+
+    return source.ags or profile.source.ags or get_settings().ags
 
 
 class CursorMax:

@@ -46,6 +46,7 @@ from connectors.pull import (
     PullSourceBase,
     identity,
     load_cursor,
+    pull_tenant,
     redact_url,
     save_cursor,
     secret,
@@ -117,7 +118,8 @@ def http_pull(source: HttpSource, profile: Profile, store: Engine) -> Pull:
     ident = identity("http", shown, sorted(source.params.items()), record_path,
                      source.cursor_param, source.cursor_field)
     label = f"HTTP {shown}"
-    start = load_cursor(store, source.name, ident) if source.cursor_field else None
+    ags = pull_tenant(source, profile)
+    start = load_cursor(store, source.name, ident, ags) if source.cursor_field else None
     if start is None:
         start = source.cursor_start
     seen = CursorMax(label, source.cursor_field or "")
@@ -134,9 +136,9 @@ def http_pull(source: HttpSource, profile: Profile, store: Engine) -> Pull:
 
     def save_state(conn, run_id: int) -> None:  # noqa: ANN001 - Connection
         if source.cursor_field and seen.value is not None:
-            save_cursor(conn, source.name, ident, seen.value, run_id)
+            save_cursor(conn, source.name, ident, seen.value, run_id, ags)
 
-    return Pull(label=label, identity=ident, read=read, save_state=save_state)
+    return Pull(label=label, identity=ident, read=read, save_state=save_state, ags=ags)
 
 
 def _records(source: HttpSource, token: str | None, start: Any, record_path: str | None,

@@ -40,6 +40,7 @@ from connectors.pull import (
     PullSourceBase,
     identity,
     load_cursor,
+    pull_tenant,
     save_cursor,
     secret,
 )
@@ -120,7 +121,8 @@ def sql_pull(source: SqlSource, profile: Profile, store: Engine) -> Pull:
         shown = "(ungültige URL)"
     ident = identity("sql", shown, source.query, source.cursor_column)
     label = f"SQL {shown} · Abfrage {ident[:12]}"
-    start = load_cursor(store, source.name, ident) if source.cursor_column else None
+    ags = pull_tenant(source, profile)
+    start = load_cursor(store, source.name, ident, ags) if source.cursor_column else None
     if start is None:
         start = source.cursor_start
     seen = CursorMax(label, source.cursor_column or "")
@@ -137,9 +139,9 @@ def sql_pull(source: SqlSource, profile: Profile, store: Engine) -> Pull:
 
     def save_state(conn, run_id: int) -> None:  # noqa: ANN001 - Connection
         if source.cursor_column and seen.value is not None:
-            save_cursor(conn, source.name, ident, seen.value, run_id)
+            save_cursor(conn, source.name, ident, seen.value, run_id, ags)
 
-    return Pull(label=label, identity=ident, read=read, save_state=save_state)
+    return Pull(label=label, identity=ident, read=read, save_state=save_state, ags=ags)
 
 
 def _rows(engine: Engine, source: SqlSource, label: str, params: dict, fmt: ReadSection,

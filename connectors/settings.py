@@ -72,6 +72,14 @@ class Settings(BaseSettings):
         description="Small-number suppression: a value resting on fewer cases or ratings than "
         "this is not shown or exported.",
     )
+    ags: str = Field(
+        default="05999001",
+        pattern=r"^\d{8}$",
+        description="Amtlicher Gemeindeschlüssel (8 digits) of the municipality (tenant) an "
+        "installation works with by default: imports write into it unless a source or "
+        "`--ags` names another, and the dashboard, report, publish and notify show it. "
+        "The default is the fictional sample city's.",
+    )
     language: Literal["de", "en"] = Field(
         default="de", description="Default language of the dashboard (`de` or `en`)."
     )

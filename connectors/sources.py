@@ -9,6 +9,7 @@ its exports and how often it should deliver::
     pattern = "vorgaenge*.csv"         # optional, default: every file
     profile = "musterstadt_vorgaenge"  # optional, default: the profiles matching each file
     expected_every_days = 31           # optional: a delivery older than this is stale
+    ags = "05999001"                   # optional: the municipality, default SERVICEPULS_AGS
 
 or a reporting database (``kind = "sql"``, connectors/pull_sql.py) or a web API
 (``kind = "http"``, connectors/pull_http.py); their secrets come from environment variables
@@ -51,6 +52,7 @@ from connectors.pull_sql import SqlSource, sql_pull
 from connectors.records import IMPORT_ORDER
 from connectors.settings import Settings
 from connectors.store import SourceFile
+from connectors.tenants import tenant_filter
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class FileSource(BaseModel):
     profile: str | None = None
     expected_every_days: int | None = Field(None, ge=1)
     description: str = ""
+    ags: str | None = Field(None, pattern=r"^\d{8}$")
 
     def files(self) -> Iterator[Path]:
         if self.path.is_file():
@@ -170,6 +173,8 @@ def _pull(engine, settings: Settings, source: SqlSource | HttpSource) -> FileOut
     label = source.kind.upper()
     try:
         profile = resolve_profile(source.profile, settings.profiles_dir)
+        source = source.model_copy(
+            update={"ags": source.ags or profile.source.ags or settings.ags})
         pull = PULLS[source.kind](source, profile, engine)
         label = pull.label
         result = import_pull(pull, profile, settings)
@@ -182,7 +187,8 @@ def _pull(engine, settings: Settings, source: SqlSource | HttpSource) -> FileOut
 def _one(engine, settings: Settings, source: FileSource, f: Path) -> FileOutcome:  # noqa: ANN001
     st = f.stat()
     t = SourceFile.__table__
-    key = (t.c.source == source.name, t.c.path == str(f.resolve()))
+    ags = source.ags or settings.ags
+    key = (tenant_filter(t, ags), t.c.source == source.name, t.c.path == str(f.resolve()))
     with engine.connect() as conn:
         seen = conn.execute(select(t.c.size, t.c.mtime_ns).where(*key)).first()
     if seen is not None and tuple(seen) == (st.st_size, st.st_mtime_ns):
@@ -197,7 +203,7 @@ def _one(engine, settings: Settings, source: FileSource, f: Path) -> FileOutcome
     results = []
     try:
         for p in sorted(profiles, key=lambda p: IMPORT_ORDER[p.source.kind]):
-            results.append(import_file(f, p, settings, sha=sha))
+            results.append(import_file(f, p, settings, sha=sha, ags=source.ags))
     except Exception as exc:  # noqa: BLE001 - reported per file; the next run retries it
         log.warning("import of %s failed: %s", f, exc)
         return FileOutcome(source.name, f, results, error=str(exc))
@@ -205,7 +211,8 @@ def _one(engine, settings: Settings, source: FileSource, f: Path) -> FileOutcome
     values = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha, "checked_at": now}
     with engine.begin() as conn:
         if seen is None:
-            conn.execute(t.insert().values(source=source.name, path=str(f.resolve()), **values))
+            conn.execute(t.insert().values(ags=ags, source=source.name, path=str(f.resolve()),
+                                           **values))
         else:
             conn.execute(update(t).where(*key).values(**values))
     return FileOutcome(source.name, f, results)

@@ -80,13 +80,21 @@ class Base(DeclarativeBase):
     pass
 
 
+def _ags() -> Mapped[str]:
+    """The tenant: the municipality's 8-digit AGS (connectors/tenants.py). Written by every
+    import, part of every unique key, filtered on by every read."""
+    return mapped_column(String(8))
+
+
 class Service(Base):
     """Leistung. ``code`` is the municipality's own code used in its exports."""
 
     __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("ags", "code", name="uq_services_ags_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    ags: Mapped[str] = _ags()
+    code: Mapped[str] = mapped_column(String(40))
     leika_key: Mapped[str | None] = mapped_column(String(14), index=True)
     name: Mapped[str] = mapped_column(String(500))
     department: Mapped[str | None] = mapped_column(String(200))
@@ -101,9 +109,11 @@ class Location(Base):
     """Standort: Bürgeramt (office), mobiles Bürgeramt (mobile) or Videoberatung (virtual)."""
 
     __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("ags", "code", name="uq_locations_ags_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    ags: Mapped[str] = _ags()
+    code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default=LocationKind.OFFICE.value)
@@ -117,6 +127,7 @@ class ImportRun(Base):
     __tablename__ = "import_runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100), index=True)
     profile: Mapped[str] = mapped_column(String(200))
     file_name: Mapped[str] = mapped_column(String(500))
@@ -143,6 +154,7 @@ class RejectedRow(Base):
     __tablename__ = "rejected_rows"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"), index=True)
     row_number: Mapped[int] = mapped_column(Integer)
     column: Mapped[str | None] = mapped_column(String(200))
@@ -155,11 +167,12 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        UniqueConstraint("source", "case_key", name="uq_cases_source_case_key"),
+        UniqueConstraint("ags", "source", "case_key", name="uq_cases_ags_source_case_key"),
         Index("ix_cases_received_service", "received_at", "service_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     case_key: Mapped[str] = mapped_column(String(32))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
@@ -183,9 +196,10 @@ class CubeVolume(Base):
     need, and the newest day of receipt and of completion (the open-case age's reference)."""
 
     __tablename__ = "cube_volume"
-    __table_args__ = (Index("ix_cube_volume_key", "month", "service_id"),)
+    __table_args__ = (Index("ix_cube_volume_key", "ags", "month", "service_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     month: Mapped[dt.date] = mapped_column(Date)
     service_id: Mapped[int] = mapped_column(Integer)
     location_id: Mapped[int | None] = mapped_column(Integer)
@@ -203,9 +217,10 @@ class CubeDuration(Base):
     processing days (calendar days from receipt to completion)."""
 
     __tablename__ = "cube_durations"
-    __table_args__ = (Index("ix_cube_durations_key", "month", "service_id"),)
+    __table_args__ = (Index("ix_cube_durations_key", "ags", "month", "service_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     month: Mapped[dt.date] = mapped_column(Date)
     service_id: Mapped[int] = mapped_column(Integer)
     location_id: Mapped[int | None] = mapped_column(Integer)
@@ -219,9 +234,10 @@ class CubeOpen(Base):
     their age is counted on reading, from the newest date in the data."""
 
     __tablename__ = "cube_open"
-    __table_args__ = (Index("ix_cube_open_key", "month", "service_id"),)
+    __table_args__ = (Index("ix_cube_open_key", "ags", "month", "service_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     month: Mapped[dt.date] = mapped_column(Date)
     service_id: Mapped[int] = mapped_column(Integer)
     location_id: Mapped[int | None] = mapped_column(Integer)
@@ -250,10 +266,11 @@ class UsageStat(Base):
 
     __tablename__ = "usage_stats"
     __table_args__ = (
-        Index("ix_usage_stats_period", "source", "period_start", "period_end"),
+        Index("ix_usage_stats_period", "ags", "source", "period_start", "period_end"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)  # inclusive
@@ -270,10 +287,12 @@ class WaitStat(Base):
 
     __tablename__ = "wait_stats"
     __table_args__ = (
-        UniqueConstraint("source", "location_id", "day", "hour", name="uq_wait_stats_slot"),
+        UniqueConstraint("ags", "source", "location_id", "day", "hour",
+                         name="uq_wait_stats_slot"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     day: Mapped[dt.date] = mapped_column(Date)
@@ -289,10 +308,11 @@ class StandardStat(Base):
 
     __tablename__ = "standard_stats"
     __table_args__ = (
-        Index("ix_standard_stats_period", "source", "period_start", "period_end"),
+        Index("ix_standard_stats_period", "ags", "source", "period_start", "period_end"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
@@ -313,10 +333,12 @@ class Feedback(Base):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        UniqueConstraint("source", "response_key", "topic", name="uq_feedback_response_topic"),
+        UniqueConstraint("ags", "source", "response_key", "topic",
+                         name="uq_feedback_response_topic"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     response_key: Mapped[str] = mapped_column(String(32))
     topic: Mapped[str] = mapped_column(String(40))
@@ -334,10 +356,11 @@ class FunnelStat(Base):
 
     __tablename__ = "form_funnel"
     __table_args__ = (
-        UniqueConstraint("source", "service_id", "day", name="uq_form_funnel_day"),
+        UniqueConstraint("ags", "source", "service_id", "day", name="uq_form_funnel_day"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     day: Mapped[dt.date] = mapped_column(Date)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
@@ -352,11 +375,12 @@ class Appointment(Base):
 
     __tablename__ = "appointments"
     __table_args__ = (
-        UniqueConstraint("source", "appointment_key", name="uq_appointments_key"),
+        UniqueConstraint("ags", "source", "appointment_key", name="uq_appointments_key"),
         Index("ix_appointments_slot", "slot_at", "location_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     appointment_key: Mapped[str] = mapped_column(String(32))
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
@@ -375,9 +399,10 @@ class SourceFile(Base):
     files that look changed."""
 
     __tablename__ = "source_files"
-    __table_args__ = (UniqueConstraint("source", "path", name="uq_source_files_path"),)
+    __table_args__ = (UniqueConstraint("ags", "source", "path", name="uq_source_files_path"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     path: Mapped[str] = mapped_column(String(1000))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -393,9 +418,10 @@ class SourceCursor(Base):
     query, cursor); when it changes, the source starts again from its start value."""
 
     __tablename__ = "source_cursors"
-    __table_args__ = (UniqueConstraint("source", name="uq_source_cursors_source"),)
+    __table_args__ = (UniqueConstraint("ags", "source", name="uq_source_cursors_source"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ags: Mapped[str] = _ags()
     source: Mapped[str] = mapped_column(String(100))
     identity: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)  # JSON: {"type": "datetime", "value": "…"}

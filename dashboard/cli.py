@@ -23,8 +23,26 @@ APP = Path(__file__).parent / "app.py"
 SAMPLE_DIR_NAME = "musterstadt"
 
 
-def _settings() -> Settings:
-    return Settings()
+def _settings(ags: str | None = None) -> Settings:
+    """The settings; ``--ags`` of a command replaces SERVICEPULS_AGS for that run."""
+    return Settings(ags=ags) if ags else Settings()
+
+
+def _ags_option(what: str):  # noqa: ANN202 - a click decorator
+    return click.option(
+        "--ags", default=None, metavar="AGS",
+        callback=lambda _ctx, _param, value: value and _check_ags(value),
+        help=f"Amtlicher Gemeindeschlüssel (8 Ziffern) der Kommune, {what} "
+        "(Standard: SERVICEPULS_AGS).")
+
+
+def _check_ags(value: str) -> str:
+    from connectors.tenants import check_ags
+
+    try:
+        return check_ags(value, where="--ags")
+    except ServicepulsError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _fail(exc: ServicepulsError) -> None:
@@ -68,11 +86,12 @@ def sample(out: Path | None, cases: int, seed: int, months: int, end: str) -> No
               "nur Neues wird gelesen — für cron oder einen systemd-Timer.")
 @click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
               help="Quellen-Datei statt SERVICEPULS_SOURCES_FILE.")
+@_ags_option("in die importiert wird; bei --all für Quellen ohne eigenes ags")
 def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_sources: bool,
-            sources_file: Path | None) -> None:
+            sources_file: Path | None, ags: str | None) -> None:
     """Exporte importieren (Dateien oder Ordner mit Unterordnern); Stammdaten zuerst."""
     if all_sources:
-        _import_all(sources_file)
+        _import_all(sources_file, ags)
         return
     if not paths:
         raise click.UsageError("Dateien oder Ordner angeben, oder --all")
@@ -80,7 +99,7 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
     from connectors.profiles import profiles_for, resolve_profile
     from connectors.records import IMPORT_ORDER
 
-    settings = _settings()
+    settings = _settings(ags)
     try:
         files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
                  if f.is_file()]
@@ -104,7 +123,8 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
                     seen[0] = pos
 
                 try:
-                    result = import_file(f, profile, settings, force=force, on_progress=progress)
+                    result = import_file(f, profile, settings, force=force, on_progress=progress,
+                                         ags=ags)
                 except ServicepulsError as exc:
                     failed += 1
                     click.secho(f"\nFehler: {exc}", fg="red", err=True)
@@ -119,10 +139,10 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
         _fail(exc)
 
 
-def _import_all(sources_file: Path | None) -> None:
+def _import_all(sources_file: Path | None, ags: str | None = None) -> None:
     from connectors.sources import import_all, load_sources
 
-    settings = _settings()
+    settings = _settings(ags)
     try:
         sources = load_sources(sources_file or settings.sources_file, settings.profiles_dir)
     except ServicepulsError as exc:

@@ -175,12 +175,12 @@ def add_rejected_import(store: Settings) -> None:
     now = dt.datetime(2026, 11, 3, 8, 0)
     reason = "Leistung: '{}' ist keine bekannte Leistung — in den Stammdaten anlegen"
     with get_engine(store).begin() as conn:
-        conn.execute(insert(ImportRun.__table__), [{
+        conn.execute(insert(ImportRun.__table__).values(ags=store.ags), [{
             "id": 2, "source": "handmade", "profile": "test", "file_name": "november.csv",
             "file_sha256": "2" * 64, "started_at": now, "finished_at": now,
             "status": "succeeded", "rows_read": 1234, "rows_inserted": 1231,
             "rows_updated": 0, "rows_duplicate": 0, "rows_rejected": 3}])
-        conn.execute(insert(RejectedRow.__table__), [
+        conn.execute(insert(RejectedRow.__table__).values(ags=store.ags), [
             {"import_run_id": 2, "row_number": 7, "column": "Leistung",
              "reason": reason.format("X1"), "raw": '{"Leistung": "X1"}'},
             {"import_run_id": 2, "row_number": 9, "column": "Leistung",
@@ -260,12 +260,12 @@ def add_survey(store: Settings) -> None:
     rows[-1]["comment"] = "Bitte mehr Termine am Samstag."
     rows[-10]["comment"] = "Rückruf bitte: [Telefonnummer entfernt]"
     with get_engine(store).begin() as conn:
-        conn.execute(insert(ImportRun.__table__), [{
+        conn.execute(insert(ImportRun.__table__).values(ags=store.ags), [{
             "id": 2, "source": "handmade-umfrage", "profile": "test", "file_name": "umfrage.csv",
             "file_sha256": "3" * 64, "started_at": now, "finished_at": now,
             "status": "succeeded", "rows_read": len(rows), "rows_inserted": len(rows),
             "rows_updated": 0, "rows_duplicate": 0, "rows_rejected": 0}])
-        conn.execute(insert(Feedback.__table__), rows)
+        conn.execute(insert(Feedback.__table__).values(ags=store.ags), rows)
 
 
 def test_satisfaction_page_in_chromium(server: str, handmade_store: Settings) -> None:
@@ -364,7 +364,7 @@ def add_funnel(store: Settings) -> None:
     from connectors.store import FunnelStat
 
     with get_engine(store).begin() as conn:
-        conn.execute(insert(FunnelStat.__table__), [
+        conn.execute(insert(FunnelStat.__table__).values(ags=store.ags), [
             {"source": "handmade-portal", "day": dt.date(2026, month, 1), "service_id": 1,
              "started": 40 + month, "submitted": 26 + 2 * month, "abandoned": 10,
              "import_run_id": 1} for month in range(1, 11)])
@@ -452,14 +452,14 @@ def add_locations_and_appointments(store: Settings) -> None:
                                                                      longitude=7.0116))
         conn.execute(update(Location).where(Location.id == 2).values(latitude=51.4891,
                                                                      longitude=7.0042))
-        conn.execute(insert(Location.__table__), [{"id": 3, "code": "VIDEO",
+        conn.execute(insert(Location.__table__).values(ags=store.ags), [{"id": 3, "code": "VIDEO",
                                                    "name": "Videoberatung", "kind": "virtual"}])
-        conn.execute(insert(ImportRun.__table__), [{
+        conn.execute(insert(ImportRun.__table__).values(ags=store.ags), [{
             "id": 2, "source": "handmade-termine", "profile": "test", "file_name": "termine.json",
             "file_sha256": "4" * 64, "started_at": now, "finished_at": now,
             "status": "succeeded", "rows_read": len(rows), "rows_inserted": len(rows),
             "rows_updated": 0, "rows_duplicate": 0, "rows_rejected": 0}])
-        conn.execute(insert(Appointment.__table__), rows)
+        conn.execute(insert(Appointment.__table__).values(ags=store.ags), rows)
 
 
 def test_locations_page_in_chromium(server: str, handmade_store: Settings) -> None:

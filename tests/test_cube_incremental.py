@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 import connectors.cube as cube_mod
 from connectors.db import get_engine, upgrade
@@ -152,18 +152,21 @@ def test_incremental_cube_equals_rebuild_through_a_sequence_of_imports(
                 .services.to_dicts()}
     l1, l2 = services["L1"], services["L2"]
 
+    def keys(*pairs: tuple[dt.date, int]) -> set:
+        return {(settings.ags, month, service) for month, service in pairs}
+
     # 2. new months: only their keys
     calls.clear()
     second = _import(_write(tmp_path, "vorgaenge_2.csv"), settings)
     assert second.inserted == 4
-    assert calls == [("refresh", {(MAR, l1), (MAR, l2), (APR, l1)})]
+    assert calls == [("refresh", keys((MAR, l1), (MAR, l2), (APR, l1)))]
     assert_cube_equals_rebuild(settings)
 
     # 3. corrections: the old and the new key of every changed case, nothing for V-1
     calls.clear()
     third = _import(_write(tmp_path, "vorgaenge_3.csv"), settings)
     assert (third.updated, third.duplicate) == (4, 1)
-    assert calls == [("refresh", {(JAN, l1), (FEB, l2), (FEB, l1), (MAR, l1)})]
+    assert calls == [("refresh", keys((JAN, l1), (FEB, l2), (FEB, l1), (MAR, l1)))]
     kept = assert_cube_equals_rebuild(settings)
 
     # 4. the same file again is skipped; forced, every row is a duplicate: nothing touched
@@ -179,7 +182,7 @@ def test_incremental_cube_equals_rebuild_through_a_sequence_of_imports(
     calls.clear()
     fifth = _import(_write(tmp_path, "vorgaenge_4.csv"), settings)
     assert (fifth.inserted, fifth.rejected) == (1, 3)
-    assert calls == [("refresh", {(APR, l2)})]
+    assert calls == [("refresh", keys((APR, l2)))]
     kept = assert_cube_equals_rebuild(settings)
 
     # 6. a failure after the cube was refreshed rolls back cube and cases together
@@ -240,7 +243,8 @@ def test_cases_written_around_the_import_are_noticed(kleinstadt, tmp_path: Path,
     with engine.begin() as conn:
         run = conn.execute(select(func.max(ImportRun.id))).scalar_one()
         l1 = conn.execute(select(func.min(Case.service_id))).scalar_one()
-        extra = {"source": "von-hand", "service_id": l1, "location_id": None,
+        extra = {"ags": kleinstadt.ags, "source": "von-hand", "service_id": l1,
+                 "location_id": None,
                  "channel": "online", "received_at": dt.datetime(2026, 2, 20, 9),
                  "completed_at": None, "status": "open", "follow_up_count": 0,
                  "import_run_id": run}
@@ -267,10 +271,12 @@ def test_store_from_before_the_cube_and_the_rebuild_command(
     engine = get_engine(settings)
     with engine.begin() as conn:
         conn.execute(insert(Service).values(code="L1", name="Wohnsitz anmelden"))
-        conn.execute(insert(ImportRun).values(
-            source="s", profile="p", file_name="f.csv", file_sha256="x",
-            started_at=dt.datetime(2026, 1, 1), status="succeeded", rows_read=2,
-            rows_inserted=2, rows_updated=0, rows_duplicate=0, rows_rejected=0))
+        # columns of 0005 only (the model has later ones: ags, rows_skipped)
+        conn.execute(text(
+            "INSERT INTO import_runs (source, profile, file_name, file_sha256, started_at, "
+            "status, rows_read, rows_inserted, rows_updated, rows_duplicate, rows_rejected) "
+            "VALUES ('s', 'p', 'f.csv', 'x', '2026-01-01 00:00:00', 'succeeded', 2, 2, 0, 0, "
+            "0)"))
         service = conn.execute(select(func.max(Service.id))).scalar_one()
         run = conn.execute(select(func.max(ImportRun.id))).scalar_one()
         received = dt.datetime(2026, 1, 5, 10)

@@ -82,10 +82,10 @@ def fill_store(settings: Settings) -> None:
                 }
             )
     with get_engine(settings).begin() as conn:
-        conn.execute(insert(Service.__table__), SERVICES)
-        conn.execute(insert(Location.__table__), LOCATIONS)
+        conn.execute(insert(Service.__table__).values(ags=settings.ags), SERVICES)
+        conn.execute(insert(Location.__table__).values(ags=settings.ags), LOCATIONS)
         conn.execute(
-            insert(ImportRun.__table__),
+            insert(ImportRun.__table__).values(ags=settings.ags),
             [
                 {
                     "id": 1,
@@ -104,7 +104,7 @@ def fill_store(settings: Settings) -> None:
                 }
             ],
         )
-        conn.execute(insert(Case.__table__), cases)
+        conn.execute(insert(Case.__table__).values(ags=settings.ags), cases)
 
 
 @pytest.fixture
@@ -316,7 +316,7 @@ def test_new_import_shows_without_restart(monkeypatch, handmade_store):
     now = dt.datetime(2026, 11, 3, 8, 0)
     with get_engine(handmade_store).begin() as conn:
         conn.execute(
-            insert(ImportRun.__table__),
+            insert(ImportRun.__table__).values(ags=handmade_store.ags),
             [
                 {
                     "id": 2,
@@ -336,7 +336,7 @@ def test_new_import_shows_without_restart(monkeypatch, handmade_store):
             ],
         )
         conn.execute(
-            insert(Case.__table__),
+            insert(Case.__table__).values(ags=handmade_store.ags),
             [
                 {
                     "source": "handmade",

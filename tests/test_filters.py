@@ -456,7 +456,7 @@ def add_waits(settings: Settings) -> None:
 
     add_locations_and_appointments(settings)
     with get_engine(settings).begin() as conn:
-        conn.execute(insert(WaitStat.__table__), [
+        conn.execute(insert(WaitStat.__table__).values(ags=settings.ags), [
             {"source": "handmade-wartezeit", "location_id": location, "hour": 9,
              "day": dt.date(2026, 10, d), "wait_minutes": 12.0, "visits": 20, "import_run_id": 2}
             for d in (5, 6, 7, 8, 9) for location in (MIT, NRD)])

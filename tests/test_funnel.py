@@ -145,8 +145,8 @@ def test_never_above_100_percent_even_with_an_inconsistent_day(kleinstadt) -> No
     with engine.begin() as conn:  # stored past any import rule, e.g. by an older version
         l2 = conn.execute(select(Service.id).where(Service.code == "L2")).scalar()
         conn.execute(insert(FunnelStat).values(
-            source="musterstadt-portal", day=dt.date(2026, 2, 10), service_id=l2, started=2,
-            submitted=5, abandoned=0, import_run_id=run))
+            ags=kleinstadt.ags, source="musterstadt-portal", day=dt.date(2026, 2, 10),
+            service_id=l2, started=2, submitted=5, abandoned=0, import_run_id=run))
     frame = load_funnel(engine)
     feb_l2 = frame.filter((pl.col("month") == FEB) & (pl.col("service_id") == l2))
     # 04.02: 6 of 6, 10.02: 5 of 2 counted as 2 of 2 → 8 of 8, and the day is flagged

@@ -60,7 +60,7 @@ def test_0005_adds_source_cursors_and_keeps_the_file_state(settings) -> None:  #
         conn.execute(text("INSERT INTO source_files (source, path, size, mtime_ns, sha256, "
                           "checked_at) VALUES ('Meldewesen', '/srv/v.csv', 10, 5, 'ab', "
                           "'2026-01-01 00:00:00')"))
-    upgrade(settings)
+    upgrade(settings, "0005")
     with engine.begin() as conn:
         assert conn.execute(text("SELECT source, path, size FROM source_files")).all() == [
             ("Meldewesen", "/srv/v.csv", 10)]
@@ -84,3 +84,34 @@ def test_0005_adds_source_cursors_and_keeps_the_file_state(settings) -> None:  #
     assert not inspect(engine).has_table("source_cursors")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM source_files")).scalar_one() == 1
+
+
+def test_0008_puts_existing_rows_into_the_default_municipality(settings) -> None:  # noqa: ANN001
+    """A store of one municipality at 0007 with data: after the upgrade every row carries
+    the configured AGS, nothing is lost, and a second municipality with the same codes and
+    case numbers imports beside it."""
+    from connectors.tenants import TENANT_TABLES
+
+    settings = settings.model_copy(update={"ags": "05170024"})
+    import_dir(KLEINSTADT, settings)  # at head, then back to 0007 with the data
+    engine = get_engine(settings)
+    with engine.connect() as conn:
+        before = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                  for t in sorted(TENANT_TABLES)}
+    from connectors.db import downgrade
+
+    downgrade(settings, "0007")
+    assert "ags" not in {c["name"] for c in inspect(engine).get_columns("cases")}
+    upgrade(settings)
+    assert schema_is_current(engine)
+    with engine.connect() as conn:
+        for table in sorted(TENANT_TABLES):
+            rows = conn.execute(text(f"SELECT ags, count(*) FROM {table} GROUP BY ags")).all()
+            assert rows == ([("05170024", before[table])] if before[table] else []), table
+    assert before["cases"] == 8 and before["services"] > 0
+    # the same export into another municipality: everything new, nothing clashes
+    other = import_dir(KLEINSTADT, settings.model_copy(update={"ags": "05999001"}))
+    assert other[-1].inserted == 8
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT ags, count(*) FROM cases GROUP BY ags ORDER BY ags")
+                            ).all() == [("05170024", 8), ("05999001", 8)]

@@ -419,12 +419,12 @@ def add_pilot_cases(settings: Settings) -> Path:
                              "completed_at": received + dt.timedelta(days=3),
                              "status": "completed", "follow_up_count": 0, "import_run_id": 3})
     with get_engine(settings).begin() as conn:
-        conn.execute(insert(ImportRun.__table__), [{
+        conn.execute(insert(ImportRun.__table__).values(ags=settings.ags), [{
             "id": 3, "source": "pilot", "profile": "test", "file_name": "pilot.csv",
             "file_sha256": "3" * 64, "started_at": now, "finished_at": now,
             "status": "succeeded", "rows_read": len(rows), "rows_inserted": len(rows),
             "rows_updated": 0, "rows_duplicate": 0, "rows_rejected": 0}])
-        conn.execute(insert(Case.__table__), rows)
+        conn.execute(insert(Case.__table__).values(ags=settings.ags), rows)
     path = settings.data_dir / "pilotprojekte.toml"
     path.write_text(BROWSER_PILOT, encoding="utf-8")
     return path

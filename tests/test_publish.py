@@ -74,13 +74,13 @@ def fill_store(settings: Settings) -> None:
                 "follow_up_count": 1 if i < follow_ups else 0, "import_run_id": 1,
             })
     with get_engine(settings).begin() as conn:
-        conn.execute(insert(Service.__table__), SERVICES)
-        conn.execute(insert(ImportRun.__table__), [{
+        conn.execute(insert(Service.__table__).values(ags=settings.ags), SERVICES)
+        conn.execute(insert(ImportRun.__table__).values(ags=settings.ags), [{
             "id": 1, "source": "handmade", "profile": "test", "file_name": "by hand",
             "file_sha256": "0" * 64, "started_at": now, "finished_at": now,
             "status": "succeeded", "rows_read": len(rows), "rows_inserted": len(rows)}])
-        conn.execute(insert(Case.__table__), rows)
-        conn.execute(insert(Feedback.__table__), [{
+        conn.execute(insert(Case.__table__).values(ags=settings.ags), rows)
+        conn.execute(insert(Feedback.__table__).values(ags=settings.ags), [{
             "source": "umfrage", "response_key": "r1", "topic": "overall",
             "submitted_on": dt.date(2026, 1, 5), "service_id": 1, "rating": 5,
             "comment": COMMENT, "import_run_id": 1}])

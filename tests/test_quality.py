@@ -99,7 +99,7 @@ def test_rejected_by_reason_groups_and_merges_values(kleinstadt):
     assert quality.rejected_by_reason(engine, run_id=1).is_empty()
     # two more unknown services with other codes and a malformed line join their groups
     with engine.begin() as conn:
-        conn.execute(insert(RejectedRow.__table__), [
+        conn.execute(insert(RejectedRow.__table__).values(ags=kleinstadt.ags), [
             {"import_run_id": CASES_RUN, "row_number": 20, "column": "Leistung",
              "reason": "Leistung: 'Y1' ist keine bekannte Leistung — in den Stammdaten",
              "raw": "{}"},
@@ -167,7 +167,7 @@ def test_freshness_with_a_fixed_day(kleinstadt):
                                  (3, dt.datetime(2026, 3, 2, 23, 59))]:
             conn.execute(update(ImportRun).where(ImportRun.id == run_id)
                          .values(finished_at=finished))
-        conn.execute(insert(ImportRun.__table__), [
+        conn.execute(insert(ImportRun.__table__).values(ags=kleinstadt.ags), [
             run(4, "portal", "failed", dt.datetime(2026, 3, 10), message="kaputt"),
             run(5, "musterstadt-fachverfahren", "failed", dt.datetime(2026, 3, 15)),
         ])
@@ -341,7 +341,7 @@ def test_page_formats_counts_and_flags_failed_and_stale_sources(monkeypatch, kle
     old = dt.datetime(2025, 12, 1, 9, 0)
     with engine.begin() as conn:
         conn.execute(update(ImportRun).where(ImportRun.id.in_([1, 2])).values(finished_at=old))
-        conn.execute(insert(ImportRun.__table__), [
+        conn.execute(insert(ImportRun.__table__).values(ags=kleinstadt.ags), [
             run(4, "portal", "failed", dt.datetime(2026, 3, 1, 9, 0), read=12345,
                 rejected=12345, message="Spalte 'Formular' fehlt"),
         ])
@@ -369,9 +369,9 @@ def test_page_formats_counts_and_flags_failed_and_stale_sources(monkeypatch, kle
 def test_page_lists_gaps_and_services_without_cases(monkeypatch, kleinstadt):
     engine = get_engine(kleinstadt)
     with engine.begin() as conn:
-        conn.execute(insert(Service.__table__), [{"id": 3, "code": "L3",
+        conn.execute(insert(Service.__table__).values(ags=kleinstadt.ags), [{"id": 3, "code": "L3",
                                                   "name": "Bewohnerparkausweis"}])
-        conn.execute(insert(Case.__table__), [{
+        conn.execute(insert(Case.__table__).values(ags=kleinstadt.ags), [{
             "source": "musterstadt-fachverfahren", "case_key": "extra", "service_id": 1,
             "location_id": None, "channel": "online",
             "received_at": dt.datetime(2026, 4, 2, 9), "completed_at": None,

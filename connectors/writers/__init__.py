@@ -5,7 +5,8 @@ contradictory, which go to the quarantine) and at the end writes them inside the
 transaction (``finish`` → inserted, updated, duplicate). A writer that can only judge
 contradictions once it has seen every row has ``settle`` (called after the last batch,
 before ``finish``), returning those rows for the quarantine as well. Constructor:
-``Writer(conn, run_id, source, kind)``. Built-in writers are registered exactly like a new
+``Writer(conn, run_id, source, kind, ags)`` — ``ags`` the municipality written into,
+part of every key the writer matches on. Built-in writers are registered exactly like a new
 one would be: by a "module:Class" entry below, imported only when used.
 """
 
@@ -39,6 +40,6 @@ WRITERS: dict[str, str] = {
 }
 
 
-def writer_for(kind: str, conn: Connection, run_id: int, source: str) -> Any:
+def writer_for(kind: str, conn: Connection, run_id: int, source: str, ags: str) -> Any:
     module, name = WRITERS[kind].split(":")
-    return getattr(import_module(module), name)(conn, run_id, source, kind)
+    return getattr(import_module(module), name)(conn, run_id, source, kind, ags)

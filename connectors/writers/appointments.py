@@ -52,8 +52,9 @@ class AppointmentWriter:
     settle repeats per batch, and at the end update changed and insert new appointments
     with two set-based statements — the same SQL on SQLite and PostgreSQL."""
 
-    def __init__(self, conn: Connection, run_id: int, source: str, kind: str) -> None:
-        self.conn, self.run_id, self.source = conn, run_id, source
+    def __init__(self, conn: Connection, run_id: int, source: str, kind: str,
+                 ags: str) -> None:
+        self.conn, self.run_id, self.source, self.ags = conn, run_id, source, ags
         self.valid = 0  # staged rows that are not contradictions
         self.seq = 0
         md = MetaData()
@@ -139,7 +140,8 @@ class AppointmentWriter:
 
     def finish(self) -> tuple[int, int, int]:
         s, a = self.stage.c, Appointment.__table__.c
-        match = and_(a.source == self.source, a.appointment_key == s.appointment_key)
+        match = and_(a.ags == self.ags, a.source == self.source,
+                     a.appointment_key == s.appointment_key)
         changed = or_(*[a[x].is_distinct_from(s[x]) for x in FIELDS])
         updated = self.conn.execute(
             update(Appointment.__table__).where(match, changed)
@@ -147,8 +149,8 @@ class AppointmentWriter:
         ).rowcount
         new = select(s.appointment_key, *[s[x] for x in FIELDS]).where(~exists().where(match))
         self.conn.execute(insert(Appointment.__table__).from_select(
-            ["appointment_key", *FIELDS, "source", "import_run_id"],
-            new.add_columns(literal(self.source), literal(self.run_id)),
+            ["appointment_key", *FIELDS, "ags", "source", "import_run_id"],
+            new.add_columns(literal(self.ags), literal(self.source), literal(self.run_id)),
         ))
         # INSERT … SELECT rowcount is unreliable across drivers (psycopg: -1); every row this
         # run inserted or updated carries its id, so count those instead.

@@ -80,8 +80,9 @@ class CaseWriter:
     """Stage a file's cases, keep the first row per case number, then update changed and
     insert new ones with two set-based statements — the same SQL on SQLite and PostgreSQL."""
 
-    def __init__(self, conn: Connection, run_id: int, source: str, kind: str) -> None:
-        self.conn, self.run_id, self.source = conn, run_id, source
+    def __init__(self, conn: Connection, run_id: int, source: str, kind: str,
+                 ags: str) -> None:
+        self.conn, self.run_id, self.source, self.ags = conn, run_id, source, ags
         self.dialect = conn.dialect.name
         self.valid = 0
         md = MetaData()
@@ -183,7 +184,7 @@ class CaseWriter:
             raise RuntimeError("CaseWriter.settle() must run before finish()")
         staged = self.first_rows
         s, c = self.first.c, Case.__table__.c
-        match = and_(c.source == self.source, c.case_key == s.case_key)
+        match = and_(c.ags == self.ags, c.source == self.source, c.case_key == s.case_key)
         changed = or_(*[c[f].is_distinct_from(s[f]) for f in _CASE_FIELDS])
         # The cube's keys this file touches, read before the cases change (None: the cube
         # is behind or the table empty, so it is rebuilt whole afterwards).
@@ -196,8 +197,9 @@ class CaseWriter:
         with _deferred_checks(self.conn, self._bulk_mode(staged)):
             inserted = self.conn.execute(
                 insert(Case.__table__).from_select(
-                    ["case_key", *_CASE_FIELDS, "source", "import_run_id"],
-                    new.add_columns(literal(self.source), literal(self.run_id)),
+                    ["case_key", *_CASE_FIELDS, "ags", "source", "import_run_id"],
+                    new.add_columns(literal(self.ags), literal(self.source),
+                                    literal(self.run_id)),
                 ).execution_options(preserve_rowcount=True)  # else -1 with psycopg
             ).rowcount
         if touched is None:
@@ -209,7 +211,7 @@ class CaseWriter:
 
     def _touched_keys(self, match: ColumnElement[bool], changed: ColumnElement[bool]
                       ) -> set[cube.Key] | None:
-        """(month of receipt, service) of every case this file inserts or changes — for a
+        """(ags, month of receipt, service) of every case this file inserts or changes — for a
         changed case both the key it had and the key it gets; re-delivered, unchanged cases
         touch nothing."""
         cube.lock(self.conn)
@@ -223,8 +225,8 @@ class CaseWriter:
             .select_from(self.first.outerjoin(Case.__table__, match))
             .where(or_(c.id.is_(None), changed))
         ).all()
-        return ({(cube.as_date(m), sid) for m, sid, _, _ in rows}
-                | {(cube.as_date(m), sid) for _, _, m, sid in rows if sid is not None})
+        return ({(self.ags, cube.as_date(m), sid) for m, sid, _, _ in rows}
+                | {(self.ags, cube.as_date(m), sid) for _, _, m, sid in rows if sid is not None})
 
     def _bulk_mode(self, staged: int) -> bool:
         """Big loads relative to the table rebuild indexes and foreign keys once afterwards

@@ -34,8 +34,9 @@ class FeedbackWriter:
     hundred thousand ratings, not the millions of a case export.
     """
 
-    def __init__(self, conn: Connection, run_id: int, source: str, kind: str) -> None:
-        self.conn, self.run_id, self.source = conn, run_id, source
+    def __init__(self, conn: Connection, run_id: int, source: str, kind: str,
+                 ags: str) -> None:
+        self.conn, self.run_id, self.source, self.ags = conn, run_id, source, ags
         self.rows: dict[tuple[str, str], tuple] = {}
         self.seen = 0
 
@@ -75,14 +76,15 @@ class FeedbackWriter:
         keys = sorted({k for k, _ in self.rows})
         for i in range(0, len(keys), _IN_CHUNK):
             query = select(t.c.response_key, t.c.topic, *(t.c[f] for f in _FIELDS)).where(
-                t.c.source == self.source, t.c.response_key.in_(keys[i:i + _IN_CHUNK]))
+                t.c.ags == self.ags, t.c.source == self.source,
+                t.c.response_key.in_(keys[i:i + _IN_CHUNK]))
             for r in self.conn.execute(query):
                 stored[(r[0], r[1])] = tuple(r[2:])
         new = [k for k in self.rows if k not in stored]
         changed = [k for k in self.rows if k in stored and stored[k] != self.rows[k]]
         if changed:
             self.conn.execute(
-                t.update().where(t.c.source == self.source,
+                t.update().where(t.c.ags == self.ags, t.c.source == self.source,
                                  t.c.response_key == bindparam("b_key"),
                                  t.c.topic == bindparam("b_topic"))
                 .values(**{f: bindparam(f"b_{f}") for f in _FIELDS},
@@ -92,7 +94,7 @@ class FeedbackWriter:
                  for k, topic in changed])
         if new:
             self.conn.execute(insert(t), [
-                {"source": self.source, "response_key": k, "topic": topic,
+                {"ags": self.ags, "source": self.source, "response_key": k, "topic": topic,
                  **dict(zip(_FIELDS, self.rows[(k, topic)], strict=True)),
                  "import_run_id": self.run_id}
                 for k, topic in new])

@@ -23,8 +23,9 @@ class FunnelWriter:
     counts in one delivery is a contradiction: quarantined, the first row stays. A delivery
     never deletes days it does not contain (a portal exports any range of days)."""
 
-    def __init__(self, conn: Connection, run_id: int, source: str, kind: str) -> None:
-        self.conn, self.run_id, self.source = conn, run_id, source
+    def __init__(self, conn: Connection, run_id: int, source: str, kind: str,
+                 ags: str) -> None:
+        self.conn, self.run_id, self.source, self.ags = conn, run_id, source, ags
         self.rows: dict[Key, Counts] = {}
         self.seen = 0
 
@@ -59,7 +60,8 @@ class FunnelWriter:
             for r in self.conn.execute(
                 select(t.c.id, t.c.service_id, t.c.day, t.c.started, t.c.submitted,
                        t.c.abandoned)
-                .where(t.c.source == self.source, t.c.day.between(min(days), max(days))))
+                .where(t.c.ags == self.ags, t.c.source == self.source,
+                       t.c.day.between(min(days), max(days))))
         }
         new = [k for k in self.rows if k not in stored]
         changed = [k for k in self.rows if k in stored and stored[k][1] != self.rows[k]]
@@ -71,7 +73,7 @@ class FunnelWriter:
                 {"b_id": stored[k][0], **_values(self.rows[k], "b_")} for k in chunk])
         for chunk in _chunks(new):
             self.conn.execute(insert(t), [
-                {"source": self.source, "service_id": k[0], "day": k[1],
+                {"ags": self.ags, "source": self.source, "service_id": k[0], "day": k[1],
                  "import_run_id": self.run_id, **_values(self.rows[k])} for k in chunk])
         return len(new), len(changed), self.seen - len(new) - len(changed)
 

@@ -22,8 +22,9 @@ class PeriodWriter:
     KEY: ClassVar[dict[str, str]]
     VALUES: ClassVar[dict[str, str]]
 
-    def __init__(self, conn: Connection, run_id: int, source: str, kind: str) -> None:
-        self.conn, self.run_id, self.source = conn, run_id, source
+    def __init__(self, conn: Connection, run_id: int, source: str, kind: str,
+                 ags: str) -> None:
+        self.conn, self.run_id, self.source, self.ags = conn, run_id, source, ags
         self.rows: dict[tuple, tuple] = {}
         self.seen = 0
 
@@ -39,7 +40,7 @@ class PeriodWriter:
         values = [t.c[c] for c in self.VALUES.values()]
         stored: dict[tuple, tuple] = {}
         for start, end in {k[:2] for k in self.rows}:
-            where = (t.c.source == self.source, t.c.period_start == start,
+            where = (t.c.ags == self.ags, t.c.source == self.source, t.c.period_start == start,
                      t.c.period_end == end)
             for r in self.conn.execute(select(*keys, *values).where(*where)):
                 stored[tuple(r[:len(keys)])] = tuple(r[len(keys):])
@@ -47,7 +48,7 @@ class PeriodWriter:
         if self.rows:
             columns = [*self.KEY.values(), *self.VALUES.values()]
             self.conn.execute(insert(t), [
-                {"source": self.source, "import_run_id": self.run_id,
+                {"ags": self.ags, "source": self.source, "import_run_id": self.run_id,
                  **dict(zip(columns, (*k, *v), strict=True))}
                 for k, v in self.rows.items()
             ])

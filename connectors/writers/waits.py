@@ -16,8 +16,9 @@ class WaitWriter:
     value is a duplicate; with a different value in one delivery it is a contradiction
     (quarantined, the first value stays); a later delivery with a new value updates it."""
 
-    def __init__(self, conn: Connection, run_id: int, source: str, kind: str) -> None:
-        self.conn, self.run_id, self.source = conn, run_id, source
+    def __init__(self, conn: Connection, run_id: int, source: str, kind: str,
+                 ags: str) -> None:
+        self.conn, self.run_id, self.source, self.ags = conn, run_id, source, ags
         self.rows: dict[tuple, tuple[float, int | None]] = {}
         self.seen = 0
 
@@ -46,19 +47,20 @@ class WaitWriter:
             return 0, 0, self.seen
         days = [k[1] for k in self.rows]
         stored = {(r.location_id, r.day, r.hour): (r.wait_minutes, r.visits) for r in
-                  self.conn.execute(select(t).where(t.c.source == self.source,
+                  self.conn.execute(select(t).where(t.c.ags == self.ags, t.c.source == self.source,
                                                     t.c.day.between(min(days), max(days))))}
         new = [k for k in self.rows if k not in stored]
         changed = [k for k in self.rows if k in stored and stored[k] != self.rows[k]]
         for loc, day, hour in changed:
             wait, visits = self.rows[(loc, day, hour)]
             self.conn.execute(t.update().where(
-                t.c.source == self.source, t.c.location_id == loc, t.c.day == day,
-                t.c.hour == hour).values(wait_minutes=wait, visits=visits,
+                t.c.ags == self.ags, t.c.source == self.source, t.c.location_id == loc,
+                t.c.day == day, t.c.hour == hour).values(wait_minutes=wait, visits=visits,
                                          import_run_id=self.run_id))
         if new:
             self.conn.execute(insert(t), [
-                {"source": self.source, "location_id": k[0], "day": k[1], "hour": k[2],
+                {"ags": self.ags, "source": self.source, "location_id": k[0], "day": k[1],
+                 "hour": k[2],
                  "wait_minutes": self.rows[k][0], "visits": self.rows[k][1],
                  "import_run_id": self.run_id} for k in new])
         return len(new), len(changed), self.seen - len(new) - len(changed)
