@@ -152,6 +152,19 @@ def test_movers_by_hand(store):
     assert year["change"][0] == pytest.approx(2 / 3 - 1)
 
 
+def test_the_overview_movers_and_freshness_tables_offer_downloads(monkeypatch, store):
+    """Like every table: XLSX and CSV for Excel beside it (dashboard.widgets.table)."""
+    use_store(monkeypatch, store)
+    at = open_page("pages/overview.py")
+    movers_key = "o_movers_digital_take_up_previous_table"
+    (row,) = at.get_by_key(movers_key).table[0].value.to_dict("records")
+    assert row["Leistung"] == "Anmeldung einer Wohnung"  # +10,0 Pp., by hand above
+    for key in (movers_key, "o_freshness"):
+        buttons = at.get_by_key(key).get("download_button")
+        assert [(b.key, b.label) for b in buttons] == [
+            (f"{key}_xlsx", "Excel (XLSX)"), (f"{key}_csv", "CSV für Excel")]
+
+
 # --- targets ----------------------------------------------------------------------------------
 
 

@@ -197,9 +197,11 @@ def render_movers(store: data.Store, tiles: list[PeriodTile], flt: Filters,
                 st.caption(t("o_movers_vs", lang, period=then))
                 if frame.is_empty():
                     st.caption(t("o_movers_none", lang))
-                else:
-                    st.table(figures.movers_table(frame, kpi, now, then, lang, store.min_n),
-                             hide_index=True)
+                else:  # with XLSX and CSV downloads, like every table
+                    widgets.table(figures.movers_table(frame, kpi, now, then, lang, store.min_n),
+                                  f"o_movers_{kpi.id}_{compare}_table", lang,
+                                  f"{t('o_movers_heading', lang)} {kpi.label(lang)} {now} "
+                                  f"{t('o_movers_vs', lang, period=then)}", expander=False)
 
 
 def render_freshness(store: data.Store, lang: str) -> None:
@@ -207,8 +209,8 @@ def render_freshness(store: data.Store, lang: str) -> None:
     fresh = data.source_freshness(store)
     st.caption(t("o_fresh_intro", lang, path=store.settings.sources_file,
                  days=STALE_AFTER_DAYS))
-    with st.container(key="o_freshness"):
-        st.table(figures.freshness_table(fresh, lang), hide_index=True)
+    widgets.table(figures.freshness_table(fresh, lang), "o_freshness", lang,
+                  t("o_fresh_heading", lang), expander=False)
 
 
 lang, store, cube = page.start("overview_title")
