@@ -57,7 +57,9 @@ def _ids(values: Iterable[int] | None) -> tuple[int, ...] | None:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _open_and_target(_cube: Cube, url: str, version: str, service_id: int,
                      locations: tuple[int, ...] | None, min_n: int) -> dict:
-    scope = {"services": [service_id], "locations": locations, "min_n": min_n}
+    # guarded like the rest of the page: no withheld location by differencing filters
+    scope = {"services": [service_id], "locations": locations, "min_n": min_n,
+             "protect_filters": True}
     out: dict = {}
     for kpi in ("open_case_age_median", "open_case_age_p90"):
         out[kpi] = compute(kpi, _cube, (), **scope).row(0, named=True) \

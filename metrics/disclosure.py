@@ -53,7 +53,7 @@ def _pool_once(frame: pl.DataFrame, group: Sequence[str], min_n: int) -> pl.Data
     withheld ones until they are ≥ 2 cells resting on ≥ min_n cases together."""
     keys = list(group) or [_ONE]
     base = frame.with_columns(pl.lit(1).alias(_ONE)) if not group else frame
-    extra = pl.Series("extra", [False] * base.height)
+    extra = pl.Series("extra", [False] * base.height, dtype=pl.Boolean)  # typed when empty
     shown = ~base["suppressed"] & (base["n"] > 0)
     for idx in base.group_by(keys).agg(pl.col(_ROW))[_ROW].to_list():
         rows = base[idx]

@@ -14,6 +14,10 @@ All numbers come from the one engine (:func:`metrics.kpis.compute`) and from
 - **Suppression** follows the KPIs: a share or percentile resting on fewer than ``min_n``
   cases is withheld. The channel mix and the distribution of processing days are shares of
   their month (or mode), so they are withheld with it.
+- **Filters cannot be differenced**: a value under a location, channel or service filter is
+  withheld too when the difference to the unfiltered value would give away a withheld cell
+  (:mod:`metrics.disclosure`; ``compute(..., protect_filters=True)``, and the same rule for
+  the case counts, the channel mix and the distribution of processing days).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import polars as pl
 from connectors.store import DIGITAL_CHANNELS, Channel
 from metrics.catalogue import KPIS
 from metrics.cube import Cube
+from metrics.disclosure import guard_selection
 from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
 from metrics.kpis import compute
@@ -101,6 +106,17 @@ def _ids(values: Iterable[int] | None) -> list[int] | None:
     return None if values is None else list(values)
 
 
+def split_pools(cells: pl.DataFrame, by: Sequence[str], locations: list[int] | None,
+                min_n: int) -> pl.DataFrame:
+    """The groups of ``by`` whose location filter holds part of a pool of withheld locations,
+    so that the difference to all locations would give one away → ``*by, withheld``.
+    ``cells``: every location's count ``n`` per group (unfiltered by location)."""
+    if locations is None or min_n <= 1:
+        return cells.select(*by).unique().with_columns(withheld=pl.lit(False))
+    grouped = cells.group_by(*by, "location_id").agg(pl.col("n").sum())
+    return guard_selection(grouped, "location_id", locations, list(by), min_n)
+
+
 # --- every service: the ranking ------------------------------------------------------------
 
 
@@ -130,7 +146,8 @@ def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None
     def kpi(kpi_id: str, prefix: str, grain: str | None = None) -> pl.DataFrame:
         out = compute(kpi_id, w, by, locations=locations, min_n=min_n, grain=grain,
                       services=_ids(services),
-                      channels=None if kpi_id == "digital_take_up" else _ids(channels))
+                      channels=None if kpi_id == "digital_take_up" else _ids(channels),
+                      protect_filters=True)
         return out.select("service_id", pl.col("value").alias(prefix),
                           pl.col("n").alias(f"{prefix}_n"),
                           pl.col("suppressed").alias(f"{prefix}_suppressed"))
@@ -143,7 +160,11 @@ def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None
     completion = completion_rate(in_window, by, min_n).select(
         "service_id", pl.col("value").alias("completion"), pl.col("n").alias("started"),
         pl.col("suppressed").alias("completion_suppressed"))
-    facts = volume_facts(w, "month")
+    every = volume_facts(w, "month")
+    # a service's count under a location filter is withheld like its values, where the
+    # difference to all locations would give away a withheld location
+    guarded = split_pools(every.rename({"cases": "n"}), ["service_id"], locations, min_n)
+    facts = every
     if locations is not None:
         facts = facts.filter(pl.col("location_id").is_in(locations))
     coverage = (facts.group_by("service_id", "period").agg(pl.col("cases").sum())
@@ -160,11 +181,13 @@ def ranking(cube: Cube, funnel: pl.DataFrame, *, locations: Iterable[int] | None
            .join(p90.drop("p90_days_n"), on="service_id", how="left")
            .join(follow_up.drop("follow_up_n"), on="service_id", how="left")
            .join(completion, on="service_id", how="left")
-           .join(coverage, on="service_id", how="left"))
+           .join(coverage, on="service_id", how="left")
+           .join(guarded, on="service_id", how="left"))
     return out.select(
         "service_id", "code", "name", "leika_key",
         pl.col("all_cases").fill_null(0).alias("cases"),
-        pl.col("all_cases").is_between(1, min_n - 1).fill_null(False).alias("cases_suppressed"),
+        (pl.col("all_cases").is_between(1, min_n - 1).fill_null(False)
+         | pl.col("withheld").fill_null(False)).alias("cases_suppressed"),
         "take_up", pl.col("take_up_suppressed").fill_null(False),
         # median and P90 rest on the same completed cases: withheld together
         "median_days", "p90_days", pl.col("median_days_n").fill_null(0).alias("completed"),
@@ -206,6 +229,9 @@ def channel_mix(cube: Cube, service_id: int, *, locations: Iterable[int] | None 
     """Share of each channel in the month's cases (every source, every calendar month of the
     cube × every channel the service has); withheld with a month of fewer than ``min_n``."""
     facts = volume_facts(cube, "month").filter(pl.col("service_id") == service_id)
+    guarded = split_pools(facts.select(pl.col("period").alias("month"), "location_id",
+                                       pl.col("cases").alias("n")),
+                          ["month"], _ids(locations), min_n)
     if locations is not None:
         facts = facts.filter(pl.col("location_id").is_in(list(locations)))
     per = facts.group_by(pl.col("period").alias("month"), "channel").agg(pl.col("cases").sum())
@@ -215,12 +241,14 @@ def channel_mix(cube: Cube, service_id: int, *, locations: Iterable[int] | None 
         pl.DataFrame({"channel": channels}, schema={"channel": pl.String}), how="cross")
     out = (grid.join(per, on=["month", "channel"], how="left")
            .with_columns(pl.col("cases").fill_null(0))
-           .with_columns(n=pl.col("cases").sum().over("month")))
-    small = (pl.col("n") > 0) & (pl.col("n") < min_n)
+           .with_columns(n=pl.col("cases").sum().over("month"))
+           .join(guarded, on="month", how="left"))
+    small = ((pl.col("n") > 0) & (pl.col("n") < min_n)) | pl.col("withheld").fill_null(False)
     share = pl.when(pl.col("n") > 0).then(pl.col("cases") / pl.col("n"))
     return out.with_columns(share=pl.when(small).then(None).otherwise(share),
                             suppressed=small).with_columns(
-        cases=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("cases")))
+        cases=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("cases"))
+    ).drop("withheld")
 
 
 def mode_channels(cube: Cube) -> dict[str, list[str]]:
@@ -239,7 +267,8 @@ def processing_by_mode(cube: Cube, service_id: int, *, locations: Iterable[int] 
     for mode, channels in mode_channels(cube).items():
         def one(kpi_id: str, channels: list[str] = channels) -> pl.DataFrame:
             return compute(kpi_id, cube, ("month",), services=[service_id],
-                           locations=_ids(locations), channels=channels, min_n=min_n)
+                           locations=_ids(locations), channels=channels, min_n=min_n,
+                           protect_filters=True)
 
         median, p90 = one("processing_days_median"), one("processing_days_p90")
         both = _on_months(median, months).join(
@@ -253,10 +282,13 @@ def day_distribution(cube: Cube, service_id: int, *, locations: Iterable[int] | 
                      min_n: int = 5) -> pl.DataFrame:
     """Completed cases of the cube per processing-day class (:data:`DAY_BINS`) online and
     offline; ``share`` is of the mode's completed cases, withheld below ``min_n``."""
-    frame = cube.durations.filter(pl.col("service_id") == service_id)
+    frame = cube.durations.filter(pl.col("service_id") == service_id).with_columns(
+        mode=mode_of(pl.col("channel")))
+    guarded = split_pools(frame.select("mode", "location_id", pl.col("cases").alias("n")),
+                          ["mode"], _ids(locations), min_n)
     if locations is not None:
         frame = frame.filter(pl.col("location_id").is_in(list(locations)))
-    binned = frame.with_columns(mode=mode_of(pl.col("channel")))
+    binned = frame
     rows = []
     for mode in MODES:
         of_mode = binned.filter(pl.col("mode") == mode)
@@ -266,13 +298,15 @@ def day_distribution(cube: Cube, service_id: int, *, locations: Iterable[int] | 
             rows.append((mode, i, low, high, int(of_mode.filter(inside)["cases"].sum())))
     out = pl.DataFrame(rows, schema={"mode": pl.String, "bin": pl.Int64, "first_day": pl.Int64,
                                      "last_day": pl.Int64, "cases": pl.Int64}, orient="row")
-    out = out.with_columns(n=pl.col("cases").sum().over("mode"))
-    small = (pl.col("n") > 0) & (pl.col("n") < min_n)
+    out = out.with_columns(n=pl.col("cases").sum().over("mode")).join(guarded, on="mode",
+                                                                      how="left")
+    small = ((pl.col("n") > 0) & (pl.col("n") < min_n)) | pl.col("withheld").fill_null(False)
     return out.with_columns(
         share=pl.when(small | (pl.col("n") == 0)).then(None)
         .otherwise(pl.col("cases") / pl.col("n")),
         suppressed=small,
-    ).with_columns(cases=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("cases")))
+    ).with_columns(cases=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("cases"))
+                   ).drop("withheld")
 
 
 def _of_channels(cube: Cube, channels: Iterable[str] | None) -> Cube:
@@ -300,10 +334,11 @@ def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,
     w = windowed(cube, first, last)
     all_months = _months(cube.months[0], cube.months[-1])
     take_up = compute("digital_take_up", cube, ("period",), services=[service_id],
-                      locations=locations, min_n=min_n, grain="month").rename(
-        {"period": "month"})
+                      locations=locations, min_n=min_n, grain="month",
+                      protect_filters=True).rename({"period": "month"})
     follow_up = compute("follow_up_rate", w, ("channel",), services=[service_id],
-                        locations=locations, channels=_ids(channels), min_n=min_n)
+                        locations=locations, channels=_ids(channels), min_n=min_n,
+                        protect_filters=True)
     follow_up = follow_up.sort(pl.col("channel").map_elements(channel_rank,
                                                               return_dtype=pl.Int64))
     own = funnel.filter(pl.col("service_id") == service_id)

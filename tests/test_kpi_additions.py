@@ -461,3 +461,58 @@ def test_the_ranking_counts_every_case_but_take_up_only_online_months(cube) -> N
                                                  min_n=5).to_dicts()}
     assert (small[ids["A3"]]["cases"], small[ids["A3"]]["cases_suppressed"]) == (3, True)
     assert small[ids["A1"]]["cases_suppressed"] is False
+
+
+def test_the_services_page_cannot_be_differenced_by_location(cube) -> None:  # noqa: ANN001
+    """A3 Sperrmüll: N has C06 (online) and C17 (in person), S only C12 (online). With a
+    minimum of 2, S is withheld; "all locations" (3 cases, 2 online) minus "only N" (2 cases,
+    1 online) would give S's single case and that it came online. So under the filter N the
+    page Leistungen withholds A3's cases and take-up (ranking and tiles) while A1 and A2 stay
+    shown; in A1's detail the same rule holds for the channel mix and the processing days."""
+    from metrics.funnel import FUNNEL_SCHEMA
+    from metrics.service_view import detail, ranking
+
+    ids = _ids(cube)
+    funnel = pl.DataFrame(schema=FUNNEL_SCHEMA)
+    every = {r["service_id"]: r for r in ranking(cube, funnel, min_n=2).to_dicts()}
+    a3 = every[ids["A3"]]
+    assert (a3["cases"], a3["take_up"], a3["cases_suppressed"]) == (3, pytest.approx(2 / 3),
+                                                                    False)
+    # unguarded, the filtered value is plain — and the difference gives S away: 1 of 1 online
+    plain = compute("digital_take_up", cube, ("service_id",), locations=[ids["N"]], min_n=2)
+    north = plain.filter(pl.col("service_id") == ids["A3"]).row(0, named=True)
+    assert (north["numerator"], north["n"]) == (1, 2)
+    assert (2 - north["numerator"], 3 - north["n"]) == (1, 1)
+    rows = {r["service_id"]: r for r in ranking(cube, funnel, min_n=2,
+                                                locations=[ids["N"]]).to_dicts()}
+    a3 = rows[ids["A3"]]
+    assert a3["take_up"] is None and a3["take_up_suppressed"] is True
+    assert a3["cases_suppressed"] is True
+    a1, a2 = rows[ids["A1"]], rows[ids["A2"]]
+    # A1 at N: C01 C02 C07 C08 C13 (online only from Feb: C07 C08 C13, 2 online)
+    assert (a1["take_up"], a1["cases"], a1["cases_suppressed"]) == (pytest.approx(2 / 3), 5,
+                                                                    False)
+    assert (a2["take_up"], a2["cases"], a2["take_up_suppressed"]) == (pytest.approx(1 / 3), 3,
+                                                                      False)
+    # both offices chosen: nothing split, the same as all locations
+    both = {r["service_id"]: r for r in ranking(cube, funnel, min_n=2,
+                                                locations=[ids["N"], ids["S"]]).to_dicts()}
+    assert both[ids["A3"]]["take_up"] == pytest.approx(2 / 3)
+    # the detail of A1 under N: January has C01 C02 at N, C03 (assisted digital) alone at S.
+    # All locations show January's channel mix over 3 cases; N's over 2 would give C03 away.
+    # March rests on one case per office: withheld anyway. February (2 + 2) stays.
+    everywhere = detail(cube, funnel, ids["A1"], min_n=2, span=(JAN, MAR)).mix
+    assert not everywhere.filter(pl.col("month") == JAN)["suppressed"].any()
+    mix = detail(cube, funnel, ids["A1"], locations=[ids["N"]], min_n=2, span=(JAN, MAR)).mix
+    per_month = mix.group_by("month").agg(pl.col("n").first(), pl.col("suppressed").first()
+                                          ).sort("month")
+    assert per_month.rows() == [(JAN, 2, True), (FEB, 2, False), (MAR, 1, True)]
+    assert mix.filter(pl.col("month") == JAN)["share"].null_count() == mix.filter(
+        pl.col("month") == JAN).height
+    # processing days, offline, with a minimum of 3: S has C03 and C09 (2, withheld), N has
+    # C01 C02 C08 (3) — the filter N would give S's two away from the whole distribution
+    offline = detail(cube, funnel, ids["A1"], locations=[ids["N"]], min_n=3,
+                     span=(JAN, MAR)).distribution.filter(pl.col("mode") == "offline")
+    assert offline["n"][0] == 3 and offline["suppressed"].all()
+    assert not detail(cube, funnel, ids["A1"], min_n=3, span=(JAN, MAR)).distribution.filter(
+        pl.col("mode") == "offline")["suppressed"].any()
