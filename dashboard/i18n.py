@@ -246,6 +246,47 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "{kpi} ({scope}) im Berichtszeitraum: ausgeblendet (weniger als {min_n} Fälle)",
         "en": "{kpi} ({scope}) in the report period: withheld (fewer than {min_n} cases)",
     },
+    "r_interval": {"de": "{value} (95-%-Intervall {lo} – {hi})",
+                   "en": "{value} (95% interval {lo} – {hi})"},
+    "r_label_ratings": {"de": "{kpi}, n: Bewertungen", "en": "{kpi}, n: ratings"},
+    "r_label_as_of": {"de": "{kpi}, Stand {day}, n: offene Vorgänge",
+                      "en": "{kpi}, as of {day}, n: open cases"},
+    "r_label_months": {"de": "{kpi} ({first} – {last})", "en": "{kpi} ({first} – {last})"},
+    "r_label_digital": {"de": "{kpi}, n: digitale Vorgänge",
+                        "en": "{kpi}, n: digital transactions"},
+    "r_note_ratings": {
+        "de": "Zufriedenheit: Bewertungen der Frage „Wie zufrieden sind Sie insgesamt?“ im "
+        "Zeitraum; das Intervall gibt die statistische Unsicherheit an (95 %, Wilson).",
+        "en": "Satisfaction: ratings of the question “How satisfied are you overall?” in the "
+        "period; the interval shows the statistical uncertainty (95%, Wilson).",
+    },
+    "r_note_no_ratings": {
+        "de": "{kpi}: keine Bewertungen für diesen Bereich im Zeitraum – nicht aufgeführt.",
+        "en": "{kpi}: no ratings for this scope in the period — not listed.",
+    },
+    "r_note_no_open": {
+        "de": "Alter offener Vorgänge: keine offenen Vorgänge in diesem Bereich – nicht "
+        "aufgeführt.",
+        "en": "Age of open cases: no open cases in this scope — not listed.",
+    },
+    "r_note_open_snapshot": {
+        "de": "Alter offener Vorgänge: Stand {day} (neueste Daten), nicht zum Ende des "
+        "Berichtszeitraums.",
+        "en": "Age of open cases: as of {day} (newest data), not at the end of the report "
+        "period.",
+    },
+    "r_note_no_costs": {
+        "de": "Kosten je Vorgang und freigewordene Arbeitsstunden: keine Kostendatei "
+        "(SERVICEPULS_COSTS_FILE) – nicht aufgeführt.",
+        "en": "Cost per transaction and staff hours freed: no cost file "
+        "(SERVICEPULS_COSTS_FILE) — not listed.",
+    },
+    "r_note_no_costs_data": {
+        "de": "Kosten je Vorgang und freigewordene Arbeitsstunden: keine Vorgänge mit "
+        "Kostensatz in diesem Bereich – nicht aufgeführt.",
+        "en": "Cost per transaction and staff hours freed: no transactions with a cost rate "
+        "in this scope — not listed.",
+    },
     "r_withheld_total_protected": {
         "de": "{kpi} ({scope}) im Berichtszeitraum: geschützt (die Summe würde einen "
         "ausgeblendeten Wert der Tabelle verraten)",

@@ -68,6 +68,15 @@ def tables(slide) -> list[list[tuple[str, ...]]]:  # noqa: ANN001
             for shape in slide.shapes if shape.has_table]
 
 
+def summary_rows(deck: list) -> list[tuple[str, ...]]:
+    """The KPI summary over its slides: the headers once, then every row in order."""
+    parts = [table for s in deck if title(s).startswith(("Kennzahlen im Überblick",
+                                                         "Key figures"))
+             for table in tables(s)]
+    assert all(part[0] == parts[0][0] for part in parts)
+    return [parts[0][0], *(row for part in parts for row in part[1:])]
+
+
 def test_pdf_says_what_the_report_says(kleinstadt_sqlite: Settings) -> None:
     report = build(load_inputs(kleinstadt_sqlite), "2026-Q1", "stadt")
     data = render(report, "pdf")
@@ -106,23 +115,24 @@ def test_pptx_slides_titles_tables_and_pictures(kleinstadt_sqlite: Settings) -> 
     report = build(load_inputs(kleinstadt_sqlite), "2026-Q1", "stadt")
     deck = slides(render(report, "pptx"))
     titles = [title(s) for s in deck]
-    assert titles == ["Bericht für den Rat", "Kennzahlen im Überblick – 1. Quartal 2026",
+    assert titles == ["Bericht für den Rat", "Kennzahlen im Überblick – 1. Quartal 2026 (1/2)",
+                      "Kennzahlen im Überblick – 1. Quartal 2026 (2/2)",
                       *(c.title for c in report.charts), "Leistungen im Einzelnen",
                       "Pilotprojekte", "Methodenhinweise (1)", "Methodenhinweise (2)",
-                      "Datenabdeckung"]
+                      "Methodenhinweise (3)", "Datenabdeckung"]
     assert deck[0].placeholders[1].text.split("\n")[:2] == [
         "Musterstadt – Gesamte Kommune", "1. Quartal 2026 (01.01.2026 – 31.03.2026)"]
-    (summary,) = tables(deck[1])
+    summary = summary_rows(deck)
     table = report.kpi_table()
-    assert summary == [table.headers, *table.rows]
+    assert summary == [table.headers, *table.rows]  # 6 rows a slide, each with the headers
     assert summary[2][:3] == ("Digitale Nutzungsquote", "37,5\u00a0%", "8")
-    (services,) = tables(deck[2 + len(report.charts)])
+    (services,) = tables(deck[3 + len(report.charts)])
     assert services == [report.services.headers, *report.services.rows]
     pictures = [shape for s in deck for shape in s.shapes
                 if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
     assert [p._element.nvPicPr.cNvPr.get("descr") for p in pictures] == [
         c.alt for c in report.charts]
-    assert deck[2].notes_slide.notes_text_frame.text == report.charts[0].alt
+    assert deck[3].notes_slide.notes_text_frame.text == report.charts[0].alt
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,15 @@ from metrics.kpis import compute, suppress_complementary
 from metrics.service_view import windowed
 from tests.conftest import import_dir
 from tests.test_publish import recomputable
-from tests.test_report_files import chromium, pdf_text, slides, tables, words  # noqa: F401
+from tests.test_report_files import (  # noqa: F401 - chromium: the autouse fixture
+    chromium,
+    pdf_text,
+    slides,
+    summary_rows,
+    tables,
+    title,
+    words,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -139,7 +147,9 @@ def test_no_withheld_number_can_be_recomputed_from_the_files(store: Settings,
     report = build(load_inputs(store), "2026-01", scope)
     counts = true_counts(store)
     deck = slides(render(report, "pptx"))
-    summary_table, services_table = [tables(s)[0] for s in deck if tables(s)][:2]
+    summary_table = summary_rows(deck)
+    (services_table,) = [t for s in deck if title(s).startswith("Leistungen")
+                         for t in tables(s)]
     summary = {row[0]: row for row in summary_table[1:]}
     rows = services_table[1:]
     for row in rows:  # printed counts are the true ones

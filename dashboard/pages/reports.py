@@ -17,8 +17,9 @@ from connectors.errors import ServicepulsError
 from dashboard import data, page, report
 from dashboard.formatting import fmt_number
 from dashboard.i18n import t
-from dashboard.report.content import Inputs, last_finished
+from dashboard.report.content import Inputs, cost_config, last_finished
 from dashboard.report.period import available
+from metrics.costs import CostConfigError
 from metrics.pilot_config import PilotConfigError
 from metrics.target_config import TargetConfigError
 
@@ -63,18 +64,20 @@ def choose_scope(cube, lang: str) -> str:  # noqa: ANN001 - metrics Cube
 
 
 def inputs(store: data.Store, cube, lang: str) -> Inputs:  # noqa: ANN001 - metrics Cube
-    """What the report is computed from; a broken pilots or targets file stops here, as on
+    """What the report is computed from; a broken pilots, targets or cost file stops here, as on
     the command line — a report silently without its pilots or targets would mislead."""
     try:
         pilots = data.pilot_definitions(store)
         targets = data.targets(store) or ()
-    except (PilotConfigError, TargetConfigError) as exc:
+        costs = cost_config(store.settings, cube)
+    except (PilotConfigError, TargetConfigError, CostConfigError) as exc:
         problems = "\n".join(f"- {p}" for p in exc.problems)
         st.error(f"{t('r_file_error', lang, path=exc.file, count=len(exc.problems))}\n\n"
                  f"{problems}", icon=":material/error:")
         st.stop()
     return Inputs(cube, data.funnel(store), pilots, last_finished(data.quality_runs(store)),
-                  targets=targets, city=store.settings.publisher)
+                  targets=targets, city=store.settings.publisher,
+                  feedback=data.feedback(store), costs=costs)
 
 
 lang, store, cube = page.start("r_title")

@@ -17,11 +17,12 @@ from connectors.settings import Settings
 from dashboard.figures import fmt_day
 from dashboard.formatting import fmt_month, fmt_protected
 from dashboard.i18n import t
-from dashboard.report import pilots, services, summary
+from dashboard.report import extras, pilots, services, summary
 from dashboard.report.model import Report
 from dashboard.report.period import ReportInputError, parse_period
 from dashboard.report.scope import parse_scope
 from metrics.catalogue import KPIS
+from metrics.costs import CostConfig, costs_path, load_costs
 from metrics.cube import Cube
 from metrics.pilot_config import PilotDefinition
 from metrics.service_view import COMPLETION_KPI
@@ -40,6 +41,8 @@ class Inputs:
     last_import: dt.datetime | None = None  # UTC, naive (as stored)
     targets: Sequence[ScopedTarget] = ()  # the targets file (metrics.target_config)
     city: str = ""  # the municipality's name for the title page (SERVICEPULS_PUBLISHER)
+    feedback: pl.DataFrame | None = None  # metrics.satisfaction.load_feedback
+    costs: CostConfig | None = None  # the cost file (metrics.costs), None without one
 
 
 def load_inputs(settings: Settings) -> Inputs:
@@ -49,6 +52,7 @@ def load_inputs(settings: Settings) -> Inputs:
     from metrics.funnel import FUNNEL_SCHEMA, load_funnel
     from metrics.pilot_config import load_pilots, pilots_path
     from metrics.quality import import_runs
+    from metrics.satisfaction import load_feedback
 
     engine = get_engine(settings)
     cube = load_cube(engine)
@@ -61,7 +65,15 @@ def load_inputs(settings: Settings) -> Inputs:
     path = targets_path(settings)
     targets = load_targets(path, cube) if path.is_file() and not cube.is_empty else ()
     return Inputs(cube, funnel, definitions, last_finished(import_runs(engine)),
-                  targets=targets, city=settings.publisher)
+                  targets=targets, city=settings.publisher,
+                  feedback=load_feedback(engine) if ready else None,
+                  costs=cost_config(settings, cube))
+
+
+def cost_config(settings: Settings, cube: Cube) -> CostConfig | None:
+    """The cost file, or None without one (a broken file raises CostConfigError)."""
+    path = costs_path(settings)
+    return load_costs(path, cube.services) if path.is_file() and not cube.is_empty else None
 
 
 def last_finished(runs: pl.DataFrame) -> dt.datetime | None:
@@ -112,6 +124,9 @@ def build(inputs: Inputs, period_text: str, scope_text: str | None, *, lang: str
     ranking, protected = services.period_table(cube, inputs.funnel, period, scope, min_n)
     lines, notes = summary.kpi_lines(cube, inputs.funnel, period, scope, lang, min_n, targets,
                                      protected=protected)
+    more, more_notes = extras.extra_lines(cube, inputs.feedback, inputs.costs, period, scope,
+                                          lang, min_n)
+    lines, notes = lines + more, notes + more_notes
     charts, withheld_months = summary.charts(cube, period, scope, scope_label, lang, min_n)
     pilot_results = pilots.results(cube, inputs.pilots, period, scope, lang, min_n)
     pilot_methods = [p.method for p in pilot_results if p.method]

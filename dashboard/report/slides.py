@@ -20,6 +20,7 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 TITLE_ONLY, TITLE = 5, 0  # layouts of python-pptx's default template
 ROWS_PER_SLIDE = 10
+SUMMARY_ROWS = 6  # KPI rows wrap (label, change with its earlier value): fewer per slide
 LINES_PER_SLIDE = 14
 
 
@@ -100,11 +101,14 @@ def to_pptx(report: Report, images: Sequence[bytes], pilot_images: Sequence[byte
         f"{t('r_as_of', lang)}: {report.data_as_of}",
         f"{t('r_generated', lang)}: {report.generated} · {t('r_made_with', lang)}"])
 
-    slide = _slide(deck, f"{t('r_sec_summary', lang)} – {report.period_label}")
     summary = report.kpi_table()
-    _table(slide, summary, summary.rows, Inches(1.4), 13)
+    parts = list(_chunks(summary.rows, SUMMARY_ROWS))
+    for i, rows in enumerate(parts, 1):
+        suffix = f" ({i}/{len(parts)})" if len(parts) > 1 else ""
+        slide = _slide(deck, f"{t('r_sec_summary', lang)} – {report.period_label}{suffix}")
+        _table(slide, summary, rows, Inches(1.4), 13)
     # at the bottom: the table's rows grow when a change with its earlier value wraps
-    _text(slide, [*report.notes, report.coverage], Inches(6.0), Inches(1.3), size=11)
+    _text(slide, [*report.notes, report.coverage], Inches(5.6), Inches(1.7), size=11)
 
     for png, chart in zip(images, report.charts, strict=True):
         slide = _slide(deck, chart.title)
