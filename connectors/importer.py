@@ -63,6 +63,8 @@ class ImportResult:
     def summary(self) -> str:
         if self.skipped:
             return f"{self.name}: bereits importiert (unverändert) — übersprungen"
+        if self.label and not (self.rows_read or self.summary_rows):  # a pull, nothing new
+            return f"{self.name}: nichts Neues seit dem letzten Abruf (0 Zeilen gelesen)"
         return (f"{self.name}: {self.rows_read} Zeilen gelesen, {self.inserted} neu, "
                 f"{self.updated} aktualisiert, {self.duplicate} Duplikate, "
                 f"{self.rejected} abgewiesen"

@@ -36,6 +36,7 @@ import fnmatch
 import logging
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -121,8 +122,9 @@ def load_sources(path: Path, extra_profiles: Path | None = None) -> list[SourceC
         if s.profile:
             try:
                 resolve_profile(s.profile, extra_profiles)
-            except ProfileError as exc:
-                problems.append(f"source[{i}].profile: {exc.problems[0]}")
+            except ProfileError as exc:  # every problem of a broken profile, with its file
+                shown = "" if exc.file == s.profile else f" ({exc.file})"
+                problems += [f"source[{i}].profile{shown}: {p}" for p in exc.problems]
     names = [s.name for s in sources]
     problems += [f"source.name = '{n}': doppelt" for n in sorted({n for n in names
                                                                    if names.count(n) > 1})]
@@ -147,19 +149,32 @@ class FileOutcome:
         return self.label or (self.file.name if self.file else "")
 
 
+# A progress display for one import: (label, total bytes of a file, or None for a pull)
+# → a context manager that gives the callback for the readers, or None to show nothing.
+# A file reports bytes read; a pull rows read, a web API also the pages fetched.
+Progress = Callable[[str, int | None], AbstractContextManager[Callable[..., None] | None]]
+
+
+def _showing(progress: Progress | None, label: str,
+             total: int | None) -> AbstractContextManager[Callable[..., None] | None]:
+    return progress(label, total) if progress else nullcontext(None)
+
+
 def import_all(
     settings: Settings,
     sources: list[SourceConfig],
     *,
     on_file: Callable[[FileOutcome], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[FileOutcome]:
-    """Import what is new in every source; files that fail are retried on the next run."""
+    """Import what is new in every source; files that fail are retried on the next run.
+    ``progress`` shows how far each import is (the command line's progress bar)."""
     upgrade(settings)
     engine = get_engine(settings)
     outcomes = []
     for source in sources:
-        found = ([_pull(engine, settings, source)] if source.kind in PULLS
-                 else (_one(engine, settings, source, f) for f in source.files()))
+        found = ([_pull(engine, settings, source, progress)] if source.kind in PULLS
+                 else (_one(engine, settings, source, f, progress) for f in source.files()))
         for outcome in found:
             outcomes.append(outcome)
             if on_file:
@@ -167,7 +182,8 @@ def import_all(
     return outcomes
 
 
-def _pull(engine, settings: Settings, source: SqlSource | HttpSource) -> FileOutcome:  # noqa: ANN001
+def _pull(engine, settings: Settings, source: SqlSource | HttpSource,  # noqa: ANN001
+          progress: Progress | None = None) -> FileOutcome:
     """One run of a database or API source; a failure is reported and retried next run
     (its cursor stays where it was)."""
     label = source.kind.upper()
@@ -177,14 +193,16 @@ def _pull(engine, settings: Settings, source: SqlSource | HttpSource) -> FileOut
             update={"ags": source.ags or profile.source.ags or settings.ags})
         pull = PULLS[source.kind](source, profile, engine)
         label = pull.label
-        result = import_pull(pull, profile, settings)
+        with _showing(progress, f"[{source.name}] {label}", None) as on_progress:
+            result = import_pull(pull, profile, settings, on_progress=on_progress)
     except Exception as exc:  # noqa: BLE001 - reported per source; the next run retries it
         log.warning("pull of source %s failed: %s", source.name, exc)
         return FileOutcome(source.name, None, [], error=str(exc), label=label)
     return FileOutcome(source.name, None, [result], label=label)
 
 
-def _one(engine, settings: Settings, source: FileSource, f: Path) -> FileOutcome:  # noqa: ANN001
+def _one(engine, settings: Settings, source: FileSource, f: Path,  # noqa: ANN001
+         progress: Progress | None = None) -> FileOutcome:
     st = f.stat()
     t = SourceFile.__table__
     ags = source.ags or settings.ags
@@ -198,12 +216,17 @@ def _one(engine, settings: Settings, source: FileSource, f: Path) -> FileOutcome
         else profiles_for(f, settings.profiles_dir))
     if not profiles:
         return FileOutcome(source.name, f, [], error="kein Profil passt zum Dateinamen — "
-                                                    "profile in der Quellen-Datei angeben")
+                                                    "profile in der Quellen-Datei angeben "
+                                                    "oder im Profil source.file_pattern "
+                                                    "setzen")
     sha = file_sha256(f)
     results = []
     try:
         for p in sorted(profiles, key=lambda p: IMPORT_ORDER[p.source.kind]):
-            results.append(import_file(f, p, settings, sha=sha, ags=source.ags))
+            with _showing(progress, f"[{source.name}] {f.name} ({p.name})",
+                          st.st_size) as on_progress:
+                results.append(import_file(f, p, settings, sha=sha, ags=source.ags,
+                                           on_progress=on_progress))
     except Exception as exc:  # noqa: BLE001 - reported per file; the next run retries it
         log.warning("import of %s failed: %s", f, exc)
         return FileOutcome(source.name, f, results, error=str(exc))

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -43,6 +44,47 @@ def _check_ags(value: str) -> str:
         return check_ags(value, where="--ags")
     except ServicepulsError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _terminal() -> bool:
+    """Whether a progress bar is wanted: stderr is a terminal (not cron, systemd, a pipe)."""
+    return sys.stderr.isatty()
+
+
+class _Unknown:
+    """An iterable without a length: click's progress bar for a total nobody knows."""
+
+    def __iter__(self) -> Iterator[None]:
+        return iter(())
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int | None,
+              quiet: bool) -> Iterator[Callable[..., None] | None]:
+    """A progress bar on stderr while one import runs: a file's bytes against its size, or
+    the rows (and pages) of a database or web API pull, whose total is unknown. Nothing at
+    all with --quiet or without a terminal — under cron or systemd a bar only fills the log."""
+    if quiet or not _terminal():
+        yield None
+        return
+    done: list = [0, None]  # position, last page
+    if total is not None:
+        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+            def update(pos: int, *_: object) -> None:
+                bar.update(pos - done[0])
+                done[0] = pos
+
+            yield update
+        return
+    with click.progressbar(_Unknown(), label=label, file=sys.stderr,
+                           item_show_func=lambda text: text) as bar:
+        def rows(n: int, page: int | None = None) -> None:
+            done[1] = page or done[1]
+            text = f"{n:,} Zeilen".replace(",", ".") + (f", Seite {done[1]}" if done[1] else "")
+            bar.update(n - done[0], text)
+            done[0] = n
+
+        yield rows
 
 
 def _fail(exc: ServicepulsError) -> None:
@@ -86,12 +128,14 @@ def sample(out: Path | None, cases: int, seed: int, months: int, end: str) -> No
               "nur Neues wird gelesen — für cron oder einen systemd-Timer.")
 @click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
               help="Quellen-Datei statt SERVICEPULS_SOURCES_FILE.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Keine Fortschrittsanzeige (ohne Terminal, z. B. unter cron, ohnehin nicht).")
 @_ags_option("in die importiert wird; bei --all für Quellen ohne eigenes ags")
 def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_sources: bool,
-            sources_file: Path | None, ags: str | None) -> None:
+            sources_file: Path | None, quiet: bool, ags: str | None) -> None:
     """Exporte importieren (Dateien oder Ordner mit Unterordnern); Stammdaten zuerst."""
     if all_sources:
-        _import_all(sources_file, ags)
+        _import_all(sources_file, ags, quiet=quiet)
         return
     if not paths:
         raise click.UsageError("Dateien oder Ordner angeben, oder --all")
@@ -109,26 +153,20 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
                         else profiles_for(f, settings.profiles_dir))
             if not profiles:
                 click.secho(f"übersprungen: {f} — kein Profil passt zum Dateinamen "
-                            "(--profile angeben)", fg="yellow")
+                            "(--profile angeben, oder im Profil source.file_pattern setzen)",
+                            fg="yellow")
             plan += [(IMPORT_ORDER[p.source.kind], f, p) for p in profiles]
         failed = 0
         for _, f, profile in sorted(plan, key=lambda x: (x[0], str(x[1]))):
-            size = f.stat().st_size
             label = f"{f.name} ({profile.name})"
-            with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
-                seen = [0]
-
-                def progress(pos: int, bar=bar, seen=seen) -> None:  # noqa: ANN001
-                    bar.update(pos - seen[0])
-                    seen[0] = pos
-
-                try:
-                    result = import_file(f, profile, settings, force=force, on_progress=progress,
-                                         ags=ags)
-                except ServicepulsError as exc:
-                    failed += 1
-                    click.secho(f"\nFehler: {exc}", fg="red", err=True)
-                    continue
+            try:
+                with _progress(label, f.stat().st_size, quiet) as progress:
+                    result = import_file(f, profile, settings, force=force,
+                                         on_progress=progress, ags=ags)
+            except ServicepulsError as exc:  # after the bar is closed: on a line of its own
+                failed += 1
+                click.secho(f"Fehler: {exc}", fg="red", err=True)
+                continue
             click.echo(f"{result.summary()}  [{profile.name}]")
             if result.rejected:
                 click.secho(f"  {result.rejected} Zeile(n) in der Quarantäne (Import-Lauf "
@@ -139,7 +177,8 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
         _fail(exc)
 
 
-def _import_all(sources_file: Path | None, ags: str | None = None) -> None:
+def _import_all(sources_file: Path | None, ags: str | None = None, *,
+                quiet: bool = False) -> None:
     from connectors.sources import import_all, load_sources
 
     settings = _settings(ags)
@@ -156,7 +195,8 @@ def _import_all(sources_file: Path | None, ags: str | None = None) -> None:
         if o.error:
             click.secho(f"[{o.source}] {o.name}: Fehler: {o.error}", fg="red", err=True)
 
-    outcomes = import_all(settings, sources, on_file=report)
+    outcomes = import_all(settings, sources, on_file=report,
+                          progress=lambda label, total: _progress(label, total, quiet))
     if any(o.error for o in outcomes):
         sys.exit(2)
 

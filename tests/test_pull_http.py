@@ -4,8 +4,12 @@ incremental second run — into stores on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -265,3 +269,103 @@ def test_sources_file_problems_for_http(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as err:
         load_sources(tmp_path / "s.toml")
     assert [p.split(":")[0] for p in err.value.problems] == ["source[0]", "source[0].url"]
+
+
+class _Recorder:
+    """A progress display that keeps what it is shown (the CLI's bar takes the same calls)."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, int | None, list[tuple]]] = []
+
+    @contextlib.contextmanager
+    def __call__(self, label: str, total: int | None) -> Iterator:
+        calls: list[tuple] = []
+        self.shown.append((label, total, calls))
+        yield lambda *args: calls.append(args)
+
+
+def test_progress_counts_records_and_pages(store: Settings, api, tmp_path: Path) -> None:  # noqa: ANN001
+    """Rows so far after every page (the pages of a slow API move the bar); the total is
+    unknown. The empty second run shows its one page with 0 rows."""
+    _, base = api
+    sources = load_sources(_sources(tmp_path, base))
+    progress = _Recorder()
+    import_all(store, sources, progress=progress)
+    ((label, total, calls),) = progress.shown
+    assert (label, total) == (f"[Terminvergabe] HTTP {base}/api/termine", None)
+    # after each of the 4 pages (records, pages), then the reader's end: 7 records
+    assert calls == [(2, 1), (4, 2), (6, 3), (7, 4), (7,)]
+    import_all(store, sources, progress=progress)
+    assert progress.shown[1][2] == [(0, 1), (0,)]
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run ``servicepuls`` with stderr on a pseudo-terminal, as in a shell: (exit code,
+    stdout, what the terminal showed). The terminal is read while the command runs."""
+    main_fd, term_fd = os.openpty()
+    shown: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                return
+            if not chunk:
+                return
+            shown.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        done = subprocess.run([sys.executable, "-c", "from dashboard.cli import main; main()",
+                               *args], stdout=subprocess.PIPE, stderr=term_fd, text=True,
+                              env={**os.environ, **env}, timeout=120, check=False)
+    finally:
+        os.close(term_fd)
+        reader.join(timeout=10)
+        os.close(main_fd)
+    return done.returncode, done.stdout, b"".join(shown).decode("utf-8", "replace")
+
+
+def test_cli_bar_on_a_terminal_and_none_without(store: Settings, api, tmp_path: Path) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    _, base = api
+    env = {"SERVICEPULS_DATABASE_URL": store.db_url, "SERVICEPULS_PSEUDONYMISATION_KEY":
+           "test-key", "SERVICEPULS_SOURCES_FILE": str(_sources(tmp_path, base)),
+           "TERMINE_TOKEN": TOKEN}
+    code, out, shown = _on_a_terminal(["import", "--all"], env)
+    assert code == 0, (out, shown)
+    assert f"[Terminvergabe] HTTP {base}/api/termine  [" in shown
+    assert "2 Zeilen, Seite 1" in shown and "7 Zeilen, Seite 4" in shown
+    assert "7 Zeilen gelesen, 5 neu, 0 aktualisiert, 1 Duplikate, 1 abgewiesen" in out
+    code, out, shown = _on_a_terminal(["import", "--all", "--quiet"], env)
+    assert code == 0 and shown == ""
+    assert out == (f"[Terminvergabe] HTTP {base}/api/termine: nichts Neues seit dem letzten "
+                   "Abruf (0 Zeilen gelesen)\n")
+    piped = CliRunner(env=env).invoke(main, ["import", "--all"])  # cron, systemd, a pipe
+    assert piped.exit_code == 0 and "Seite" not in piped.output and "  [" not in piped.output
+    assert piped.output.startswith("[Terminvergabe] HTTP")  # the summary line, nothing before
+
+
+def test_an_empty_pull_is_a_success_with_0_rows(store: Settings, api, tmp_path: Path) -> None:  # noqa: ANN001
+    """Nothing new since the last run: a succeeded run with 0 rows, said as such, and the
+    source stays fresh on the quality page."""
+    from metrics.quality import freshness, import_runs
+
+    _, base = api
+    sources = load_sources(_sources(tmp_path, base))
+    import_all(store, sources)
+    (empty,) = import_all(store, sources)
+    assert empty.error is None and _counts(empty) == (0, 0, 0, 0, 0)
+    assert empty.results[0].summary() == (f"HTTP {base}/api/termine: nichts Neues seit dem "
+                                          "letzten Abruf (0 Zeilen gelesen)")
+    engine = get_engine(store)
+    newest = import_runs(engine).row(0, named=True)
+    assert (newest["status"], newest["rows_read"], newest["rows_rejected"]) == ("succeeded", 0, 0)
+    assert newest["message"] is None
+    fresh = freshness(engine).filter(source="musterstadt-termine").row(0, named=True)
+    assert (fresh["runs"], fresh["failed_runs"], fresh["stale"]) == (2, 0, False)

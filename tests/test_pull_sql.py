@@ -29,7 +29,7 @@ on_error = "reject_row"
 [source]
 name = "fv-meldewesen-db"
 kind = "cases"
-file_pattern = "fv_meldewesen_db"  # no files: read through the sources file (kind "sql")
+# no file_pattern: no files — the sources file names this profile for its database
 
 [read]
 datetime_format = "%Y-%m-%d %H:%M:%S"
@@ -423,3 +423,29 @@ def test_cli_import_all_reports_the_pull(setup, reporting_db, monkeypatch) -> No
     assert failed.exit_code == 2
     assert "[Meldewesen-DB] SQL: Fehler: Quelle Meldewesen-DB: Umgebungsvariable FV_DB_URL" in (
         failed.output)
+
+
+def test_progress_counts_rows_without_a_total(setup, reporting_db) -> None:  # noqa: ANN001
+    """The command line's bar gets the rows read so far (batches of 2 here); the total of a
+    query is unknown. The profile has no file_pattern: a database source needs none."""
+    import contextlib
+
+    from connectors.profiles import profile_for, resolve_profile
+
+    settings, sources_file = setup
+    assert resolve_profile("fv_meldewesen_db", settings.profiles_dir).source.file_pattern is None
+    assert profile_for(Path("fv_meldewesen_db"), settings.profiles_dir) is None
+    shown: list[tuple[str, int | None, list]] = []
+
+    @contextlib.contextmanager
+    def progress(label: str, total: int | None) -> Iterator:
+        calls: list = []
+        shown.append((label, total, calls))
+        yield lambda *args: calls.append(args)
+
+    (outcome,) = import_all(settings, load_sources(sources_file, settings.profiles_dir),
+                            progress=progress)
+    assert _counts_of(outcome) == (6, 3, 0, 1, 2)
+    ((label, total, calls),) = shown
+    assert label == f"[Meldewesen-DB] {outcome.label}" and label.startswith("[Meldewesen-DB] SQL ")
+    assert total is None and calls == [(2,), (4,), (6,), (6,)]

@@ -99,3 +99,42 @@ def test_cli_import_all(drop, monkeypatch) -> None:
     assert "[Meldewesen] vorgaenge.csv: 13 Zeilen gelesen, 8 neu" in first.output
     second = runner.invoke(main, ["import", "--all"])
     assert second.output.count("unverändert") == 3
+
+
+def test_file_pattern_is_needed_only_to_find_a_profile_by_file_name(settings, drop) -> None:  # noqa: ANN001
+    """A city's profile without source.file_pattern imports the files of a source that
+    names it; a source that leaves the profile to the file name is told what to set; a
+    broken profile named by a source reports all its problems with its file."""
+    profiles = drop / "profile"
+    profiles.mkdir()
+    builtin = (Path(sources_module.__file__).parent / "profiles" / "musterstadt_vorgaenge.toml")
+    text = builtin.read_text(encoding="utf-8").replace('file_pattern = "vorgaenge*.csv"\n', "")
+    assert "file_pattern" not in text
+    (profiles / "stadt_vorgaenge.toml").write_text(text, encoding="utf-8")
+    (drop / "export" / "faelle.csv").write_bytes((KLEINSTADT / "vorgaenge.csv").read_bytes())
+    (drop / "sources.toml").write_text(SOURCES.replace("musterstadt_vorgaenge", "stadt_vorgaenge")
+                                       + '\n[[source]]\nname = "Ohne Profil"\npath = "export"\n'
+                                         'pattern = "faelle.csv"\n', encoding="utf-8")
+    settings = settings.model_copy(update={"profiles_dir": profiles})
+    outcomes = {o.source: o for o in import_all(
+        settings, load_sources(drop / "sources.toml", profiles))}
+    (cases,) = outcomes["Meldewesen"].results
+    assert outcomes["Meldewesen"].error is None and (cases.rows_read, cases.inserted) == (13, 8)
+    assert outcomes["Ohne Profil"].error == (
+        "kein Profil passt zum Dateinamen — profile in der Quellen-Datei angeben oder im "
+        "Profil source.file_pattern setzen")
+
+    broken = text.replace('delimiter = ";"', 'delimiter = ";;"').replace(
+        'service = "Leistung"', 'servce = "Leistung"')
+    (profiles / "stadt_vorgaenge.toml").write_text(broken, encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        load_sources(drop / "sources.toml", profiles)
+    where = f"source[1].profile ({profiles / 'stadt_vorgaenge.toml'}): "
+    assert err.value.problems == [
+        where + "columns.servce: kein Feld der Datenart 'cases' — erlaubt: "
+                "case_number, service, location, channel, received_at, completed_at, status, "
+                "follow_up_count",
+        where + 'columns.service: Pflichtfeld fehlt — Spaltenüberschrift der Datei angeben, '
+                'z. B. service = "…"',
+        where + "read.delimiter = ';;': genau ein Zeichen oder 'auto'",
+    ]
