@@ -126,6 +126,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Semicolon-separated, UTF-8 with BOM – opens directly in Excel.",
     },
     "dl_png": {"de": "Bild (PNG)", "en": "Image (PNG)"},
+    "dl_image_source": {
+        "de": "Quelle: Servicepuls, Auswertung der Verwaltungsdaten · Stand {date} · Werte "
+        "mit zu wenigen Fällen ausgeblendet",
+        "en": "Source: Servicepuls, analysis of administrative data · as of {date} · values "
+        "with too few cases withheld",
+    },
+    "dl_image_method": {"de": "Methode: {method}", "en": "Method: {method}"},
     "dl_png_help": {
         "de": "Das Diagramm als Bild, z. B. für Präsentationen. Wird beim Klick erzeugt.",
         "en": "The chart as an image, e.g. for slides. Created when you click.",

@@ -14,12 +14,14 @@ buttons use ``on_click="ignore"``, so a download does not rerun the page either.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
+from babel.dates import format_date
 
 from dashboard import exports, images
 from dashboard.i18n import t
@@ -33,26 +35,44 @@ PNG_SCALE = 2  # sharp enough for a projector and for print
 ICON = ":material/download:"
 
 
-def _image(fig: go.Figure, fmt: images.Format) -> Callable[[], bytes]:
+def _image(fig: go.Figure, fmt: images.Format, title: str | None = None,
+           note: str = "") -> Callable[[], bytes]:
+    """The image as a callable for ``st.download_button``; with ``title`` the image carries
+    the title above the chart and ``note`` (source and method) below it."""
     height = int(fig.layout.height or DEFAULT_HEIGHT)
     scale = PNG_SCALE if fmt == "png" else 1
 
     def render() -> bytes:
-        return images.render(fig, fmt, width=IMAGE_WIDTH, height=height, scale=scale)
+        image = images.render(fig, fmt, width=IMAGE_WIDTH, height=height, scale=scale)
+        return image if title is None else images.captioned(image, fmt, title, note,
+                                                            width=IMAGE_WIDTH, scale=scale)
 
     return render
 
 
-def chart(fig: go.Figure, alt: str, key: str, name: str, lang: str) -> None:
+def source_note(lang: str, method: str | None = None, today: dt.date | None = None) -> str:
+    """"Quelle: Servicepuls … · Stand 06.12.2026 · Methode: …" — printed under a downloaded
+    chart."""
+    day = format_date(today or dt.date.today(), "dd.MM.yyyy" if lang == "de" else "d MMM yyyy",
+                      locale="de_DE" if lang == "de" else "en")
+    note = t("dl_image_source", lang, date=day)
+    return f"{note} · {t('dl_image_method', lang, method=method)}" if method else note
+
+
+def chart(fig: go.Figure, alt: str, key: str, name: str, lang: str, *,
+          method: str | None = None) -> None:
     """The figure (``theme=None``: it carries its own accessible styling, the same in the
-    images) and its PNG and SVG downloads, named after ``name`` and today's date. The
+    images) and its PNG and SVG downloads, named after ``name`` and today's date; the images
+    carry ``name`` as their title and :func:`source_note` (with ``method``) below. The
     buttons have the keys ``{key}_png`` and ``{key}_svg``."""
     st.plotly_chart(fig, alt=alt, theme=None, config=CONFIG, key=key)
+    note = source_note(lang, method)
     available = images.chromium_path() is not None
     with st.container(horizontal=True, gap="small"):
         for fmt in ("png", "svg"):
             st.download_button(
-                t(f"dl_{fmt}", lang), _image(fig, fmt), file_name=exports.file_name(name, fmt),
+                t(f"dl_{fmt}", lang), _image(fig, fmt, name, note),
+                file_name=exports.file_name(name, fmt),
                 mime=exports.MIME[fmt], key=f"{key}_{fmt}", on_click="ignore", icon=ICON,
                 disabled=not available,
                 help=t(f"dl_{fmt}_help" if available else "dl_image_unavailable", lang))

@@ -319,3 +319,25 @@ def test_chart_images_through_chromium():
     texts = [e.text for e in root.iter("{http://www.w3.org/2000/svg}text") if e.text]
     assert f"53,8{NB}%" in texts and f"20,0{NB}%" in texts  # German decimal comma
     assert any("Bürgeramt Mitte" in text for text in texts)
+
+    # the download: the chart's title above it, source, date and method below
+    title = "Digitale Nutzungsquote je Standort – 2. Quartal 2026"
+    note = widgets.source_note("de", "Σ digitale / Σ alle Vorgänge.", dt.date(2026, 12, 6))
+    assert note == ("Quelle: Servicepuls, Auswertung der Verwaltungsdaten · Stand 06.12.2026 · "
+                    "Werte mit zu wenigen Fällen ausgeblendet · Methode: Σ digitale / Σ alle "
+                    "Vorgänge.")
+    svg = widgets._image(fig, "svg", title, note)()
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    height = int(root.get("height"))
+    assert height > fig.layout.height and root.get("width") == str(widgets.IMAGE_WIDTH)
+    lines = [(float(e.get("y", 0)), e.text) for e in root.findall(f"{ns}text")]
+    assert lines[0][1] == title and lines[0][0] < 40  # at the top
+    below = " ".join(text for y, text in lines[1:])
+    assert below == note and all(y > fig.layout.height for y, _ in lines[1:])  # wrapped
+    (chart,) = root.findall(f"{ns}svg")  # the chart itself, moved down under the title
+    assert int(chart.get("y")) >= 30 and f"53,8{NB}%" in [
+        e.text for e in chart.iter(f"{ns}text")]
+    png = widgets._image(fig, "png", title, note)()
+    width, tall = (int.from_bytes(png[i:i + 4], "big") for i in (16, 20))
+    assert width == widgets.IMAGE_WIDTH * 2 and tall > fig.layout.height * 2 + 80

@@ -147,7 +147,7 @@ def render_trend(store: data.Store, cube, flt: Filters, tiles: list[PeriodTile],
     alt = figures.text_alternative(series, kpi, scope, lang, store.min_n, grain)
     name = f"{kpi.label(lang)} – {scope}"  # file names of the downloads
     widgets.chart(figures.trend_figure(series, kpi, lang, store.min_n, grain), alt,
-                  "trend_chart", name, lang)
+                  "trend_chart", name, lang, method=kpi.method(lang))
     periods = series["period"].to_list()
     st.caption(
         t(

@@ -128,7 +128,8 @@ def render_chart(store: data.Store, cube, definition: PilotDefinition, effect: E
     name = f"{pilot.name} – {kpi.label(lang)}"  # file names of the downloads
     widgets.chart(
         figures.pilot_figure(pilot_series, control_series, kpi, lang, min_n, pilot.start,
-                             interventions), alt, "p_chart", name, lang)
+                             interventions), alt, "p_chart", name, lang,
+        method=kpi.method(lang))
     st.caption(t("p_chart_note", lang, services=service_names, min_n=min_n))
     st.caption(t("p_method", lang, method=method_note(effect, lang)))
     st.caption(alt)

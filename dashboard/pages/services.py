@@ -122,7 +122,7 @@ def show_chart(key: str, figure, alt: str, method: str, table: pl.DataFrame,  # 
     """A chart with its method note, its text alternative as visible text, and its data;
     both downloadable, the files named after ``name``."""
     with st.container(key=key):
-        widgets.chart(figure, alt, f"{key}_chart", name, lang)
+        widgets.chart(figure, alt, f"{key}_chart", name, lang, method=method)
         st.caption(method)
         st.caption(alt)
         widgets.table(table, f"{key}_table", lang, name)
