@@ -445,6 +445,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "q_col_updated": {"de": "Aktualisiert", "en": "Updated"},
     "q_col_duplicate": {"de": "Duplikate", "en": "Duplicates"},
     "q_col_rejected": {"de": "Abgewiesen", "en": "Rejected"},
+    "q_col_skipped": {"de": "Summenzeilen", "en": "Summary rows"},
     "q_col_message": {"de": "Meldung", "en": "Message"},
     "q_status_succeeded": {"de": "✓ erfolgreich", "en": "✓ succeeded"},
     "q_status_failed": {"de": "✗ fehlgeschlagen", "en": "✗ failed"},

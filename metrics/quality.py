@@ -37,6 +37,7 @@ RUN_SCHEMA = {
     "rows_updated": pl.Int64,
     "rows_duplicate": pl.Int64,
     "rows_rejected": pl.Int64,
+    "rows_skipped": pl.Int64,  # summary lines: read, no record, not in rows_read
     "message": pl.String,
 }
 REASON_SCHEMA = {"column": pl.String, "reason": pl.String, "rows": pl.Int64,
@@ -73,7 +74,7 @@ def import_runs(engine: Engine, limit: int = 200) -> pl.DataFrame:
     stmt = (
         select(r.id, r.source, r.profile, r.file_name, r.started_at, r.finished_at, r.status,
                r.rows_read, r.rows_inserted, r.rows_updated, r.rows_duplicate,
-               r.rows_rejected, r.message)
+               r.rows_rejected, r.rows_skipped, r.message)
         .order_by(r.started_at.desc(), r.id.desc())
         .limit(limit)
     )

@@ -62,6 +62,7 @@ def test_import_runs_newest_first_with_exact_counts(kleinstadt):
                                            "rejected")]
     assert counts == [13, 8, 0, 1, 4]
     assert runs["rows_read"].to_list() == [13, 2, 2]
+    assert runs["rows_skipped"].to_list() == [0, 0, 0]  # Kleinstadt's exports: no summaries
     assert runs["finished_at"].null_count() == 0
     assert quality.import_runs(get_engine(kleinstadt), limit=1)["id"].to_list() == [3]
 
@@ -416,4 +417,7 @@ def test_sample_city_smoke(monkeypatch, sample_store):
     assert len(runs) == expected.height
     assert [r["Gelesen"] for r in runs] == [
         f"{n:,}".replace(",", ".") for n in expected["rows_read"].to_list()]
+    # the statistics workbook's "Summe" row of each sheet: counted, not rejected
+    skipped = {r["Datei"]: r["Summenzeilen"] for r in runs if r["Summenzeilen"] != "0"}
+    assert list(skipped) == ["monatsstatistik.xlsx"] and int(skipped["monatsstatistik.xlsx"]) >= 2
 

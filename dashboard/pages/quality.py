@@ -31,7 +31,7 @@ CHART_REASONS = 15  # the chart shows the most frequent groups; the table shows 
 LOCAL_TIME = ZoneInfo("Europe/Berlin")  # import timestamps are stored in UTC
 COUNTS = {"rows_read": "q_col_read", "rows_inserted": "q_col_inserted",
           "rows_updated": "q_col_updated", "rows_duplicate": "q_col_duplicate",
-          "rows_rejected": "q_col_rejected"}
+          "rows_rejected": "q_col_rejected", "rows_skipped": "q_col_skipped"}
 
 
 # --- display helpers --------------------------------------------------------------------
