@@ -156,10 +156,30 @@ def _normalise(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
-def summary_matcher(patterns: Sequence[str], **where: str) -> Callable[[str], bool] | None:
-    """A test for the first non-empty value of a row: does it start a summary row? None
-    without patterns. ``where`` (file=… or source=…) names the input in the error for a
-    pattern that is no regular expression (a loaded profile has checked them already)."""
+class SummaryMatcher:
+    """A test for the first non-empty value of a row: does it make it a summary row?
+
+    Calling it runs the patterns (Python regular expressions) on one value. ``prefilter``
+    is the same patterns for polars (Rust's regex syntax, the same for ordinary patterns)
+    to narrow a column down to candidates before Python confirms them; None when one of
+    them is no Rust regex (e.g. a look-ahead) — then Python sees every value."""
+
+    def __init__(self, compiled: list[re.Pattern[str]]) -> None:
+        self.compiled = compiled
+        self.prefilter: str | None = "|".join(f"(?:{p.pattern})" for p in compiled)
+        try:
+            pl.Series([""]).str.contains(self.prefilter)
+        except pl.exceptions.PolarsError:
+            self.prefilter = None
+
+    def __call__(self, first: str) -> bool:
+        return any(p.search(first) for p in self.compiled)
+
+
+def summary_matcher(patterns: Sequence[str], **where: str) -> SummaryMatcher | None:
+    """The :class:`SummaryMatcher` of ``patterns``; None without patterns. ``where``
+    (file=… or source=…) names the input in the error for a pattern that is no regular
+    expression (a loaded profile has checked them already)."""
     compiled = []
     for p in patterns:
         try:
@@ -169,9 +189,7 @@ def summary_matcher(patterns: Sequence[str], **where: str) -> Callable[[str], bo
                 f"read.skip_row_patterns: '{p}' ist kein gültiger regulärer Ausdruck ({exc})",
                 fix="Muster im Profil korrigieren, z. B. \"^Summe|^Gesamt\"", **where,
             ) from None
-    if not compiled:
-        return None
-    return lambda first: any(p.search(first) for p in compiled)
+    return SummaryMatcher(compiled) if compiled else None
 
 
 def first_value(values: Sequence[str]) -> str | None:
@@ -270,7 +288,7 @@ class _Layout:
     names: list[str]  # the wanted columns …
     index: list[int]  # … and their positions in a record
     missing: list[str]  # values that mean "no value"
-    summary: Callable[[str], bool] | None = None  # first non-empty value → summary line?
+    summary: SummaryMatcher | None = None  # first non-empty value → summary line?
 
 
 class _Blocks:
@@ -453,8 +471,12 @@ def _drop_summaries(frame: pl.DataFrame, layout: _Layout) -> tuple[pl.DataFrame,
     expressions, as on the csv path) run once per distinct value."""
     stripped = [pl.col(str(i)).str.strip_chars(WHITESPACE) for i in range(layout.width)]
     first = frame.select(pl.coalesce([pl.when(s != "").then(s) for s in stripped])).to_series()
-    assert layout.summary is not None
-    hits = [v for v in first.unique().drop_nulls().to_list() if layout.summary(v)]
+    summary = layout.summary
+    assert summary is not None
+    candidates = first.drop_nulls()
+    if summary.prefilter is not None:
+        candidates = candidates.filter(candidates.str.contains(summary.prefilter))
+    hits = [v for v in candidates.unique().to_list() if summary(v)]
     if not hits:
         return frame, 0
     is_summary = first.is_in(hits)
