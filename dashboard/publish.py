@@ -1,18 +1,20 @@
 """``servicepuls publish``: write the open-data feed of :mod:`metrics.open_data` as files a
 portal such as GovData harvests — CSV and JSON per KPI, a DCAT-AP.de catalogue
-(``catalog.jsonld``) and a README.
+(``catalog.jsonld``) and a README; XLSX beside each CSV for Excel.
 
-Layout (one dataset per KPI, four distributions each)::
+Layout (one dataset per KPI, six distributions each)::
 
-    <kpi>_leistung_monat.csv / .json   one row per service and month (with cases)
-    <kpi>_monat.csv / .json            one row per month: all services together
-    catalog.jsonld                     dcat:Catalog → dcat:Dataset per KPI → dcat:Distribution
-    README.md                          columns, units, suppression, licence
+    <kpi>_leistung_monat.csv / .json / .xlsx   one row per service and month (with cases)
+    <kpi>_monat.csv / .json / .xlsx            one row per month: all services together
+    catalog.jsonld                             dcat:Catalog → dcat:Dataset per KPI → Distribution
+    README.md                                  columns, units, suppression, licence
 
 CSV is RFC 4180 (comma, UTF-8 without BOM, decimal point, ISO months ``2026-01``) so that
-machines read it without guessing; the Excel flavour (``;``, BOM) is the dashboard's
-download. Files are written to a temporary folder first and then moved into place, so a
-failed run leaves the previous feed intact.
+machines read it without guessing. German Excel opens such a file by double-click as one
+column with its decimal points misread, so every file also comes as XLSX (typed cells,
+:func:`dashboard.exports.to_xlsx`, as the dashboard's downloads). Files are written to a
+temporary folder first and then moved into place, so a failed run leaves the previous feed
+intact.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.exports import MIME, to_xlsx
 from metrics.open_data import Feed, KpiFeed
 
 log = logging.getLogger(__name__)
@@ -41,7 +44,7 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 _EU = "http://publications.europa.eu/resource/authority"
-MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
+MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "xlsx": MIME["xlsx"]}
 UNITS_DE = {"percent": "Prozent", "days": "Tage"}
 
 CELL_COLUMNS = {  # metrics column → published column
@@ -93,7 +96,7 @@ def published_frame(kpi_feed: KpiFeed, level: str) -> pl.DataFrame:
 
 def file_names(kpi_id: str) -> dict[tuple[str, str], str]:
     return {(level, fmt): f"{kpi_id}_{level}.{fmt}" for level in ("leistung_monat", "monat")
-            for fmt in ("csv", "json")}
+            for fmt in ("csv", "json", "xlsx")}
 
 
 def write_feed(feed: Feed, out_dir: Path, *, publisher: str,
@@ -113,6 +116,8 @@ def write_feed(feed: Feed, out_dir: Path, *, publisher: str,
                 frame = published_frame(kpi_feed, level)
                 if fmt == "csv":
                     frame.write_csv(stage / name)
+                elif fmt == "xlsx":
+                    (stage / name).write_bytes(to_xlsx(frame, name.removesuffix(".xlsx")))
                 else:
                     (stage / name).write_text(
                         json.dumps(frame.to_dicts(), ensure_ascii=False) + "\n",
@@ -252,9 +257,10 @@ def dcat_catalogue(feed: Feed, sizes: dict[str, int], *, publisher: str, issued:
 def readme(feed: Feed, publisher: str) -> str:
     """The README of the output folder: what each file holds and how to read it."""
     files = "\n".join(
-        f"| `{names[('leistung_monat', 'csv')]}`, `.json` | {k.kpi.label_de} je Leistung und "
-        f"Monat ({UNITS_DE.get(k.kpi.unit, k.kpi.unit)}) |\n"
-        f"| `{names[('monat', 'csv')]}`, `.json` | {k.kpi.label_de}, alle Leistungen je Monat |"
+        f"| `{names[('leistung_monat', 'csv')]}`, `.json`, `.xlsx` | {k.kpi.label_de} je "
+        f"Leistung und Monat ({UNITS_DE.get(k.kpi.unit, k.kpi.unit)}) |\n"
+        f"| `{names[('monat', 'csv')]}`, `.json`, `.xlsx` | {k.kpi.label_de}, alle Leistungen "
+        "je Monat |"
         for k in feed.kpis for names in [file_names(k.kpi.id)])
     months = feed.months
     span = (f"{months[0]:%m/%Y} bis {months[-1]:%m/%Y}" if months else "keine Daten")
@@ -268,8 +274,10 @@ Kennzahl, je Datei eine Distribution mit relativem `accessURL`.
 |---|---|
 {files}
 
-Jede Datei gibt es als CSV (RFC 4180: Komma, UTF-8 ohne BOM, Dezimalpunkt) und als JSON
-(eine Liste von Objekten mit denselben Schlüsseln; leere Zellen sind `null`).
+Jede Datei gibt es als CSV (RFC 4180: Komma, UTF-8 ohne BOM, Dezimalpunkt), als JSON
+(eine Liste von Objekten mit denselben Schlüsseln; leere Zellen sind `null`) und als XLSX
+mit denselben Spalten. Für Excel die XLSX-Datei öffnen: ein Doppelklick auf die CSV-Datei
+liest sie in deutschem Excel in eine Spalte und den Dezimalpunkt falsch.
 
 ## Spalten
 
@@ -292,8 +300,8 @@ vollständig: schnelle Fälle sind früher fertig als langsame.
 
 ## Datenschutz
 
-Nur Summen je Leistung und Monat — keine Einzelfälle, keine Vorgangsnummern, keine
-Standorte, keine Freitexte. {_suppression_note(feed.min_n)} Fällt die nötige zweite Zelle
+Keine Einzelfälle, keine Vorgangsnummern, keine Standorte, keine Freitexte.
+{_suppression_note(feed.min_n)} Fällt die nötige zweite Zelle
 weg, weil es keine gibt, bleibt die Monatssumme leer. Kennzahlen, deren Fallzahlen
 dieselben Vorgänge zählen (Rückfragenrate, Bearbeitungszeit und Anteil im Servicestandard:
 die abgeschlossenen Vorgänge), werden gemeinsam unterdrückt.

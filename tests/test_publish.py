@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
 from connectors.db import get_engine, upgrade
@@ -355,10 +356,11 @@ def test_files_and_dcat_catalogue(store: Settings, tmp_path: Path) -> None:
             name = dist["dcat:accessURL"]["@id"]
             assert dist["@type"] == "dcat:Distribution" and dist["dct:license"]["@id"] == LICENSE
             assert dist["dcat:mediaType"]["@id"].endswith(
-                "text/csv" if name.endswith(".csv") else "application/json")
+                {"csv": "text/csv", "json": "application/json",
+                 "xlsx": "spreadsheetml.sheet"}[name.rsplit(".", 1)[1]])
             assert int(dist["dcat:byteSize"]["@value"]) == (out / name).stat().st_size
             listed.append(name)
-    assert sorted(listed) == sorted(done.files) and len(listed) == 4 * len(feed.kpis)
+    assert sorted(listed) == sorted(done.files) and len(listed) == 6 * len(feed.kpis)
     assert (out / "README.md").read_text(encoding="utf-8").startswith("# Offene Daten")
 
     take_up = _read_csv(out / "digital_take_up_leistung_monat.csv")
@@ -370,6 +372,13 @@ def test_files_and_dcat_catalogue(store: Settings, tmp_path: Path) -> None:
     assert take_up[1]["unterdrueckt"] == "true" and take_up[1]["fallzahl"] == ""
     as_json = json.loads((out / "digital_take_up_leistung_monat.json").read_text("utf-8"))
     assert len(as_json) == len(take_up) and as_json[1]["fallzahl"] is None
+    # the XLSX beside it (for Excel): the same rows, numbers as numbers
+    sheet = load_workbook(out / "digital_take_up_leistung_monat.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == tuple(take_up[0]) and len(rows) == 1 + len(take_up)
+    assert rows[1] == ("2026-01", "ANM", "Anmeldung einer Wohnung", "99115001001000",
+                       "Bürgerservice", "digital_take_up", 40.0, "Prozent", 4, 10, False)
+    assert rows[2][8:] == (None, None, True)  # withheld: empty, as in the CSV
     totals = _read_csv(out / "digital_take_up_monat.csv")
     assert [(r["monat"], r["wert"], r["zaehler"], r["fallzahl"]) for r in totals] == [
         ("2026-01", "26.32", "5", "19"), ("2026-02", "60.0", "9", "15")]
@@ -431,7 +440,11 @@ def test_nothing_personal_is_published(store: Settings, tmp_path: Path) -> None:
     write_feed(build_feed(load_cube(get_engine(store)), store.min_n), out, publisher="X")
     with get_engine(store).connect() as conn:
         keys = conn.execute(select(Case.case_key)).scalars().all()
-    text = "\n".join(f.read_text(encoding="utf-8") for f in out.iterdir())
+    text = "\n".join(f.read_text(encoding="utf-8") for f in out.iterdir()
+                     if f.suffix != ".xlsx")
+    text += "\n".join(str(v) for f in out.glob("*.xlsx")  # zipped XML: read the cells
+                      for row in load_workbook(f).active.iter_rows(values_only=True)
+                      for v in row)
     assert COMMENT not in text and "Beispiel" not in text
     assert not any(k in text for k in keys) and "case_key" not in text
     for f in out.glob("*.csv"):

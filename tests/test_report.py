@@ -192,6 +192,18 @@ def test_available_periods_newest_first() -> None:
     assert of("quarter", dt.date(2026, 4, 1)).end == dt.date(2026, 6, 30)
 
 
+@pytest.mark.parametrize(("last", "suggestion"), [
+    (dt.date(2026, 10, 1), "2026-Q3"),  # Q4 has one month of three: the last whole quarter
+    (dt.date(2026, 9, 1), "2026-Q3"),
+    (dt.date(2025, 11, 1), "2025-Q4"),  # no whole quarter at all: the newest
+])
+def test_a_period_without_data_suggests_the_newest_whole_quarter(last: dt.date,
+                                                                 suggestion: str) -> None:
+    with pytest.raises(ReportInputError) as caught:
+        parse_period("2030-Q1", _months_cube(dt.date(2025, 11, 1), last))
+    assert f"z. B. --period {suggestion}" in str(caught.value)
+
+
 @pytest.mark.parametrize(("period", "scope", "expected"), [
     ("2026-Q5", "stadt", ["Zeitraum '2026-Q5' nicht erkannt", "Quartal 2026-Q2",
                           "Daten gibt es von Jan 2026 bis Feb 2026", "Lösung: --period"]),

@@ -9,6 +9,7 @@ in CI, see ``skip_or_fail``).
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -182,6 +183,9 @@ def test_cli_end_to_end(kleinstadt: Settings, monkeypatch: pytest.MonkeyPatch,
     assert summary[1][:3] == ("Vorgänge", "5", "5")
     assert summary[2][:2] == ("Digitale Nutzungsquote", "60,0\u00a0%")
     assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # shareable, not private to root
 
     english = CliRunner().invoke(main, ["report", "--period", "2026-Q1", "--lang", "en",
                                         "--out", str(tmp_path / "en.pdf")])

@@ -56,12 +56,21 @@ def render(report: Report, fmt: str) -> bytes:
     return to_pptx(report, images, pilot_images)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write(data: bytes, out: Path) -> Path:
     """Write ``data`` to ``out`` all at once: a temporary file beside it, then a rename, so a
     failed or interrupted run never leaves half a report."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
+        # mkstemp makes the file private (0600); a report is for sharing: the mode any new
+        # file gets here (0644 under the usual umask 022)
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, out)

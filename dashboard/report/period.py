@@ -105,7 +105,7 @@ def parse_period(text: str, cube: Cube) -> Period:
     else:
         period = of("year", dt.date(year, 1, 1))
     if cube.is_empty or period.last < cube.months[0] or period.first > cube.months[-1]:
-        suggestion = f"z. B. --period {latest(cube).code}" if not cube.is_empty else \
+        suggestion = f"z. B. --period {suggested(cube).code}" if not cube.is_empty else \
             "erst Daten importieren: servicepuls import PFAD"
         raise ReportInputError(f"Für den Zeitraum '{text}' ({period.label('de')}) gibt es keine "
                                f"Daten — {data_span(cube)}",
@@ -119,6 +119,15 @@ def latest(cube: Cube, kind: Kind = "quarter") -> Period:
     first = {"month": last, "quarter": last.replace(month=(last.month - 1) // 3 * 3 + 1),
              "year": last.replace(month=1)}[kind]
     return of(kind, first)
+
+
+def suggested(cube: Cube) -> Period:
+    """The newest whole quarter with data (a running quarter compared with whole ones
+    misleads), else the newest quarter."""
+    newest = latest(cube)
+    if newest.last > cube.months[-1] and newest.previous.last >= cube.months[0]:
+        return newest.previous
+    return newest
 
 
 def available(cube: Cube) -> list[Period]:
