@@ -12,8 +12,9 @@ forgets it.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from sqlalchemy import Engine, FromClause, Select, distinct, inspect, select, union
+from sqlalchemy import Engine, FromClause, Select, inspect, select, union
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -41,13 +42,29 @@ def _table(table: FromClause | type[DeclarativeBase]) -> FromClause:
     return table.__table__ if hasattr(table, "__table__") else table  # type: ignore[return-value]
 
 
-def tenant_filter(table: FromClause | type[DeclarativeBase], ags: str) -> ColumnElement[bool]:
-    """The condition that keeps ``table`` to one municipality — the one filter every read
-    of a tenant table carries."""
-    return _table(table).c.ags == ags
+Tenants = str | Collection[str] | None  # one AGS, several (the tenant grain), None: default
 
 
-def scoped(stmt: Select, ags: str, *tables: FromClause | type[DeclarativeBase]) -> Select:
+def current(ags: Tenants) -> str | list[str]:
+    """``ags`` as given, or the installation's default (``SERVICEPULS_AGS``) for None."""
+    if ags is None:
+        from connectors.settings import get_settings
+
+        return get_settings().ags
+    return ags if isinstance(ags, str) else sorted(ags)
+
+
+def tenant_filter(table: FromClause | type[DeclarativeBase], ags: Tenants
+                  ) -> ColumnElement[bool]:
+    """The condition that keeps ``table`` to one municipality (or, for the tenant grain,
+    to the listed ones) — the one filter every read of a tenant table carries. None means
+    the installation's default municipality."""
+    ags = current(ags)
+    column = _table(table).c.ags
+    return column == ags if isinstance(ags, str) else column.in_(ags)
+
+
+def scoped(stmt: Select, ags: Tenants, *tables: FromClause | type[DeclarativeBase]) -> Select:
     """``stmt`` kept to one municipality in each of ``tables`` (default: every tenant table
     it selects from)."""
     froms = [_table(t) for t in tables] or [
@@ -64,6 +81,6 @@ def tenants(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         if "ags" not in {c["name"] for c in inspect(conn).get_columns(Service.__tablename__)}:
             return []
-        rows = conn.execute(union(select(distinct(Service.ags)),
-                                  select(distinct(ImportRun.ags)))).scalars().all()
+        rows = conn.execute(union(select(Service.ags).distinct(),
+                                  select(ImportRun.ags).distinct())).scalars().all()
     return sorted(rows)

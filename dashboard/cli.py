@@ -254,7 +254,8 @@ def serve(port: int, host: str) -> None:
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Zielordner (Standard: <data_dir>/offene-daten).")
-def publish(out: Path | None) -> None:
+@_ags_option("deren Daten veröffentlicht werden")
+def publish(out: Path | None, ags: str | None) -> None:
     """Offene Daten schreiben: CSV und JSON je Kennzahl, Leistung und Monat, dazu
     DCAT-AP.de-Metadaten (catalog.jsonld) — kleine Fallzahlen unterdrückt."""
     from connectors.db import get_engine
@@ -262,13 +263,13 @@ def publish(out: Path | None) -> None:
     from metrics.cube import load_cube, store_ready
     from metrics.open_data import build_feed
 
-    settings = _settings()
+    settings = _settings(ags)
     out = out or settings.data_dir / "offene-daten"
     engine = get_engine(settings)
     if not store_ready(engine):
         _fail(ServicepulsError(f"Der Store {settings.db_url} enthält keine Daten",
                                fix="erst importieren: servicepuls import PFAD…"))
-    feed = build_feed(load_cube(engine), settings.min_n)
+    feed = build_feed(load_cube(engine, settings.ags), settings.min_n)
     if not feed.kpis:
         _fail(ServicepulsError("Keine Vorgänge im Store — nichts zu veröffentlichen",
                                fix="erst importieren: servicepuls import PFAD…"))
@@ -296,12 +297,14 @@ def publish(out: Path | None) -> None:
               help="Zieldatei (Standard: servicepuls-bericht-<Zeitraum>-<Bereich>.<Format>).")
 @click.option("--lang", type=click.Choice(["de", "en"]), default=None,
               help="Sprache (Standard: SERVICEPULS_LANGUAGE).")
-def report(period: str, scope: str, fmt: str, out: Path | None, lang: str | None) -> None:
+@_ags_option("über die berichtet wird")
+def report(period: str, scope: str, fmt: str, out: Path | None, lang: str | None,
+           ags: str | None) -> None:
     """Bericht für den Rat als PDF oder PowerPoint: Kennzahlen mit Zielwerten und
     Veränderung, Diagramme, Tabelle je Leistung, Piloten, Methodenhinweise."""
     from dashboard import report as council
 
-    settings = _settings()
+    settings = _settings(ags)
     try:
         built = council.build(council.load_inputs(settings), period, scope,
                               lang=lang or settings.language, min_n=settings.min_n)
@@ -322,7 +325,9 @@ def report(period: str, scope: str, fmt: str, out: Path | None, lang: str | None
 @click.option("--dry-run", is_flag=True, help="Mails nur anzeigen, nicht senden.")
 @click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
               help="Quellen-Datei statt SERVICEPULS_SOURCES_FILE.")
-def notify(summary: bool, reminders: bool, dry_run: bool, sources_file: Path | None) -> None:
+@_ags_option("deren Übersicht und Erinnerungen verschickt werden")
+def notify(summary: bool, reminders: bool, dry_run: bool, sources_file: Path | None,
+           ags: str | None) -> None:
     """Monatsübersicht und Erinnerungen per Mail (SMTP) — für cron oder einen
     systemd-Timer."""
     import datetime as dt
@@ -330,7 +335,7 @@ def notify(summary: bool, reminders: bool, dry_run: bool, sources_file: Path | N
     from connectors.db import get_engine
     from dashboard.notify import build, check_config, send
 
-    settings = _settings()
+    settings = _settings(ags)
     try:
         if not dry_run:
             check_config(settings)  # before any work: a cron job should fail fast

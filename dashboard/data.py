@@ -30,33 +30,45 @@ class Store:
     engine: Engine
     url: str  # with the password hidden: safe to show and to use as a cache key
     version: str
+    ags: str  # the municipality shown (every loader below reads only its data)
 
     @property
     def min_n(self) -> int:
         return self.settings.min_n
 
 
-def open_store() -> Store:
-    """Fresh settings for every script run (tests and operators change env vars)."""
+def open_store(ags: str | None = None) -> Store:
+    """Fresh settings for every script run (tests and operators change env vars); the
+    municipality ``ags`` (None: SERVICEPULS_AGS)."""
     settings = Settings()
     engine = get_engine(settings)
+    ags = ags or settings.ags
     return Store(
         settings=settings,
         engine=engine,
         url=engine.url.render_as_string(hide_password=True),
-        version=data_version(engine),
+        version=data_version(engine, ags),
+        ags=ags,
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=8, ttl=60)
+def store_tenants(_engine: Engine, url: str) -> list[str]:
+    """The municipalities (AGS) the store holds (the sidebar's choice when more than one)."""
+    from connectors.tenants import tenants
+
+    return tenants(_engine) if _store_ready(_engine) else []
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _cube(_engine: Engine, url: str, version: str) -> Cube:
+def _cube(_engine: Engine, url: str, version: str, ags: str) -> Cube:
     log.info("loading cube for %s (version %s)", url, version)
-    return load_cube(_engine)
+    return load_cube(_engine, ags)
 
 
 def cube(store: Store) -> Cube:
     """The store's cube, shared by all sessions until the next import."""
-    return _cube(store.engine, store.url, store.version)
+    return _cube(store.engine, store.url, store.version, store.ags)
 
 
 def _ids(values: Iterable[int] | None) -> tuple[int, ...] | None:
@@ -126,42 +138,43 @@ from metrics import quality as _quality  # noqa: E402
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _import_runs(_engine: Engine, url: str, version: str) -> pl.DataFrame:
-    return _quality.import_runs(_engine)
+def _import_runs(_engine: Engine, url: str, version: str, ags: str) -> pl.DataFrame:
+    return _quality.import_runs(_engine, ags=ags)
 
 
 def quality_runs(store: Store) -> pl.DataFrame:
     """The newest import runs, newest first (see :func:`metrics.quality.import_runs`)."""
-    return _import_runs(store.engine, store.url, store.version)
+    return _import_runs(store.engine, store.url, store.version, store.ags)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _rejected_by_reason(_engine: Engine, url: str, version: str,
+def _rejected_by_reason(_engine: Engine, url: str, version: str, ags: str,
                         run_id: int | None) -> pl.DataFrame:
-    return _quality.rejected_by_reason(_engine, run_id)
+    return _quality.rejected_by_reason(_engine, run_id, ags=ags)
 
 
 def quality_reasons(store: Store, run_id: int | None = None) -> pl.DataFrame:
     """Quarantined rows grouped by column and reason; ``run_id=None`` means every run."""
-    return _rejected_by_reason(store.engine, store.url, store.version, run_id)
+    return _rejected_by_reason(store.engine, store.url, store.version, store.ags, run_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _rejected_rows(_engine: Engine, url: str, version: str, run_id: int | None,
+def _rejected_rows(_engine: Engine, url: str, version: str, ags: str, run_id: int | None,
                    limit: int) -> pl.DataFrame:
-    return _quality.rejected_rows(_engine, run_id, limit)
+    return _quality.rejected_rows(_engine, run_id, limit, ags=ags)
 
 
 def quality_rejected_rows(store: Store, run_id: int | None = None,
                           limit: int = 500) -> pl.DataFrame:
     """The quarantined rows themselves (raw values minimised and pseudonymised)."""
-    return _rejected_rows(store.engine, store.url, store.version, run_id, limit)
+    return _rejected_rows(store.engine, store.url, store.version, store.ags, run_id, limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _freshness(_engine: Engine, url: str, version: str, today: str,
+def _freshness(_engine: Engine, url: str, version: str, ags: str, today: str,
                stale_after_days: int) -> pl.DataFrame:
-    return _quality.freshness(_engine, _dt.date.fromisoformat(today), stale_after_days)
+    return _quality.freshness(_engine, _dt.date.fromisoformat(today), stale_after_days,
+                              ags=ags)
 
 
 def quality_freshness(store: Store,
@@ -169,7 +182,7 @@ def quality_freshness(store: Store,
     """Freshness per source as of today (UTC, like the import timestamps); the date is
     part of the cache key, so "days since" moves on even without a new import."""
     today = _dt.datetime.now(_dt.UTC).date().isoformat()
-    return _freshness(store.engine, store.url, store.version, today, stale_after_days)
+    return _freshness(store.engine, store.url, store.version, store.ags, today, stale_after_days)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -195,15 +208,15 @@ SATISFACTION_WINDOW = 12  # months of the "last 12 months" tiles and the topic c
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _feedback(_engine: Engine, url: str, version: str) -> pl.DataFrame:
+def _feedback(_engine: Engine, url: str, version: str, ags: str) -> pl.DataFrame:
     if not _store_ready(_engine):
         return pl.DataFrame(schema=_FEEDBACK_SCHEMA)
-    return _satisfaction.load_feedback(_engine)
+    return _satisfaction.load_feedback(_engine, ags)
 
 
 def feedback(store: Store) -> pl.DataFrame:
     """Every stored rating (no comments): month, service, location, channel, topic, rating."""
-    return _feedback(store.engine, store.url, store.version)
+    return _feedback(store.engine, store.url, store.version, store.ags)
 
 
 @dataclass(frozen=True)
@@ -270,15 +283,16 @@ def satisfaction_view(store: Store, topic: str = "overall", channel: str | None 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _comments(_engine: Engine, url: str, version: str, limit: int, channel: str | None,
+def _comments(_engine: Engine, url: str, version: str, ags: str, limit: int, channel: str | None,
               location_id: int | None) -> pl.DataFrame:
-    return _satisfaction.comments(_engine, limit, channel=channel, location_id=location_id)
+    return _satisfaction.comments(_engine, limit, channel=channel, location_id=location_id,
+                                  ags=ags)
 
 
 def feedback_comments(store: Store, limit: int = 10, channel: str | None = None,
                       location_id: int | None = None) -> pl.DataFrame:
     """The newest comments (month only, scrubbed again on the way out)."""
-    return _comments(store.engine, store.url, store.version, limit, channel, location_id)
+    return _comments(store.engine, store.url, store.version, store.ags, limit, channel, location_id)
 
 
 # --- Pilotprojekte (metrics.pilot_config, metrics.pilots) ----------------------------------
@@ -352,15 +366,15 @@ def with_wilson(frame: pl.DataFrame, numerator: str = "numerator", n: str = "n",
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _appointment_facts(_engine: Engine, url: str, version: str
+def _appointment_facts(_engine: Engine, url: str, version: str, ags: str
                        ) -> _appointments.AppointmentFacts:
-    return _appointments.load_appointments(_engine)
+    return _appointments.load_appointments(_engine, ags)
 
 
 def appointment_facts(store: Store) -> _appointments.AppointmentFacts:
     """Lead-time and wait counts of the booking system (empty without appointments), shared
     by all sessions until the next import."""
-    return _appointment_facts(store.engine, store.url, store.version)
+    return _appointment_facts(store.engine, store.url, store.version, store.ags)
 
 
 def data_span(data: Cube, facts: _appointments.AppointmentFacts
@@ -510,15 +524,15 @@ from metrics.funnel import load_funnel as _load_funnel  # noqa: E402
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _funnel(_engine: Engine, url: str, version: str) -> pl.DataFrame:
+def _funnel(_engine: Engine, url: str, version: str, ags: str) -> pl.DataFrame:
     if not _store_ready(_engine):
         return pl.DataFrame(schema=_FUNNEL_SCHEMA)
-    return _load_funnel(_engine)
+    return _load_funnel(_engine, ags)
 
 
 def funnel(store: Store) -> pl.DataFrame:
     """The online portal's form funnel, month × service (empty when none is imported)."""
-    return _funnel(store.engine, store.url, store.version)
+    return _funnel(store.engine, store.url, store.version, store.ags)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -783,12 +797,12 @@ def satisfaction_view_for(store: Store, topic: str, flt: _Filters) -> Satisfacti
 
 def feedback_comments_for(store: Store, flt: _Filters, limit: int = 10) -> pl.DataFrame:
     """The newest comments within the filters (month only, scrubbed again on the way out)."""
-    frame = _comments_in(store.engine, store.url, store.version, flt.first, flt.end)
+    frame = _comments_in(store.engine, store.url, store.version, store.ags, flt.first, flt.end)
     return _feedback_in(frame, flt.first, flt.last_month, flt.services, flt.locations,
                         flt.channels).head(limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _comments_in(_engine: Engine, url: str, version: str, since: _dt.date,
+def _comments_in(_engine: Engine, url: str, version: str, ags: str, since: _dt.date,
                  until: _dt.date) -> pl.DataFrame:
-    return _satisfaction.comments(_engine, 100_000, since=since, until=until)
+    return _satisfaction.comments(_engine, 100_000, since=since, until=until, ags=ags)

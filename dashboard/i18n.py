@@ -1467,6 +1467,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "f_from": {"de": "Von", "en": "From"},
     "f_to": {"de": "Bis", "en": "To"},
     "f_department": {"de": "Fachbereich", "en": "Department"},
+    "f_tenant": {"de": "Kommune", "en": "Municipality"},
+    "f_tenant_help": {
+        "de": "Der Store enthält mehrere Kommunen (Amtlicher Gemeindeschlüssel); jede Seite "
+        "zeigt nur die Daten der gewählten.",
+        "en": "The store holds several municipalities (official municipality key); every "
+        "page shows only the chosen one's data.",
+    },
     "f_all_departments": {"de": "Alle Fachbereiche", "en": "All departments"},
     "f_services": {"de": "Leistungen", "en": "Services"},
     "f_all_services": {"de": "Alle Leistungen", "en": "All services"},

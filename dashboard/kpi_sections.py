@@ -62,7 +62,8 @@ def _open_and_target(_cube: Cube, url: str, version: str, service_id: int,
              "protect_filters": True}
     out: dict = {}
     for kpi in ("open_case_age_median", "open_case_age_p90"):
-        out[kpi] = compute(kpi, _cube, (), **scope).row(0, named=True) \
+        # None also when the service has no open case (the frame is empty then)
+        out[kpi] = next(iter(compute(kpi, _cube, (), **scope).to_dicts()), None) \
             if not _cube.open_cases.is_empty() else None
         out[f"{kpi}_by_location"] = compute(kpi, _cube, ("location_id",), **scope)
     first, last = window(_cube)

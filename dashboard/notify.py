@@ -28,6 +28,7 @@ from sqlalchemy import Engine, MetaData, Table, func, inspect, select
 from connectors.errors import ServicepulsError
 from connectors.settings import Settings
 from connectors.store import SourceFile
+from connectors.tenants import tenant_filter
 from dashboard.formatting import fmt_change, fmt_month, fmt_number, fmt_percent, fmt_value
 from dashboard.i18n import t
 from metrics.cube import store_ready
@@ -62,22 +63,24 @@ def fmt_date(day: dt.date, lang: str = "de") -> str:
 # --- sources --------------------------------------------------------------------------------
 
 
-def recorded_deliveries(engine: Engine) -> dict[str, dt.datetime]:
-    """Per configured source, what ``import --all`` recorded: the newest modification time
-    of a source's files, or when a database or API source last moved its cursor."""
+def recorded_deliveries(engine: Engine, ags: str | None = None) -> dict[str, dt.datetime]:
+    """Per configured source, what ``import --all`` recorded for municipality ``ags``
+    (None: SERVICEPULS_AGS): the newest modification time of a source's files, or when a
+    database or API source last moved its cursor."""
     if not store_ready(engine):
         return {}
     f = SourceFile.__table__
     out: dict[str, dt.datetime] = {}
     with engine.connect() as conn:
         for name, ns in conn.execute(select(f.c.source, func.max(f.c.mtime_ns))
-                                     .group_by(f.c.source)):
+                                     .where(tenant_filter(f, ags)).group_by(f.c.source)):
             if ns is not None:
                 out[name] = dt.datetime.fromtimestamp(ns / 1e9)
         if inspect(engine).has_table("source_cursors"):
             cursors = Table("source_cursors", MetaData(), autoload_with=conn)
             for name, at in conn.execute(select(cursors.c.source, func.max(
-                    cursors.c.updated_at)).group_by(cursors.c.source)):
+                    cursors.c.updated_at)).where(tenant_filter(cursors, ags))
+                    .group_by(cursors.c.source)):
                 if at is not None:  # stored in UTC like every importer timestamp
                     out[name] = at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
     return out
@@ -253,15 +256,15 @@ def build(settings: Settings, engine: Engine, *, summary: bool, reminders: bool,
     recipients = settings.mail_to or ["empfaenger@localhost"]
     out = []
     if summary:
-        cube = load_cube(engine)
+        cube = load_cube(engine, settings.ags)
         if cube.is_empty:
             raise ServicepulsError(f"Der Store {settings.db_url} enthält keine Vorgänge — "
                                    "keine Monatsübersicht möglich",
                                    fix="erst importieren: servicepuls import --all")
         shown = tiles(cube, min_n=settings.min_n)
         subject, body = summary_message(
-            shown, freshness(engine, today=today), cube.months[-1], publisher=settings.publisher,
-            min_n=settings.min_n, today=today, lang=lang)
+            shown, freshness(engine, today=today, ags=settings.ags), cube.months[-1],
+            publisher=settings.publisher, min_n=settings.min_n, today=today, lang=lang)
         out.append(email(subject, body, sender, recipients))
     if reminders:
         path = sources_file or settings.sources_file
@@ -272,7 +275,7 @@ def build(settings: Settings, engine: Engine, *, summary: bool, reminders: bool,
             from connectors.sources import load_sources
 
             sources = load_sources(path, settings.profiles_dir)
-            states = source_status(sources, recorded_deliveries(engine), today)
+            states = source_status(sources, recorded_deliveries(engine, settings.ags), today)
             stale = [s for s in states if s.stale]
             unchecked = [s.name for s in sources
                          if getattr(s, "expected_every_days", None) is None]

@@ -39,6 +39,7 @@ import polars as pl
 from sqlalchemy import Engine, func, select
 
 from connectors.store import Appointment, Outcome
+from connectors.tenants import Tenants, tenant_filter
 from metrics.cube import store_ready
 from metrics.kpis import percentile, ratio, suppress
 from metrics.sql import days_between, hour_of, iso_weekday, month_start, query_frame
@@ -74,19 +75,22 @@ class AppointmentFacts:
         return self.lead.is_empty()
 
 
-def load_appointments(engine: Engine) -> AppointmentFacts:
-    """The two count frames (see the module docstring), grouped in SQL."""
+def load_appointments(engine: Engine, ags: Tenants = None) -> AppointmentFacts:
+    """The two count frames (see the module docstring) of municipality ``ags`` (None:
+    SERVICEPULS_AGS), grouped in SQL."""
     if not store_ready(engine):
         return AppointmentFacts()
     a = Appointment
     month = month_start(a.slot_at).label("month")
     lead = days_between(a.booked_at, a.slot_at).label("lead_days")
     dims = (month, a.service_id, a.location_id, a.channel, a.outcome, lead)
-    lead_frame = query_frame(engine, select(*dims, func.count()).group_by(*dims), LEAD_SCHEMA)
+    lead_frame = query_frame(engine, select(*dims, func.count())
+                             .where(tenant_filter(a, ags)).group_by(*dims), LEAD_SCHEMA)
     dims = (month, a.location_id, iso_weekday(a.slot_at).label("weekday"),
             hour_of(a.slot_at).label("hour"), a.wait_minutes)
     waits = query_frame(engine, select(*dims, func.count()).where(
-        a.outcome == Outcome.ATTENDED.value, a.wait_minutes.is_not(None)).group_by(*dims),
+        tenant_filter(a, ags), a.outcome == Outcome.ATTENDED.value,
+        a.wait_minutes.is_not(None)).group_by(*dims),
         WAIT_SCHEMA)
     log.info("appointments loaded: %d lead rows, %d wait rows", lead_frame.height, waits.height)
     return AppointmentFacts(lead=lead_frame, waits=waits)

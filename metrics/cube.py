@@ -35,6 +35,7 @@ from connectors.store import (
     UsageStat,
     WaitStat,
 )
+from connectors.tenants import Tenants, current, tenant_filter
 from metrics.sql import query_frame
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,10 @@ _LOCATION_SCHEMA = {"location_id": pl.Int64, "code": pl.String, "name": pl.Strin
                     "longitude": pl.Float64}
 
 
+_SERVICE_TENANT_SCHEMA = {"service_id": pl.Int64, "tenant": pl.String}
+_LOCATION_TENANT_SCHEMA = {"location_id": pl.Int64, "tenant": pl.String}
+
+
 @dataclass(frozen=True)
 class Cube:
     volume: pl.DataFrame
@@ -122,6 +127,12 @@ class Cube:
     # cases still open by whole days since receipt, aged on ``as_of`` (module docstring)
     open_cases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_OPEN_SCHEMA))
     as_of: dt.date | None = None
+    # the municipality (AGS) of each service and location: the ``tenant`` grouping of a
+    # cube loaded for several municipalities (service and location ids are store-wide)
+    service_tenants: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=_SERVICE_TENANT_SCHEMA))
+    location_tenants: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=_LOCATION_TENANT_SCHEMA))
 
     @property
     def is_empty(self) -> bool:
@@ -154,18 +165,24 @@ def store_ready(engine: Engine) -> bool:
         return False
 
 
-def data_version(engine: Engine) -> str:
-    """Changes whenever an import finishes; dashboards cache results by it."""
+def data_version(engine: Engine, ags: Tenants = None) -> str:
+    """Changes whenever an import into municipality ``ags`` finishes; dashboards cache
+    results by it."""
     if not store_ready(engine):
         return "empty"
     with engine.connect() as conn:
         last_id, last_finished = conn.execute(
             select(func.max(ImportRun.id), func.max(ImportRun.finished_at))
+            .where(tenant_filter(ImportRun, ags))
         ).one()
-    return f"{engine.url.render_as_string(hide_password=True)}#{last_id}@{last_finished}"
+    return (f"{engine.url.render_as_string(hide_password=True)}#{current(ags)}#{last_id}"
+            f"@{last_finished}")
 
 
-def load_cube(engine: Engine) -> Cube:
+def load_cube(engine: Engine, ags: Tenants = None) -> Cube:
+    """The cube of municipality ``ags`` (None: ``SERVICEPULS_AGS``); with several AGS their
+    union, whose ``service_tenants`` give the ``tenant`` grouping (totals are Σ/Σ over
+    the municipalities, and open cases age on the newest date of any of them)."""
     if not store_ready(engine):
         return _empty_cube()
     # The case aggregates come from the persisted cube (connectors/cube.py), kept in step
@@ -175,46 +192,57 @@ def load_cube(engine: Engine) -> Cube:
     volume = query_frame(engine, select(
         v.month, v.service_id, v.location_id, v.channel, v.cases, v.completed,
         v.completed_with_follow_up, v.open,
-    ).order_by(v.month, v.service_id, v.location_id, v.channel), _VOLUME_SCHEMA).with_columns(
+    ).where(tenant_filter(v, ags)).order_by(v.month, v.service_id, v.location_id, v.channel),
+        _VOLUME_SCHEMA).with_columns(
         digital=pl.when(pl.col("channel").is_in(list(DIGITAL_CHANNELS)))
         .then(pl.col("cases"))
         .otherwise(0)
     )
     durations = query_frame(engine, select(
         d.month, d.service_id, d.location_id, d.channel, d.days, d.cases,
-    ).order_by(d.month, d.service_id, d.location_id, d.channel, d.days), _DURATION_SCHEMA)
+    ).where(tenant_filter(d, ags)).order_by(d.month, d.service_id, d.location_id, d.channel,
+                                            d.days), _DURATION_SCHEMA)
     u = UsageStat
     usage_dims = (u.period_start, u.period_end, u.service_id, u.location_id, u.channel)
-    usage = query_frame(engine, select(*usage_dims, func.sum(u.volume)).group_by(*usage_dims),
-                        _USAGE_SCHEMA)
+    usage = query_frame(engine, select(*usage_dims, func.sum(u.volume))
+                        .where(tenant_filter(u, ags)).group_by(*usage_dims), _USAGE_SCHEMA)
     st = StandardStat
     standards = query_frame(engine, select(st.period_start, st.period_end, st.service_id,
                                            st.standard_code, st.channel, st.target_share,
-                                           st.volume_meeting, st.volume_total),
-                            _STANDARD_SCHEMA)
-    as_of, open_cases = _open_cases(engine)
+                                           st.volume_meeting, st.volume_total)
+                            .where(tenant_filter(st, ags)), _STANDARD_SCHEMA)
+    as_of, open_cases = _open_cases(engine, ags)
     w = WaitStat
-    waits = query_frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits),
-                        _WAIT_SCHEMA)
+    waits = query_frame(engine, select(w.location_id, w.day, w.hour, w.wait_minutes, w.visits)
+                        .where(tenant_filter(w, ags)), _WAIT_SCHEMA)
     services = query_frame(engine, select(
         Service.id, Service.code, Service.name, Service.leika_key, Service.department,
-        Service.online_since, Service.attributes), _SERVICE_SCHEMA)
+        Service.online_since, Service.attributes).where(tenant_filter(Service, ags)),
+        _SERVICE_SCHEMA)
     locations = query_frame(engine, select(
         Location.id, Location.code, Location.name, Location.district, Location.kind,
-        Location.latitude, Location.longitude), _LOCATION_SCHEMA)
+        Location.latitude, Location.longitude).where(tenant_filter(Location, ags)),
+        _LOCATION_SCHEMA)
+    service_tenants = query_frame(engine, select(Service.id, Service.ags)
+                                  .where(tenant_filter(Service, ags)), _SERVICE_TENANT_SCHEMA)
+    location_tenants = query_frame(engine, select(Location.id, Location.ags)
+                                   .where(tenant_filter(Location, ags)),
+                                   _LOCATION_TENANT_SCHEMA)
     log.info("cube loaded: %d volume rows, %d duration rows, %d usage rows", volume.height,
              durations.height, usage.height)
     return Cube(volume=volume, durations=durations, services=services, locations=locations,
                 usage=usage, waits=waits, standards=standards, open_cases=open_cases,
-                as_of=as_of)
+                as_of=as_of, service_tenants=service_tenants,
+                location_tenants=location_tenants)
 
 
-def _open_cases(engine: Engine) -> tuple[dt.date | None, pl.DataFrame]:
+def _open_cases(engine: Engine, ags: Tenants) -> tuple[dt.date | None, pl.DataFrame]:
     """The newest date of the case data, and the open cases aged on it (persisted by day of
     receipt in ``cube_open``; the age is the difference of two dates, done here)."""
     with engine.connect() as conn:
         received, completed = conn.execute(
             select(func.max(CubeVolume.last_received), func.max(CubeVolume.last_completed))
+            .where(tenant_filter(CubeVolume, ags))
         ).one()
     stamps = [_as_date(v) for v in (received, completed) if v is not None]
     if not stamps:
@@ -222,7 +250,7 @@ def _open_cases(engine: Engine) -> tuple[dt.date | None, pl.DataFrame]:
     as_of = max(stamps)
     o = CubeOpen
     frame = query_frame(engine, select(o.service_id, o.location_id, o.channel, o.received,
-                                       o.cases),
+                                       o.cases).where(tenant_filter(o, ags)),
         {"service_id": pl.Int64, "location_id": pl.Int64, "channel": pl.String,
          "received": pl.Date, "cases": pl.Int64})
     aged = frame.select("service_id", "location_id", "channel",

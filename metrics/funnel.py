@@ -20,6 +20,7 @@ import polars as pl
 from sqlalchemy import Engine, case, func, select
 
 from connectors.store import FunnelStat
+from connectors.tenants import Tenants, tenant_filter
 from metrics.kpis import ratio, suppress
 from metrics.periods import Grain, period_start
 from metrics.sql import count_where, month_start, query_frame
@@ -37,8 +38,9 @@ FUNNEL_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def load_funnel(engine: Engine) -> pl.DataFrame:
-    """Month × service sums of the stored funnel, grouped in the database (every source)."""
+def load_funnel(engine: Engine, ags: Tenants = None) -> pl.DataFrame:
+    """Month × service sums of the stored funnel of municipality ``ags`` (None:
+    SERVICEPULS_AGS), grouped in the database (every source)."""
     f = FunnelStat
     month = month_start(f.day).label("month")
     over = f.submitted > f.started
@@ -52,6 +54,7 @@ def load_funnel(engine: Engine) -> pl.DataFrame:
             func.count(),
             count_where(over),
         )
+        .where(tenant_filter(f, ags))
         .group_by(month, f.service_id)
         .order_by(month, f.service_id)
     )

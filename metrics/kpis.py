@@ -91,6 +91,8 @@ def _filtered(
 
 SERVICE_DIMENSIONS = ("department",)
 LOCATION_DIMENSIONS = ("district", "kind")
+# the municipality (AGS) of a cube loaded for several: ``load_cube(engine, ["…", "…"])``
+TENANT = "tenant"
 
 
 def _source(kpi: KpiDef, cube: Cube, grain: Grain | None, fiscal_start_month: int
@@ -124,6 +126,10 @@ def _with_dimensions(frame: pl.DataFrame, cube: Cube, by: Sequence[str]) -> pl.D
     if wanted:
         frame = frame.join(cube.locations.select("location_id", *wanted), on="location_id",
                            how="left")
+    if TENANT in by:  # by service where the frame has one, else by location (waits)
+        key, tenants = (("service_id", cube.service_tenants) if "service_id" in frame.columns
+                        else ("location_id", cube.location_tenants))
+        frame = frame.join(tenants, on=key, how="left")
     return frame
 
 

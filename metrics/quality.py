@@ -16,6 +16,7 @@ import polars as pl
 from sqlalchemy import Engine, case, func, select
 
 from connectors.store import ImportRun, RejectedRow
+from connectors.tenants import Tenants, tenant_filter
 from metrics.cube import Cube, store_ready
 from metrics.sql import count_where, query_frame
 
@@ -66,8 +67,9 @@ COVERAGE_SCHEMA = {
 # --- import runs ----------------------------------------------------------------------------
 
 
-def import_runs(engine: Engine, limit: int = 200) -> pl.DataFrame:
-    """The newest ``limit`` import runs, newest first, with their row counts."""
+def import_runs(engine: Engine, limit: int = 200, ags: Tenants = None) -> pl.DataFrame:
+    """The newest ``limit`` import runs of municipality ``ags`` (None: SERVICEPULS_AGS),
+    newest first, with their row counts."""
     if not store_ready(engine):
         return pl.DataFrame(schema=RUN_SCHEMA)
     r = ImportRun
@@ -75,6 +77,7 @@ def import_runs(engine: Engine, limit: int = 200) -> pl.DataFrame:
         select(r.id, r.source, r.profile, r.file_name, r.started_at, r.finished_at, r.status,
                r.rows_read, r.rows_inserted, r.rows_updated, r.rows_duplicate,
                r.rows_rejected, r.rows_skipped, r.message)
+        .where(tenant_filter(r, ags))
         .order_by(r.started_at.desc(), r.id.desc())
         .limit(limit)
     )
@@ -107,11 +110,14 @@ def reason_group(reason: str) -> str:
     return text.split("; ", 1)[0].split(_HINT, 1)[0].strip()
 
 
-def _run_filter(stmt, run_id: int | None):  # noqa: ANN001, ANN202 - Select in, Select out
+def _run_filter(stmt, run_id: int | None, ags: Tenants):  # noqa: ANN001, ANN202 - Select
+    """The quarantine of one municipality, and of one run if ``run_id`` is given."""
+    stmt = stmt.where(tenant_filter(RejectedRow, ags))
     return stmt if run_id is None else stmt.where(RejectedRow.import_run_id == run_id)
 
 
-def rejected_by_reason(engine: Engine, run_id: int | None = None) -> pl.DataFrame:
+def rejected_by_reason(engine: Engine, run_id: int | None = None,
+                       ags: Tenants = None) -> pl.DataFrame:
     """Rejected rows per column and :func:`reason_group`, most frequent first.
 
     ``example`` is one full reason of the group, with the importer's hint on what to fix.
@@ -123,7 +129,7 @@ def rejected_by_reason(engine: Engine, run_id: int | None = None) -> pl.DataFram
     # Identical reasons are counted in the database; the regex grouping runs on the rest.
     stmt = _run_filter(
         select(q.column, q.reason, func.count().label("rows")).group_by(q.column, q.reason),
-        run_id,
+        run_id, ags,
     )
     exact = query_frame(engine, stmt, {"column": pl.String, "reason": pl.String, "rows": pl.Int64})
     if exact.is_empty():
@@ -162,7 +168,8 @@ def readable_raw(raw: str | None) -> str:
     return " · ".join(f"{k}: {show(v)}" for k, v in values.items())
 
 
-def rejected_rows(engine: Engine, run_id: int | None = None, limit: int = 500) -> pl.DataFrame:
+def rejected_rows(engine: Engine, run_id: int | None = None, limit: int = 500,
+                  ags: Tenants = None) -> pl.DataFrame:
     """Quarantined rows (newest run first, then by line) with their raw values readable.
 
     The raw values were minimised and pseudonymised by the importer: only mapped columns,
@@ -175,7 +182,7 @@ def rejected_rows(engine: Engine, run_id: int | None = None, limit: int = 500) -
         select(q.import_run_id, q.row_number, q.column, q.reason, q.raw)
         .order_by(q.import_run_id.desc(), q.row_number, q.id)
         .limit(limit),
-        run_id,
+        run_id, ags,
     )
     rows = query_frame(engine, stmt, REJECTED_SCHEMA)
     return rows.with_columns(pl.col("raw").map_elements(readable_raw, pl.String))
@@ -185,7 +192,8 @@ def rejected_rows(engine: Engine, run_id: int | None = None, limit: int = 500) -
 
 
 def freshness(
-    engine: Engine, today: dt.date | None = None, stale_after_days: int = STALE_AFTER_DAYS
+    engine: Engine, today: dt.date | None = None, stale_after_days: int = STALE_AFTER_DAYS,
+    ags: Tenants = None,
 ) -> pl.DataFrame:
     """Per source: runs, failed runs, the last successful import and how many days ago.
 
@@ -203,7 +211,7 @@ def freshness(
         func.count().label("runs"),
         count_where(r.status == "failed").label("failed_runs"),
         func.max(case((ok, r.finished_at))).label("last_success"),
-    ).group_by(r.source)
+    ).where(tenant_filter(r, ags)).group_by(r.source)
     schema = {k: FRESHNESS_SCHEMA[k] for k in ("source", "runs", "failed_runs", "last_success")}
     runs = query_frame(engine, stmt, schema)
     days = (pl.lit(today) - pl.col("last_success").dt.date()).dt.total_days()

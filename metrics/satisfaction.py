@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select
 
 from connectors.scrub import scrub
 from connectors.store import Feedback
+from connectors.tenants import Tenants, tenant_filter
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,12 @@ def t975(df: int) -> float:
             + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * v**4))
 
 
-def load_feedback(engine: Engine) -> pl.DataFrame:
-    """Every rating in the store (comments stay there), with the month it was given in."""
+def load_feedback(engine: Engine, ags: Tenants = None) -> pl.DataFrame:
+    """Every rating of municipality ``ags`` (None: SERVICEPULS_AGS; comments stay in the
+    store), with the month it was given in."""
     f = Feedback.__table__.c
     query = select(f.submitted_on, f.service_id, f.location_id, f.channel, f.topic,
-                   f.rating).where(f.rating.is_not(None))
+                   f.rating).where(tenant_filter(Feedback, ags), f.rating.is_not(None))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     frame = pl.DataFrame(rows, schema={k: v for k, v in _FRAME_SCHEMA.items() if k != "month"},
@@ -116,16 +118,18 @@ def comments(
     channel: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    ags: Tenants = None,
 ) -> pl.DataFrame:
-    """The newest comments for display, with month (not day), service, location, channel,
-    topic and the rating they came with.
+    """The newest comments of municipality ``ags`` (None: SERVICEPULS_AGS) for display,
+    with month (not day), service, location, channel, topic and the rating they came with.
 
     Comments were scrubbed of e-mail addresses, IBANs and phone numbers on import; they are
     scrubbed again here, so comments stored before a pattern was improved are shown with
     today's patterns."""
     f = Feedback.__table__.c
     query = select(f.submitted_on, f.service_id, f.location_id, f.channel, f.topic, f.rating,
-                   f.comment).where(f.comment.is_not(None), f.comment != "")
+                   f.comment).where(tenant_filter(Feedback, ags), f.comment.is_not(None),
+                                    f.comment != "")
     for column, value in ((f.service_id, service_id), (f.location_id, location_id),
                           (f.channel, channel)):
         if value is not None:

@@ -318,3 +318,33 @@ def test_store_from_before_the_cube_and_the_rebuild_command(
     # and the upgraded store takes a normal import, kept incrementally from here
     assert import_dir(KLEINSTADT, settings)[-1].inserted == 8
     assert_cube_equals_rebuild(settings)
+
+
+def test_two_municipalities_keep_their_own_cube_keys(settings, tmp_path: Path,
+                                                     calls: list) -> None:  # noqa: ANN001
+    """The same codes and case numbers in two municipalities: each import refreshes only its
+    own municipality's keys, the other's cube rows stay as they were, and the kept cube
+    equals a rebuild after every step."""
+    other = settings.model_copy(update={"ags": "05170024"})
+    import_dir(KLEINSTADT, settings)
+    _import(_write(tmp_path, "vorgaenge_2.csv"), settings)
+    with get_engine(settings).connect() as conn:
+        first = _frames(conn)
+    calls.clear()
+    import_dir(KLEINSTADT, other)
+    assert [what for what, _ in calls] == ["refresh"]  # the second one's keys only
+    assert {k[0] for k in calls[0][1]} == {"05170024"} and len(calls[0][1]) == 4
+    assert_cube_equals_rebuild(settings)
+    calls.clear()
+    _import(_write(tmp_path, "vorgaenge_3.csv"), other)  # corrections in the second only
+    assert [what for what, _ in calls] == ["refresh"]
+    assert {k[0] for k in calls[0][1]} == {"05170024"}
+    kept = assert_cube_equals_rebuild(settings)
+    for name, frame in kept.items():
+        assert frame.filter(pl.col("ags") == settings.ags).equals(first[name]), name
+    engine = get_engine(settings)
+    one, two = load_cube(engine, settings.ags), load_cube(engine, "05170024")
+    # the first has V-1 … V-8 and V-20 … V-23 (12 cases), the second the corrected Kleinstadt
+    # cases and V-21 (9 cases): V-3, V-4, V-7 corrected, V-21 moved into February
+    assert (int(one.volume["cases"].sum()), int(two.volume["cases"].sum())) == (12, 9)
+    assert set(one.services["service_id"]).isdisjoint(two.services["service_id"])

@@ -55,18 +55,18 @@ def load_inputs(settings: Settings) -> Inputs:
     from metrics.satisfaction import load_feedback
 
     engine = get_engine(settings)
-    cube = load_cube(engine)
+    cube = load_cube(engine, settings.ags)
     ready = store_ready(engine)
-    funnel = load_funnel(engine) if ready else pl.DataFrame(schema=FUNNEL_SCHEMA)
+    funnel = load_funnel(engine, settings.ags) if ready else pl.DataFrame(schema=FUNNEL_SCHEMA)
     from metrics.target_config import load_targets, targets_path
 
     path = pilots_path(settings)
     definitions = load_pilots(path, cube) if path.is_file() and not cube.is_empty else None
     path = targets_path(settings)
     targets = load_targets(path, cube) if path.is_file() and not cube.is_empty else ()
-    return Inputs(cube, funnel, definitions, last_finished(import_runs(engine)),
+    return Inputs(cube, funnel, definitions, last_finished(import_runs(engine, ags=settings.ags)),
                   targets=targets, city=settings.publisher,
-                  feedback=load_feedback(engine) if ready else None,
+                  feedback=load_feedback(engine, settings.ags) if ready else None,
                   costs=cost_config(settings, cube))
 
 
