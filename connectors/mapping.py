@@ -16,11 +16,16 @@ import polars as pl
 from connectors.profiles import Profile
 from connectors.readers import LINE_COL
 from connectors.records import FieldSpec
+from connectors.store import NEVER_ONLINE
 
 ERR = "__err_"
 RAW = "__raw:"
 UNPIVOT_NAME = "Spalte"  # the wide layout's column a value came from (shown in quarantine)
 UNPIVOT_VALUE = "Wert"
+# words a master-data column "Online seit" may hold instead of a date (case and blanks do
+# not matter): never online, and no date known (the same as an empty cell)
+ONLINE_NEVER = ("nie", "nicht online", "never", "not online")
+ONLINE_UNKNOWN = ("unbekannt", "unknown")
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,9 @@ def _type_error(spec: FieldSpec, raw_value: str, profile: Profile) -> pl.Expr:
             return v + pl.lit(" ist keine ganze Zahl")
         case "float":
             return v + pl.lit(f" ist keine Zahl (Dezimalzeichen '{r.decimal}')")
+        case "date" if spec.name == "online_since":
+            return v + pl.lit(f" ist kein gültiges Datum ({_human(r.date_format)}) — oder "
+                              "'nie' (nie online) bzw. 'unbekannt' schreiben")
         case "date":
             return v + pl.lit(f" ist kein gültiges Datum ({_human(r.date_format)})")
         case "datetime":
@@ -211,7 +219,13 @@ def map_batch(
                  pl.when(raw.is_null()).then(pl.lit("Pflichtfeld ist leer"))],
                 separator="; ", ignore_nulls=True)))
             continue
-        parsed = _parse(spec, raw, profile, lookups)
+        if spec.name == "online_since":  # a date, "nie" or "unbekannt" (see ONLINE_NEVER)
+            word = raw.str.strip_chars().str.to_lowercase()
+            raw = pl.when(word.is_in(ONLINE_UNKNOWN)).then(None).otherwise(raw)
+            parsed = pl.when(word.is_in(ONLINE_NEVER)).then(pl.lit(NEVER_ONLINE)).otherwise(
+                _parse(spec, raw, profile, lookups))
+        else:
+            parsed = _parse(spec, raw, profile, lookups)
         if spec.default is not None:
             parsed = pl.when(raw.is_null()).then(pl.lit(spec.default)).otherwise(parsed)
         exprs.append(parsed.alias(spec.name))

@@ -44,6 +44,11 @@ class Channel(enum.StrEnum):
 
 DIGITAL_CHANNELS: frozenset[str] = frozenset({Channel.ONLINE.value})
 
+# ``services.online_since`` of a service the master data call never online ("nie"): online
+# from the end of time, so every "online by then?" comparison (in SQL and in polars) says no.
+# NULL stays "no online date known" — a different thing (metrics.facts).
+NEVER_ONLINE = dt.date(9999, 12, 31)
+
 
 class CaseStatus(enum.StrEnum):
     OPEN = "open"

@@ -1185,7 +1185,8 @@ STRINGS: dict[str, dict[str, str]] = {
                 "en": "LeiKa key {leika} · service number {code} · {department} · {online}"},
     "v_no_key": {"de": "ohne LeiKa-Schlüssel", "en": "no LeiKa key"},
     "v_online_since": {"de": "online seit {date}", "en": "online since {date}"},
-    "v_not_online": {"de": "kein Online-Angebot hinterlegt", "en": "no online offer recorded"},
+    "v_not_online": {"de": "laut Stammdaten nicht online", "en": "not online (master data)"},
+    "v_online_unknown": {"de": "Online-Datum unbekannt", "en": "online date unknown"},
     "v_window": {"de": "Letzte 12 Monate ({first} – {last})",
                  "en": "Last 12 months ({first} – {last})"},
     "v_cases": {"de": "Vorgänge", "en": "Cases"},
@@ -1423,6 +1424,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "`{path}` ergänzen).",
         "en": "{n} transactions of channels without a cost rate are not counted (add them to "
         "the cost file `{path}`).",
+    },
+    "sx_take_up_coverage": {
+        "de": "Abdeckung der Nutzungsquote im {period}: {counted} Leistungen gezählt, davon "
+        "{without} ohne bekanntes Online-Datum (zählen in jedem Monat); nicht gezählt: "
+        "{left} Leistungen mit {cases} Vorgängen vor ihrem Online-Start oder laut Stammdaten "
+        "nicht online.",
+        "en": "Coverage of the take-up in {period}: {counted} services counted, {without} of "
+        "them without a known online date (counted in every month); not counted: {left} "
+        "services with {cases} cases before they went online or not online according to "
+        "the master data.",
     },
     "sx_cost_where": {"de": "Kostensätze und Minuten je Kanal: `{path}`",
                       "en": "Cost rates and minutes per channel: `{path}`"},

@@ -25,7 +25,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.figures import FONT, OKABE_ITO, TEXT, _month_axis, _service_layout, fmt_day
-from dashboard.filters import Filters
+from dashboard.filters import Filters, period_label
 from dashboard.formatting import (
     DASH,
     fmt_count,
@@ -37,7 +37,7 @@ from dashboard.i18n import t
 from metrics.catalogue import KPIS
 from metrics.costs import CostConfigError, cost_summary, costs_path, load_costs
 from metrics.cube import Cube
-from metrics.facts import target_days
+from metrics.facts import take_up_coverage, target_days
 from metrics.kpis import compute
 from metrics.overview import shift_month
 from metrics.service_view import window, windowed
@@ -140,6 +140,34 @@ def render_open_and_target(store: data.Store, cube: Cube, service: dict,
         with st.container(key="sx_open_table"), st.expander(t("sx_open_table", lang)):
             st.table(open_age_table(by_location, got["open_case_age_p90_by_location"], names,
                                     lang, min_n), hide_index=True)
+
+
+# --- what digital take-up counts --------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _take_up_coverage(_cube: Cube, url: str, version: str, grain: str, period: dt.date,
+                      services: tuple[int, ...] | None,
+                      locations: tuple[int, ...] | None) -> dict | None:
+    got = take_up_coverage(_cube, grain, services=None if services is None else list(services),
+                           locations=None if locations is None else list(locations))
+    rows = got.filter(pl.col("period") == period).to_dicts()
+    return rows[0] if rows else None
+
+
+def render_take_up_coverage(store: data.Store, cube: Cube, flt: Filters, lang: str) -> None:
+    """One caption under the tiles: how many services the take-up of the last period counts,
+    how many of them without a known online date, and what it leaves out (not yet or never
+    online) — the "n of N services" of metrics.facts.take_up_coverage."""
+    row = _take_up_coverage(cube, store.url, store.version, flt.grain, flt.last,
+                            _ids(flt.services), _ids(flt.locations))
+    if row is None:
+        return
+    cases = row["cases_not_yet_online"]
+    st.caption(t("sx_take_up_coverage", lang, period=period_label(flt.last, flt.grain, lang),
+                 counted=row["services_counted"], without=row["services_without_date"],
+                 left=row["services_not_yet_online"],
+                 cases=fmt_count(cases, 0 < cases < store.min_n, store.min_n, lang)))
 
 
 # --- cost per transaction and staff hours freed -------------------------------------------------

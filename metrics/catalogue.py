@@ -75,13 +75,17 @@ CATALOGUE: tuple[KpiDef, ...] = (
         method_de="Online eingegangene Vorgänge / alle Vorgänge derselben Leistungen im selben "
         "Monat (Σ Zähler / Σ Nenner). Eine Leistung zählt erst ab dem Monat, in dem sie laut "
         "Stammdaten online ging (‚Online seit‘); ihre Vorgänge davor zählen weder oben noch "
-        "unten. Leistungen ohne Online-Datum zählen in jedem Monat. Assistiert-digitale "
+        "unten. Leistungen, die laut Stammdaten nicht online sind (‚Online seit‘ = ‚nie‘), "
+        "zählen gar nicht. Leistungen ohne bekanntes Online-Datum (leer oder ‚unbekannt‘) "
+        "zählen in jedem Monat; der Hinweis zur Abdeckung nennt ihre Zahl. Assistiert-digitale "
         "Vorgänge (das Amt füllt das Online-Formular aus) zählen nicht als digital.",
         method_en="Cases received online / all cases of the same services in the same month "
         "(Σ numerator / Σ denominator). A service counts from the month it went online "
         "according to the master data ('online since'); its earlier cases count in neither "
-        "part. Services without an online date count in every month. Assisted digital (staff "
-        "fill in the online form) does not count as digital.",
+        "part. Services the master data call not online ('online since' = 'nie') do not "
+        "count at all. Services without a known online date (empty or 'unbekannt') count in "
+        "every month; the coverage note says how many. Assisted digital (staff fill in the "
+        "online form) does not count as digital.",
         kind="ratio",
         unit="percent",
         direction="up",

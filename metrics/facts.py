@@ -8,11 +8,17 @@ its aggregated statistics for that period are left out — the cases are the fin
 to its master data (``online_since``); its cases of earlier months count in neither the
 numerator nor the denominator. Delivered statistics count when the service was online by the
 period's end (a yearly figure cannot be split into months; the same rule as
-:mod:`metrics.supply`). A service without an online date counts in every month: the store
-cannot tell "never online" from "date unknown" — Canada's inventory has no dates, yet its
-services marked "no online application" still report online applications — and dropping
-them would change the take-up without saying so. :func:`take_up_coverage` says what was left
-out.
+:mod:`metrics.supply`). Two cases without a date are kept apart:
+
+- **never online** — the master data say so ("Online seit" = "nie"; stored as
+  :data:`connectors.store.NEVER_ONLINE`, a date no month reaches): left out like the months
+  before a launch;
+- **no online date known** (an empty cell, "unbekannt", or no such column at all, as in
+  Canada's inventory, whose services marked "no online application" still report online
+  applications): counted in every month, since dropping them would change the take-up
+  without saying so.
+
+:func:`take_up_coverage` says what was left out and how many services had no date.
 
 **Share within standard** (:func:`standard_facts`): completed cases against the service's own
 target in calendar days (service attribute ``target_days``, e.g. the master data column

@@ -8,7 +8,9 @@ Two ways a store can know it, used in this order:
   application stage included. Services whose application stage is NA (information
   services) are outside the denominator.
 - ``online_since`` of the master data (as the sample city has): offered online when the
-  date lies on or before the period's end; end to end is then unknown (no value).
+  date lies on or before the period's end, not offered when it lies later or the master
+  data say "nie" (:data:`connectors.store.NEVER_ONLINE`); without a date it is unknown and
+  outside the denominator (like an application stage NA). End to end is then unknown.
 """
 
 from __future__ import annotations
@@ -42,8 +44,7 @@ def offer_flags(cube: Cube, as_of: dt.date) -> pl.DataFrame:
         )
     return services.select(
         "service_id",
-        (pl.col("online_since").is_not_null() & (pl.col("online_since") <= as_of))
-        .alias("online"),
+        (pl.col("online_since") <= as_of).alias("online"),  # null date → null: unknown
         pl.lit(None, pl.Boolean).alias("end_to_end"),
     )
 

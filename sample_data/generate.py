@@ -143,7 +143,9 @@ def write_services(path: Path) -> Path:
                 s.leika_key,
                 s.department,
                 s.ozg_service,
-                "" if s.online_since is None else s.online_since.strftime("%d.%m.%Y"),
+                # "nie", not an empty cell: the master data say the service is not online,
+                # which an empty cell (no date known) would not (connectors.mapping)
+                "nie" if s.online_since is None else s.online_since.strftime("%d.%m.%Y"),
                 "" if s.target_days is None else str(s.target_days),
             )
         )

@@ -115,6 +115,62 @@ def test_take_up_without_any_online_date_is_unchanged(cube) -> None:  # noqa: AN
     assert got == {JAN: (2, 6), FEB: (3, 6), MAR: (2, 5)}
 
 
+@pytest.mark.parametrize(("a2", "expected", "left_out"), [
+    # "nie": A2 is not online — its cases count nowhere. Jan: only C06 (A3) → 1 of 1;
+    # Feb: A1 C07 C08 C09 C10 + A3 C12 → 3 of 5; Mär: C13 C14 (A1), C17 (A3) → 2 of 3.
+    ("nie", {JAN: (1, 1), FEB: (3, 5), MAR: (2, 3)}, (1, 2, 5, 0)),
+    # "unbekannt" (or an empty cell): no date known — counted in every month, as before
+    ("unbekannt", {JAN: (2, 3), FEB: (3, 6), MAR: (2, 5)}, (2, 1, 3, 1)),
+])
+def test_never_online_is_left_out_unknown_is_counted(settings, tmp_path, a2, expected,
+                                                     left_out) -> None:  # noqa: ANN001
+    """The master data's "Online seit" says a date, "nie" (never online) or nothing known
+    ("unbekannt" / empty); take-up, its coverage note and the supply side follow."""
+    from connectors.store import NEVER_ONLINE
+    from metrics.supply import supply_side
+
+    folder = tmp_path / "amtsstadt"
+    folder.mkdir()
+    for f in AMTSSTADT.iterdir():
+        text = f.read_bytes()
+        if f.name == "leistungen.csv":
+            text = text.replace(b"Steueramt;Hundesteuer;;10",
+                                f"Steueramt;Hundesteuer;{a2.upper()};10".encode())
+        (folder / f.name).write_bytes(text)
+    import_dir(folder, settings)
+    cube = load_cube(get_engine(settings))
+    since = dict(cube.services.select("code", "online_since").rows())
+    assert since["A2"] == (NEVER_ONLINE if a2 == "nie" else None)
+    got = {r["month"]: (r["numerator"], r["n"]) for r in compute("digital_take_up", cube)
+           .to_dicts()}
+    assert got == expected
+    jan = take_up_coverage(cube).row(0, named=True)
+    assert (jan["services_counted"], jan["services_not_yet_online"],
+            jan["cases_not_yet_online"], jan["services_without_date"]) == left_out
+    # supply side, year 2026: A1 and A3 online by its end; A2 not ("nie") or not known
+    supply = supply_side(cube, JAN, grain="year")
+    assert (supply["online_services"], supply["online_known"]) == (2, 3 if a2 == "nie" else 2)
+
+
+def test_an_unreadable_online_date_names_the_words_it_takes(settings, tmp_path) -> None:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from connectors.store import RejectedRow
+
+    folder = tmp_path / "amtsstadt"
+    folder.mkdir()
+    text = (AMTSSTADT / "leistungen.csv").read_text(encoding="utf-8-sig")
+    (folder / "leistungen.csv").write_text(
+        text.replace("Steueramt;Hundesteuer;;10", "Steueramt;Hundesteuer;bald;10"),
+        encoding="utf-8-sig")
+    import_dir(folder, settings)
+    with get_engine(settings).connect() as conn:
+        reasons = conn.execute(select(RejectedRow.row_number, RejectedRow.reason)).all()
+    assert [(n, r) for n, r in reasons] == [
+        (3, "Online seit: 'bald' ist kein gültiges Datum (TT.MM.JJJJ) — oder 'nie' (nie "
+            "online) bzw. 'unbekannt' schreiben")]
+
+
 # --- 2. age of open cases and share within the service's own target --------------------------
 
 

@@ -84,6 +84,40 @@ def test_services_page_withholds_small_values_and_says_when_there_is_no_target(
     assert any("kein Bearbeitungsziel" in c for c in _captions(at))
 
 
+def test_overview_says_what_take_up_counts_and_services_whether_online(amtsstadt) -> None:  # noqa: ANN001
+    """Jan 2026: A2 and A3 counted (A2 without an online date), A1 (online from 15.02.)
+    left out with its 3 cases; the page Leistungen names the online state of each service."""
+    at = _open(von="2026-01", bis="2026-01")
+    assert ("Abdeckung der Nutzungsquote im Jan 2026: 2 Leistungen gezählt, davon 1 ohne "
+            "bekanntes Online-Datum (zählen in jedem Monat); nicht gezählt: 1 Leistungen mit 3 "
+            "Vorgängen vor ihrem Online-Start oder laut Stammdaten nicht online."
+            in _captions(at))
+    for service, online in (("Wohnsitz anmelden", "online seit 15.02.2026"),
+                            ("Hundesteuer anmelden", "Online-Datum unbekannt")):
+        at = _open("pages/services.py", leistung=service)
+        assert any(c.endswith(f" · {online}") for c in _captions(at)), service
+
+
+def test_a_service_never_online_is_said_so(settings, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    folder = tmp_path / "amtsstadt"
+    shutil.copytree(AMTSSTADT, folder)
+    path = folder / "leistungen.csv"
+    path.write_bytes(path.read_bytes().replace(b"Hundesteuer;;10", b"Hundesteuer;nie;10"))
+    import_dir(folder, settings)
+    monkeypatch.setenv("SERVICEPULS_DATABASE_URL", settings.db_url)
+    monkeypatch.setenv("SERVICEPULS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "test-key")
+    monkeypatch.setenv("SERVICEPULS_MIN_N", "1")
+    at = _open("pages/services.py", leistung="Hundesteuer anmelden")
+    assert any(c.endswith(" · laut Stammdaten nicht online") for c in _captions(at))
+    # Mär 2026: A1 (C13 C14) and A3 (C17) counted; A2 (C15 C16) left out
+    at = _open(von="2026-03", bis="2026-03")
+    assert ("Abdeckung der Nutzungsquote im Mär 2026: 2 Leistungen gezählt, davon 0 ohne "
+            "bekanntes Online-Datum (zählen in jedem Monat); nicht gezählt: 1 Leistungen mit 2 "
+            "Vorgängen vor ihrem Online-Start oder laut Stammdaten nicht online."
+            in _captions(at))
+
+
 def test_overview_ends_with_cost_and_staff_hours(amtsstadt) -> None:  # noqa: ANN001
     shutil.copy(AMTSSTADT / "kosten.toml", amtsstadt.data_dir / "kosten.toml")
     at = _open()

@@ -170,11 +170,20 @@ def test_months_are_calendar_months_without_gaps() -> None:
 
 
 def test_supply_side_from_online_since(kleinstadt) -> None:
-    """L1 online since 2020 (5 cases in 2026), L2 never online (3 cases): 1 of 2 services,
-    5 of 8 transactions; end to end unknown without stage attributes."""
+    """L1 online since 2020 (5 cases in 2026), L2 without an online date (3 cases): L2 is
+    unknown, outside the denominator — 1 of 1 known; "nie" makes it known not online: 1 of
+    2 services, 5 of 8 transactions. End to end unknown without stage attributes."""
+    from dataclasses import replace
+
+    from connectors.store import NEVER_ONLINE
     from metrics.supply import supply_side
 
-    got = supply_side(load_cube(get_engine(kleinstadt)), dt.date(2026, 1, 1), grain="year")
+    cube = load_cube(get_engine(kleinstadt))
+    got = supply_side(cube, dt.date(2026, 1, 1), grain="year")
+    assert (got["online_services"], got["online_known"], got["online_share"]) == (1, 1, 1.0)
+    never = replace(cube, services=cube.services.with_columns(
+        online_since=pl.col("online_since").fill_null(NEVER_ONLINE)))
+    got = supply_side(never, dt.date(2026, 1, 1), grain="year")
     assert (got["online_services"], got["online_known"], got["online_share"]) == (1, 2, 0.5)
     assert got["online_volume_share"] == pytest.approx(5 / 8)
     assert got["end_to_end_known"] == 0 and got["end_to_end_share"] is None

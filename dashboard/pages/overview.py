@@ -23,7 +23,7 @@ from dashboard.formatting import (
     is_zero_change,
 )
 from dashboard.i18n import t
-from dashboard.kpi_sections import render_costs
+from dashboard.kpi_sections import render_costs, render_take_up_coverage
 from metrics.catalogue import KPIS
 from metrics.headline import MOVER_KPIS, PeriodTile, previous_period
 from metrics.overview import shift_month
@@ -226,6 +226,7 @@ with st.container(key="o_tiles"):
         with column:
             render_tile(tile, lang, store.min_n)
 not_applied(flt, ["channels"], t("f_why_take_up", lang), lang)
+render_take_up_coverage(store, cube, flt, lang)
 st.caption(t("o_targets_where", lang, path=data.targets_file(store)))
 render_trend(store, cube, flt, tiles, lang)
 render_movers(store, tiles, flt, lang)

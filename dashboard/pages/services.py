@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from connectors.store import NEVER_ONLINE
 from dashboard import data, figures, page, widgets
 from dashboard.filters import not_applied
 from dashboard.formatting import fmt_count, fmt_month, fmt_percent, fmt_value
@@ -71,8 +72,10 @@ def choose_service(cube, ranking: pl.DataFrame, lang: str) -> dict:  # noqa: ANN
 
 def render_facts(service: dict, lang: str) -> None:
     st.header(service["name"])
-    online = (t("v_online_since", lang, date=figures.fmt_day(service["online_since"], lang))
-              if service["online_since"] else t("v_not_online", lang))
+    since = service["online_since"]
+    online = (t("v_online_unknown", lang) if since is None
+              else t("v_not_online", lang) if since == NEVER_ONLINE
+              else t("v_online_since", lang, date=figures.fmt_day(since, lang)))
     st.caption(t("v_facts", lang, leika=service["leika_key"] or t("v_no_key", lang),
                  code=service["code"], department=service["department"] or "–", online=online))
 
