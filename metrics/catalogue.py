@@ -3,10 +3,10 @@
 Every KPI of the product is listed here as data — id, German and English label, a
 plain-language method (shown in the dashboard next to every number), kind, the measures it
 rests on, unit, direction, minimum n and number format — even where its computation lives
-in its own module (``computed_by``): satisfaction, appointments, the online form funnel and
-cost. The engine in :mod:`metrics.kpis` computes every KPI without ``computed_by`` from its
-``kind`` and measures on the cube; :func:`validate` checks all definitions and reports every
-problem at once.
+in its own module (``computed_by``): satisfaction, appointments, the online form funnel,
+cost and the supply side (Angebotsquote). The engine in :mod:`metrics.kpis` computes every
+KPI without ``computed_by`` from its ``kind`` and measures on the cube; :func:`validate`
+checks all definitions and reports every problem at once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Literal
 Kind = Literal["ratio", "percentile", "mean", "count", "derived"]
 Unit = Literal["percent", "days", "minutes", "rating", "eur", "hours"]
 Source = Literal["volume", "durations", "standards", "open_cases", "feedback", "appointments",
-                 "appointment_waits", "funnel", "costs"]
+                 "appointment_waits", "funnel", "costs", "supply"]
 KINDS: tuple[str, ...] = ("ratio", "percentile", "mean", "count", "derived")
 UNITS: tuple[str, ...] = ("percent", "days", "minutes", "rating", "eur", "hours")
 
@@ -318,6 +318,44 @@ CATALOGUE += (
     ),
 )
 
+# Supply side (Angebotsquote, metrics.supply.supply_side): by number of services and weighted
+# by their transactions; services whose state is unknown are outside the denominator.
+_SUPPLY = {
+    "online": ("online angebotener Leistungen", "services offered online",
+               "deren Antrag online gestellt werden kann (laut Stammdaten: ‚Online seit‘ bis "
+               "zum Ende des Zeitraums, oder die Antragsstufe ‚online_application‘ = Y)",
+               "whose application can be made online (master data: 'online since' by the "
+               "period's end, or the application stage 'online_application' = Y)"),
+    "end_to_end": ("Ende-zu-Ende online angebotener Leistungen",
+                   "services offered end to end online",
+                   "bei denen jede zutreffende Stufe online ist, von der Registrierung bis zur "
+                   "Zustellung (nur mit Stufenangaben wie im kanadischen Inventar)",
+                   "where every applicable stage is online, from registration to issuance "
+                   "(only with stage attributes as in Canada's inventory)"),
+}
+CATALOGUE += tuple(
+    KpiDef(
+        id=f"{name}_offer_share" + ("_by_volume" if weighted else ""),
+        label_de=f"Anteil {de}" + (" (nach Vorgängen)" if weighted else ""),
+        label_en=f"Share of {en}" + (" (by transactions)" if weighted else ""),
+        method_de=("Vorgänge der Leistungen" if weighted else "Leistungen mit Vorgängen im "
+                   "Zeitraum") + f", {how_de}, / " + ("alle Vorgänge der Leistungen mit "
+                                                      "bekanntem Stand" if weighted else
+                                                      "alle Leistungen mit bekanntem Stand")
+        + ". Leistungen ohne bekannten Stand (kein Online-Datum, Stufe NA) zählen nicht mit.",
+        method_en=("Transactions of the services" if weighted else "Services with "
+                   "transactions in the period") + f" {how_en}, / " + (
+            "all transactions of services whose state is known" if weighted else
+            "all services whose state is known")
+        + ". Services of unknown state (no online date, stage NA) are left out.",
+        kind="ratio", unit="percent", direction="up", cube="supply",
+        numerator=f"{name}_{'volume' if weighted else 'services'}",
+        denominator=f"{name}_{'volume' if weighted else 'services'}_known",
+        computed_by="metrics.supply",
+    )
+    for name, (de, en, how_de, how_en) in _SUPPLY.items() for weighted in (False, True)
+)
+
 # The measures each frame offers (metrics.cube for the engine's frames; the other modules
 # for theirs). Ratio KPIs name two of them; the other kinds name their value column.
 CUBE_MEASURES: dict[str, frozenset[str]] = {
@@ -330,6 +368,8 @@ CUBE_MEASURES: dict[str, frozenset[str]] = {
     "appointment_waits": frozenset({"appointments", "wait_minutes"}),
     "funnel": frozenset({"started", "submitted"}),
     "costs": frozenset({"cases", "digital", "cost_eur", "minutes_saved"}),
+    "supply": frozenset({f"{name}_{what}{known}" for name in ("online", "end_to_end")
+                         for what in ("services", "volume") for known in ("", "_known")}),
 }
 # The frames the engine (metrics.kpis.compute) reads; KPIs of other frames name their module.
 ENGINE_CUBES = frozenset({"volume", "durations", "standards", "open_cases"})

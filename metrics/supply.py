@@ -74,6 +74,10 @@ def supply_side(
         out[f"{name}_share"] = yes.height / known.height if known.height else None
         weight = known["volume"].sum()
         out[f"{name}_volume_share"] = yes["volume"].sum() / weight if weight else None
+        # the measures of the catalogue's supply KPIs (metrics.catalogue, cube "supply")
+        out[f"{name}_services_known"] = known.height
+        out[f"{name}_volume"] = int(yes["volume"].sum())
+        out[f"{name}_volume_known"] = int(weight)
     return out
 
 

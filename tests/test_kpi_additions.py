@@ -390,7 +390,9 @@ def test_the_catalogue_lists_every_kpi_as_data() -> None:
         "within_standard", "open_case_age_median", "open_case_age_p90", "completion_rate",
         "satisfaction_top2", "satisfaction_mean", "satisfaction_score",
         "appointment_lead_days_median", "no_show_rate", "onsite_wait_median",
-        "onsite_wait_p90", "cost_per_transaction", "staff_hours_freed"}
+        "onsite_wait_p90", "cost_per_transaction", "staff_hours_freed",
+        "online_offer_share", "online_offer_share_by_volume", "end_to_end_offer_share",
+        "end_to_end_offer_share_by_volume"}
     for r in rows.values():
         assert r["label"] and r["method"] and r["kind"] and r["unit"] and r["format"]
         assert all(r["measures"]) and r["direction"] in ("up", "down")
@@ -427,6 +429,26 @@ def test_catalogue_values_match_their_modules() -> None:
     assert no_show_rate(lead).row(0, named=True)["value"] == pytest.approx(3 / 10)
     funnel = pl.DataFrame({"month": [JAN, FEB], "started": [10, 30], "submitted": [9, 6]})
     assert completion_rate(funnel, ()).row(0, named=True)["value"] == pytest.approx(15 / 40)
+
+
+def test_supply_kpis_of_the_catalogue_are_what_metrics_supply_computes(cube) -> None:  # noqa: ANN001
+    """2026 on the Amtsstadt: A1 (9 cases) and A3 (3) online by 31.12.2026, A2 (5) without
+    a date (unknown): 2 of 2 services, 12 of 12 transactions; end to end not known."""
+    from metrics.supply import supply_side
+
+    got = supply_side(cube, JAN, grain="year")
+    share_of = {"online_offer_share": "online_share",
+                "online_offer_share_by_volume": "online_volume_share",
+                "end_to_end_offer_share": "end_to_end_share",
+                "end_to_end_offer_share_by_volume": "end_to_end_volume_share"}
+    shares = {}
+    for kpi in (k for k in CATALOGUE if k.computed_by == "metrics.supply"):
+        num, den = got[kpi.numerator], got[kpi.denominator]
+        shares[kpi.id] = (num, den)
+        assert got[share_of[kpi.id]] == (num / den if den else None)
+    assert shares == {"online_offer_share": (2, 2), "online_offer_share_by_volume": (12, 12),
+                      "end_to_end_offer_share": (0, 0),
+                      "end_to_end_offer_share_by_volume": (0, 0)}
 
 
 # --- 5. suppression that survives subtraction -------------------------------------------------

@@ -214,7 +214,7 @@ def test_a_broken_catalogue_reports_every_problem_at_once() -> None:
         "follow_up_rate.unit: ein Anteil hat die Einheit percent",
         "processing_days_p90.quantile: 1.5 — eine Zahl in (0, 1]",
         "x.cube: 'termine' unbekannt — volume, durations, standards, open_cases, feedback, "
-        "appointments, appointment_waits, funnel, costs",
+        "appointments, appointment_waits, funnel, costs, supply",
         # the engine does not read appointments: the module computing it must be named
         "y.computed_by: fehlt — die Engine rechnet nur auf durations, open_cases, standards, "
         "volume; sonst das Modul nennen",
