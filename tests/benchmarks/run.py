@@ -153,7 +153,8 @@ def measure_cube(url: str) -> dict:
     from connectors.db import get_engine
     from metrics.cube import load_cube
 
-    engine = get_engine(_settings(url, Path(tempfile.gettempdir())))
+    settings = _settings(url, Path(tempfile.gettempdir()))
+    engine = get_engine(settings)
     t = time.perf_counter()
     with engine.begin() as conn:
         persisted.rebuild(conn)
@@ -162,7 +163,8 @@ def measure_cube(url: str) -> dict:
     cube = load_cube(engine)
     load_seconds = time.perf_counter() - t
     newest = cube.volume.filter(pl.col("month") == pl.col("month").max())
-    keys = {(m, s) for m, s in newest.select("month", "service_id").unique().iter_rows()}
+    keys = {(settings.ags, m, s)
+            for m, s in newest.select("month", "service_id").unique().iter_rows()}
     t = time.perf_counter()
     with engine.begin() as conn:
         persisted.lock(conn)
