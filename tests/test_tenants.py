@@ -341,3 +341,63 @@ def test_the_sidebar_chooses_the_municipality(stores, monkeypatch) -> None:  # n
     monkeypatch.setenv("SERVICEPULS_AGS", B)
     assert [m.value for m in at.metric] == [m.value for m in open_page(
         "pages/overview.py").metric]
+
+
+# --- where an import's municipality comes from ----------------------------------------------
+
+
+def _cases_per_tenant(settings: Settings) -> dict[str, int]:
+    with get_engine(settings).connect() as conn:
+        return dict(conn.execute(text("SELECT ags, count(*) FROM cases GROUP BY ags")).all())
+
+
+def test_sources_file_and_profile_name_the_municipality(settings, tmp_path) -> None:  # noqa: ANN001
+    """The same Kleinstadt export through two sources of one sources file: one names its
+    municipality, the other falls back to SERVICEPULS_AGS; each has its own file state, so a
+    second run reads nothing. A profile's own ``[source] ags`` applies when the sources file
+    names none."""
+    from connectors.profiles import resolve_profile
+    from connectors.sources import import_all, load_sources
+    from tests.conftest import KLEINSTADT
+
+    shutil.copytree(KLEINSTADT, tmp_path / "export")
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nname = "Kleinstadt"\npath = "export"\nags = "05170024"\n\n'
+        '[[source]]\nname = "Musterstadt"\npath = "export"\n', encoding="utf-8")
+    sources = load_sources(tmp_path / "sources.toml")
+    first = import_all(settings, sources)
+    assert [o.error for o in first] == [None] * 6
+    assert _cases_per_tenant(settings) == {B: 8, A: 8}
+    with get_engine(settings).connect() as conn:
+        assert conn.execute(text("SELECT ags, source, count(*) FROM source_files GROUP BY ags, "
+                                 "source ORDER BY ags")).all() == [
+            (B, "Kleinstadt", 3), (A, "Musterstadt", 3)]
+    assert all(o.unchanged for o in import_all(settings, sources))
+
+    from connectors.importer import import_file
+
+    profile = resolve_profile("musterstadt_vorgaenge")
+    profile = profile.model_copy(update={"source": profile.source.model_copy(
+        update={"ags": "09162000"})})
+    third = import_file(KLEINSTADT / "vorgaenge.csv", profile, settings)
+    # a municipality without master data of its own: every service is unknown there
+    assert (third.inserted, third.rejected) == (0, third.rows_read)
+    with get_engine(settings).connect() as conn:
+        assert conn.execute(text("SELECT ags FROM import_runs WHERE id = :i"),
+                            {"i": third.run_id}).scalar_one() == "09162000"
+    # an explicit AGS wins over the profile's (B has this file already: skipped)
+    assert import_file(KLEINSTADT / "vorgaenge.csv", profile, settings, ags=B).skipped
+
+
+def test_import_command_takes_ags(settings, monkeypatch) -> None:  # noqa: ANN001
+    from tests.conftest import KLEINSTADT
+    from tests.test_dashboard_overview import use_store
+
+    use_store(monkeypatch, settings)
+    monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "test-key")
+    done = CliRunner().invoke(main, ["import", str(KLEINSTADT), "--ags", B])
+    assert done.exit_code == 0, done.output
+    assert _cases_per_tenant(settings) == {B: 8}
+    done = CliRunner().invoke(main, ["import", str(KLEINSTADT)])  # the default: A
+    assert "8 neu" in done.output
+    assert _cases_per_tenant(settings) == {B: 8, A: 8}
