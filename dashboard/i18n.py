@@ -294,6 +294,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Cost per transaction and staff hours freed: no transactions with a cost rate "
         "in this scope — not listed.",
     },
+    "r_withheld_snapshot": {
+        "de": "{kpi} ({scope}): ausgeblendet (weniger als {min_n} offene Vorgänge)",
+        "en": "{kpi} ({scope}): withheld (fewer than {min_n} open cases)",
+    },
     "r_withheld_total_protected": {
         "de": "{kpi} ({scope}) im Berichtszeitraum: geschützt (die Summe würde einen "
         "ausgeblendeten Wert der Tabelle verraten)",

@@ -119,6 +119,8 @@ def test_kpis_without_data_are_left_out_with_a_note(kleinstadt: Settings) -> Non
     lines = {k.kpi_id: k for k in report.kpis}
     assert lines["open_case_age_median"].n == 1
     assert lines["open_case_age_median"].text == f"<{NB}5"
+    assert ("Alter offener Vorgänge (Median), Stand 13.02.2026, n: offene Vorgänge (Gesamte "
+            "Kommune): ausgeblendet (weniger als 5 offene Vorgänge)") in report.suppressed
     assert ("Anteil zufrieden (4–5 von 5): keine Bewertungen für diesen Bereich im Zeitraum – "
             "nicht aufgeführt.") in report.notes
     assert ("Kosten je Vorgang und freigewordene Arbeitsstunden: keine Kostendatei "

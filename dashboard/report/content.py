@@ -131,6 +131,7 @@ def build(inputs: Inputs, period_text: str, scope_text: str | None, *, lang: str
     pilot_results = pilots.results(cube, inputs.pilots, period, scope, lang, min_n)
     pilot_methods = [p.method for p in pilot_results if p.method]
     withheld = [t("r_withheld_total_protected" if k.text == fmt_protected(lang) else
+                  "r_withheld_snapshot" if k.kpi_id.startswith("open_case_age") else
                   "r_withheld_total", lang, kpi=k.label, scope=scope_label, min_n=min_n)
                 for k in lines if k.suppressed]
     withheld += withheld_months + services.withheld_lines(ranking, lang, min_n)
