@@ -31,6 +31,7 @@ from connectors.settings import Settings
 from dashboard.formatting import fmt_protected
 from dashboard.report import build, load_inputs, render
 from metrics.kpis import compute, suppress_complementary
+from metrics.open_data import protect
 from metrics.service_view import windowed
 from tests.conftest import import_dir
 from tests.test_publish import recomputable
@@ -196,3 +197,32 @@ def test_the_older_rule_would_have_given_cells_away() -> None:
         [{"key": s[0], "n": s[2], "numerator": s[3], "suppressed": hidden[s[0]]}
          for s in SERVICES], {"n": 58, "numerator": 25}, {"B1": (1, 4), "B2": (1, 4)})
     assert found == ["B1: n = 1", "B2: n = 1"]
+
+
+def test_the_marks_are_part_of_what_an_attacker_knows() -> None:
+    """"< 5" says 1 … 4, "geschützt" says at least 5. Cells A 20, B 1, C 1, E 5 with a
+    printed total of 27: without that knowledge protect() stops at {B, C, E} (7 cases, each
+    could be 1 … 5), but with the marks E ≥ 5 and B, C ≥ 1 leave exactly B = C = 1, E = 5.
+    With ``classes_shown`` it withholds A instead of E (with E, 7 − 1 − 1 would still leave
+    E = 5): 22 cases in A, B, C, each of B and C anything from 1 to 4."""
+    jan = dt.date(2026, 1, 1)
+    counts = {1: 20, 2: 1, 3: 1, 4: 5}
+    cells = pl.DataFrame([("cases", "cases", jan, s, n, None) for s, n in counts.items()],
+                         schema={"kpi": pl.String, "family": pl.String, "month": pl.Date,
+                                 "service_id": pl.Int64, "n": pl.Int64,
+                                 "numerator": pl.Int64}, orient="row")
+
+    def attacked(out: pl.DataFrame) -> list[str]:
+        hidden = dict(zip(out["service_id"].to_list(), out["suppressed"].to_list(),
+                          strict=True))
+        marks = {s: (1, 4) if counts[s] < 5 else (5, float("inf")) for s in counts if hidden[s]}
+        return recomputable([{"key": s, "n": n, "numerator": None, "suppressed": hidden[s]}
+                             for s, n in counts.items()], {"n": 27, "numerator": None}, marks)
+
+    blind, _ = protect(cells, 5)
+    assert blind.filter(pl.col("suppressed"))["service_id"].to_list() == [2, 3, 4]
+    assert attacked(blind) == ["2: n = 1", "3: n = 1", "4: n = 5"]
+    aware, totals = protect(cells, 5, classes_shown=True)
+    assert aware.filter(pl.col("suppressed"))["service_id"].to_list() == [1, 2, 3]
+    assert not totals["suppressed"].any()
+    assert attacked(aware) == []
