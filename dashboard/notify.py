@@ -208,7 +208,8 @@ def check_config(settings: Settings) -> None:
                                         ("SERVICEPULS_MAIL_FROM", settings.mail_from),
                                         ("SERVICEPULS_MAIL_TO", settings.mail_to)) if not value]
     if missing:
-        raise MailError(f"Mailversand ist nicht eingerichtet: {', '.join(missing)} fehlt",
+        verb = "fehlt" if len(missing) == 1 else "fehlen"
+        raise MailError(f"Mailversand ist nicht eingerichtet: {', '.join(missing)} {verb}",
                         fix=_SETUP)
 
 

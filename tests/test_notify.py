@@ -215,7 +215,7 @@ def test_missing_smtp_configuration_says_how_to_fix_it(sqlite_env, monkeypatch) 
     result = run("--no-reminders")
     assert result.exit_code == 2
     assert "Mailversand ist nicht eingerichtet: SERVICEPULS_SMTP_HOST, SERVICEPULS_MAIL_TO " \
-        "fehlt" in result.output
+        "fehlen" in result.output
     assert "--dry-run" in result.output
 
 
