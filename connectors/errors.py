@@ -47,14 +47,11 @@ class ServicepulsError(Exception):
 class ProfileError(ServicepulsError):
     """A source profile is invalid; ``problems`` lists every problem found in one pass."""
 
-    def __init__(self, file: str, problems: list[str]) -> None:
+    def __init__(self, file: str, problems: list[str], *, where: str = "im Quellprofil",
+                 fix: str = "Profil korrigieren und den Import erneut starten.") -> None:
         self.problems = problems
         listing = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(
-            f"{len(problems)} Fehler im Quellprofil:\n{listing}",
-            file=file,
-            fix="Profil korrigieren und den Import erneut starten.",
-        )
+        super().__init__(f"{len(problems)} Fehler {where}:\n{listing}", file=file, fix=fix)
 
 
 class InputFileError(ServicepulsError):

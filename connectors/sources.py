@@ -98,18 +98,25 @@ class _SourcesFile(BaseModel):
     ]] = Field(min_length=1)
 
 
+def _problems(path: Path, problems: list[str]) -> ProfileError:
+    return ProfileError(str(path.absolute()), problems, where="in der Quellen-Datei",
+                        fix="Quellen-Datei korrigieren (README, „Regelmäßig abholen“) und "
+                            "erneut starten.")
+
+
 def load_sources(path: Path, extra_profiles: Path | None = None) -> list[SourceConfig]:
     """Parse and check the sources file; every problem at once (names, paths, profiles)."""
     if not path.exists():
-        raise ProfileError(str(path), ["Datei fehlt — Quellen mit [[source]] name, path "
-                                       "(und optional pattern, profile) anlegen, siehe README"])
+        raise _problems(path, ["Datei fehlt — Quellen mit [[source]] name, path (und "
+                               "optional pattern, profile) anlegen, oder SERVICEPULS_SOURCES_"
+                               "FILE bzw. --sources auf die Datei setzen"])
     try:
         parsed = _SourcesFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(str(path), [f"TOML-Syntax: {exc}"]) from exc
+        raise _problems(path, [f"TOML-Syntax: {exc}"]) from exc
     except ValidationError as exc:
-        raise ProfileError(str(path), [f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                       for e in exc.errors()]) from None
+        raise _problems(path, [f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                               for e in exc.errors()]) from None
     problems = []
     base = path.parent
     sources = [s.model_copy(update={"path": s.path if s.path.is_absolute() else base / s.path})
@@ -129,7 +136,7 @@ def load_sources(path: Path, extra_profiles: Path | None = None) -> list[SourceC
     problems += [f"source.name = '{n}': doppelt" for n in sorted({n for n in names
                                                                    if names.count(n) > 1})]
     if problems:
-        raise ProfileError(str(path), problems)
+        raise _problems(path, problems)
     return sources
 
 

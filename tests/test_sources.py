@@ -86,6 +86,7 @@ def test_bad_sources_file_lists_every_problem(tmp_path: Path) -> None:
     assert problems[0].startswith("source[0].path = ")
     assert problems[1].startswith("source[0].profile: kein Profil 'gibtsnicht'")
     assert problems[2] == "source.name = 'A': doppelt"
+    assert f"Datei {tmp_path / 's.toml'}: 3 Fehler in der Quellen-Datei" in str(err.value)
 
 
 def test_cli_import_all(drop, monkeypatch) -> None:
