@@ -15,6 +15,9 @@ follow DOMAIN.md: shares in percentage points, other units relative
 - **Movers** compare a service's value in the tile's period with the previous period and with
   the same period a year earlier; a value resting on fewer than ``min_n`` cases (withheld) or
   on none (missing) on either side is no mover.
+- **Filters cannot be differenced**: a tile or mover under a service, location or channel
+  filter is withheld where the difference to the unfiltered view would give away a withheld
+  cell (:mod:`metrics.disclosure`), as on the trend.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.
     period without data has n = 0 and no value (missing, not withheld)."""
     got = compute(kpi_id, cube, ("period",), services=_ids(services),
                   locations=_ids(locations), channels=_channels(kpi_id, channels),
-                  min_n=min_n, grain=grain)
+                  min_n=min_n, grain=grain, protect_filters=True)  # metrics.disclosure
     starts = []
     p = first
     while p <= last:
@@ -182,7 +185,7 @@ def movers(cube: Cube, kpi_id: str, grain: str, period: dt.date, compare: str, *
         period, -12)
     got = compute(kpi_id, cube, ("period", "service_id"), services=_ids(services),
                   locations=_ids(locations), channels=_channels(kpi_id, channels),
-                  min_n=min_n, grain=grain)
+                  min_n=min_n, grain=grain, protect_filters=True)
     shown = got.filter(pl.col("value").is_not_null() & ~pl.col("suppressed"))
     now = shown.filter(pl.col("period") == period).select("service_id", "value", "n")
     then = shown.filter(pl.col("period") == before).select(

@@ -523,6 +523,13 @@ def test_location_filter_on_the_store_cannot_reveal_a_small_office(cube) -> None
     assert plain.row(0, named=True)["value"] == 1.0
     both = trend(cube, "digital_take_up", locations=[ids["N"], ids["S"]], min_n=2).to_dicts()
     assert [r["value"] for r in both] == [r["value"] for r in everything]
+    # the overview's tiles (any raster) follow the same rule
+    from metrics.headline import period_tiles
+
+    tile = period_tiles(cube, "month", JAN, MAR, locations=[ids["N"]], min_n=2)[0]
+    assert tile.kpi.id == "digital_take_up"
+    assert tile.series["suppressed"].to_list() == [True, False, False]
+    assert tile.series["value"][0] is None
 
 
 def test_the_ranking_counts_every_case_but_take_up_only_online_months(cube) -> None:  # noqa: ANN001
