@@ -16,6 +16,8 @@ GRAINS: tuple[str, ...] = ("month", "quarter", "year", "fiscal_year")
 
 def period_start(date: pl.Expr, grain: Grain, fiscal_start_month: int = 1) -> pl.Expr:
     """The first day of the period of ``grain`` that contains ``date``."""
+    if not 1 <= fiscal_start_month <= 12:
+        raise ValueError(f"fiscal_start_month must be a month 1 … 12, got {fiscal_start_month}")
     match grain:
         case "month":
             return date.dt.truncate("1mo")

@@ -601,3 +601,17 @@ def test_the_services_page_cannot_be_differenced_by_location(cube) -> None:  # n
     assert offline["n"][0] == 3 and offline["suppressed"].all()
     assert not detail(cube, funnel, ids["A1"], min_n=3, span=(JAN, MAR)).distribution.filter(
         pl.col("mode") == "offline")["suppressed"].any()
+
+
+def test_grains_department_district_and_location_kind(cube) -> None:  # noqa: ANN001
+    """Take-up over the year (online only, 7 of 14) by the master data's dimensions: N (Nord)
+    Jan C04 C06, Feb C07 C08 C11, Mär C13 C16 C17 → 4 of 8 online; S (Süd) Jan C05, Feb C09
+    C10 C12, Mär C14 C15 → 3 of 6; both are offices; departments are one service each."""
+    def got(by: str) -> dict:
+        return {r[by]: (r["numerator"], r["n"]) for r in compute(
+            "digital_take_up", cube, ("period", by), grain="year").to_dicts()}
+
+    assert got("district") == {"Nord": (4, 8), "Süd": (3, 6)}
+    assert got("kind") == {"office": (7, 14)}
+    assert got("department") == {"Bürgerservice": (4, 6), "Steueramt": (1, 5),
+                                 "Umweltamt": (2, 3)}

@@ -290,3 +290,33 @@ def test_target_status_for_a_lower_is_better_kpi() -> None:
                                          dt.date(2026, 6, 1))).status == "at_risk"
     assert target_status(falling, Target("processing_days_median", 15.0,
                                          dt.date(2026, 6, 1))).status == "reached"
+
+
+@pytest.mark.parametrize("start", range(1, 13))
+def test_fiscal_years_start_in_any_month(start: int) -> None:
+    """A fiscal year starting in month ``start`` holds a day of that month and the 11 after
+    it; 15.01.2026 belongs to the year starting in 2025 unless the year starts in January."""
+    from metrics.periods import period_end, period_start
+
+    days = pl.DataFrame({"day": [dt.date(2026, 1, 15), dt.date(2026, start, 1),
+                                 dt.date(2026, 12, 31)]})
+    got = days.select(first=period_start(pl.col("day"), "fiscal_year", start)).with_columns(
+        last=period_end(pl.col("first"), "fiscal_year"))
+    begin = dt.date(2026 if start == 1 else 2025, start, 1)
+    assert got["first"].to_list() == [begin, dt.date(2026, start, 1), dt.date(2026, start, 1)]
+    assert got["last"][1] == dt.date(2027, start, 1) - dt.timedelta(days=1)
+
+
+def test_fiscal_years_with_an_odd_start_on_the_store(kleinstadt) -> None:
+    """Take-up on the Kleinstadt store (Jan 2 of 5, Feb 1 of 3) per fiscal year starting in
+    February: January belongs to the year from 01.02.2025, February to the one from 2026."""
+    cube = load_cube(get_engine(kleinstadt))
+    got = compute("digital_take_up", cube, ("period",), grain="fiscal_year",
+                  fiscal_start_month=2)
+    assert got.select("period", "numerator", "n").rows() == [
+        (dt.date(2025, 2, 1), 2, 5), (dt.date(2026, 2, 1), 1, 3)]
+    january = compute("digital_take_up", cube, ("period",), grain="fiscal_year")
+    assert january.select("numerator", "n").rows() == [(3, 8)]  # start 1: the calendar year
+    with pytest.raises(ValueError, match="fiscal_start_month"):
+        compute("digital_take_up", cube, ("period",), grain="fiscal_year",
+                fiscal_start_month=13)
