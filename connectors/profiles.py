@@ -8,6 +8,7 @@ Built-in profiles live in ``connectors/profiles/``; a city adds its own in
 from __future__ import annotations
 
 import codecs
+import copy
 import fnmatch
 import re
 import tomllib
@@ -247,12 +248,32 @@ def _load_profile(path: Path, _mtime_ns: int, _size: int) -> Profile:
         problems = [
             f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
         ]
-        # Structural errors first; semantic rules need a well-formed profile.
-        raise ProfileError(str(path), problems) from None
+        # Structural errors first; the semantic rules need a well-formed profile, so they
+        # run on the profile without the keys found wrong (their defaults instead) — when
+        # that is one: a misspelt key and an unknown field show up in the same run.
+        try:
+            rest = Profile.model_validate({**_without(data, [e["loc"] for e in exc.errors()]),
+                                           "path": path})
+        except ValidationError:
+            raise ProfileError(str(path), problems) from None
+        raise ProfileError(str(path), problems + [p for p in _semantic_problems(rest)
+                                                  if p not in problems]) from None
     problems = _semantic_problems(profile)
     if problems:
         raise ProfileError(str(path), problems)
     return profile
+
+
+def _without(data: dict, locations: list[tuple]) -> dict:
+    """``data`` without the keys at ``locations`` (pydantic error locations)."""
+    data = copy.deepcopy(data)
+    for loc in locations:
+        node = data
+        for key in loc[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(loc[-1], None)
+    return data
 
 
 def profile_dirs(extra: Path | None) -> list[Path]:

@@ -39,6 +39,19 @@ def test_structural_errors_name_the_key(tmp_path: Path) -> None:
     assert "columns" in text
 
 
+def test_a_misspelt_key_and_a_wrong_field_in_one_run(tmp_path: Path) -> None:
+    """Structural and semantic problems together: the rules run on the rest of the profile."""
+    path = tmp_path / "p.toml"
+    path.write_text(BROKEN.read_text(encoding="utf-8") + '\n[read]\nencodng = "utf-8"\n'
+                    'skip_rows = "zwei"\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        load_profile(path)
+    problems = err.value.problems
+    assert [p.split(":")[0] for p in problems] == [
+        "read.skip_rows", "read.encodng", "columns.colour", "columns.channel",
+        'values.channel."Online-Antrag" = \'internet\'']
+
+
 @pytest.mark.parametrize(("file", "profile"), [
     ("vorgaenge.csv", "musterstadt_vorgaenge"),
     ("Vorgaenge_2026-10.csv", "musterstadt_vorgaenge"),
