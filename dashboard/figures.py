@@ -1688,3 +1688,25 @@ def sparkline_alt(series: pl.DataFrame, kpi: KpiDef, labels: list[str], lang: st
     items = ", ".join(f"{label} {fmt_value(kpi, r['value'], r['suppressed'], min_n, lang)}"
                       for label, r in zip(labels, series.iter_rows(named=True), strict=True))
     return t("o_spark_alt", lang, kpi=kpi.label(lang), items=items)
+
+
+def tiles_table(items: list[tuple[KpiDef, pl.DataFrame]], grain: str, lang: str,
+                min_n: int) -> pl.DataFrame:
+    """The tiles' sparklines as one table, newest period first: per KPI its value and n
+    ("< 5" withheld, "–" no data). ``items``: (KPI, series of period, value, n, suppressed).
+    Cohort KPIs may end a period earlier than the others; their cell then reads "–"."""
+    periods = sorted({p for _, series in items for p in series["period"].to_list()},
+                     reverse=True)
+    header = t(grain_key("col_month", grain), lang)
+    columns = [header]
+    cells: dict = {p: {header: fmt_period(p, grain, lang)} for p in periods}
+    for kpi, series in items:
+        value_col, n_col = kpi.label(lang), f"{kpi.label(lang)}: {t('col_n', lang)}"
+        columns += [value_col, n_col]
+        rows = {r["period"]: r for r in series.iter_rows(named=True)}
+        for p in periods:
+            r = rows.get(p, {"value": None, "n": 0, "suppressed": False})
+            cells[p][value_col] = fmt_value(kpi, r["value"], r["suppressed"], min_n, lang)
+            cells[p][n_col] = fmt_count(r["n"], r["suppressed"], min_n, lang)
+    return pl.DataFrame([cells[p] for p in periods], schema={c: pl.String for c in columns},
+                        orient="row")

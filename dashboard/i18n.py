@@ -1604,6 +1604,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "on the page “Data quality & imports”.",
     },
     "o_col_expected": {"de": "Erwartet alle … Tage", "en": "Expected every … days"},
+    "o_tiles_method": {
+        "de": "Methode: Definition jeder Kennzahl im Hilfe-Symbol ihrer Kachel; Verlauf je "
+        "{grain} über {period}, Σ Zähler / Σ Nenner je Zeitraum. Werte mit weniger als "
+        "{min_n} Fällen sind ausgeblendet („< {min_n}“), Zeiträume ohne Daten sind Lücken "
+        "(„–“).",
+        "en": "Method: each key figure's definition in the help icon of its tile; trend per "
+        "{grain} over {period}, Σ numerator / Σ denominator per period. Values resting on "
+        "fewer than {min_n} cases are withheld (“< {min_n}”), periods without data are gaps "
+        "(“–”).",
+    },
+    "q_reasons_method": {
+        "de": "Methode: abgewiesene Zeilen der gewählten Import-Läufe je Spalte und Grund "
+        "(n = {rows} Zeilen, Quelle: Import-Protokoll); das Diagramm zeigt die {chart} "
+        "häufigsten Gründe, die Tabelle alle. Keine Ausblendung: es sind Zeilen von "
+        "Lieferungen, keine Personen.",
+        "en": "Method: rejected rows of the chosen import runs by column and reason "
+        "(n = {rows} rows, source: import log); the chart shows the {chart} most frequent "
+        "reasons, the table all of them. Nothing withheld: these are rows of deliveries, not "
+        "people.",
+    },
     # the trend's month wordings at the other grains (dashboard.figures.grain_key)
     "axis_month_quarter": {"de": "Eingangsquartal", "en": "Quarter of receipt"},
     "axis_month_year": {"de": "Eingangsjahr", "en": "Year of receipt"},

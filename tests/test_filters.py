@@ -566,3 +566,23 @@ def test_the_overview_trend_follows_the_grain(monkeypatch, store, grain, first, 
     assert chart.proto.alt.endswith(
         f"von {values[-1]} ({list(shown)[-1]}) auf {values[0]} ({list(shown)[0]}); "
         f"{len(values)} von {len(shown)} {unit} mit Wert.")
+
+
+def test_the_tiles_sparklines_as_a_table(monkeypatch, store):
+    """The sparklines' numbers on demand: per period each KPI's value and n, as the tiles'
+    series of metrics.headline (take-up Q3 2026 7 / 23, Q2 2026 no cases)."""
+    use_store(monkeypatch, store)
+    at = open_page("pages/overview.py", raster="quarter", von="2025-Q4", bis="2026-Q4")
+    rows = {r["Quartal"]: r for r in
+            at.get_by_key("o_tiles_table").table[0].value.to_dict("records")}
+    assert list(rows) == ["Q4 2026", "Q3 2026", "Q2 2026", "Q1 2026", "Q4 2025"]
+    take_up = [(rows[q]["Digitale Nutzungsquote"], rows[q]["Digitale Nutzungsquote: Vorgänge (n)"])
+               for q in ("Q4 2026", "Q3 2026", "Q2 2026")]
+    assert take_up == [(f"39,1{NB}%", "23"), (f"30,4{NB}%", "23"), ("–", "0")]
+    cube = load_cube(get_engine(store))
+    for tile in period_tiles(cube, "quarter", OKT25, OKT26, min_n=store.min_n):
+        for r in tile.series.iter_rows(named=True):
+            row = rows[period_label(r["period"], "quarter", "de")]
+            assert row[tile.kpi.label("de")] == fmt_value(tile.kpi, r["value"], r["suppressed"],
+                                                          store.min_n)
+    assert any(c.value.startswith("Methode: Definition jeder Kennzahl") for c in at.caption)

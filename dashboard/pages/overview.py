@@ -124,6 +124,15 @@ def render_tile_notes(tile: PeriodTile, lang: str, min_n: int) -> None:
                        if status.latest_month else "–"))
 
 
+def render_tiles_data(tiles: list[PeriodTile], flt: Filters, lang: str, min_n: int) -> None:
+    """The sparklines' one-line method note and their numbers as a table on demand."""
+    st.caption(t("o_tiles_method", lang, period=flt.period_text(lang), min_n=min_n,
+                 grain=t(f"f_grain_{flt.grain}", lang) if lang == "de" else flt.grain))
+    widgets.table(figures.tiles_table([(x.kpi, x.series) for x in tiles], flt.grain, lang,
+                                      min_n), "o_tiles_table", lang,
+                  f"{t('tiles_heading', lang, month=flt.period_text(lang))}")
+
+
 def shown_cases(series) -> int:  # noqa: ANN001 - polars frame from metrics.overview.trend
     return int(series.filter(~series["suppressed"])["n"].sum())
 
@@ -225,6 +234,7 @@ with st.container(key="o_tiles"):
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with column:
             render_tile(tile, lang, store.min_n)
+render_tiles_data(tiles, flt, lang, store.min_n)
 not_applied(flt, ["channels"], t("f_why_take_up", lang), lang)
 render_take_up_coverage(store, cube, flt, lang)
 st.caption(t("o_targets_where", lang, path=data.targets_file(store)))

@@ -140,7 +140,8 @@ def render_chart(store: data.Store, cube, definition: PilotDefinition, effect: E
 def render_missing_file(store: data.Store, lang: str) -> None:
     st.info(f"**{t('p_no_file_title', lang)}**\n\n"
             f"{t('p_no_file', lang, path=data.pilots_file(store))}", icon=":material/info:")
-    st.code(EXAMPLE_TOML, language="toml")
+    # no syntax colours: Streamlit's TOML highlighting fails WCAG contrast (axe-core, serious)
+    st.code(EXAMPLE_TOML, language=None)
     st.caption(t("p_no_file_after", lang))
 
 

@@ -138,6 +138,8 @@ def render_quarantine(store: data.Store, runs: pl.DataFrame, lang: str) -> None:
     alt = reasons_alt(reasons, lang)
     widgets.chart(reasons_figure(reasons, lang, CHART_REASONS), alt, "q_reasons_chart",
                   t("q_reasons_subheading", lang), lang)
+    st.caption(t("q_reasons_method", lang, rows=fmt_int(int(reasons["rows"].sum()), lang),
+                 chart=CHART_REASONS))
     st.caption(alt)
     whole_row = t("q_whole_row", lang)
     show_table([{"q_col_column": r["column"] or whole_row, "q_col_reason": r["reason"],
