@@ -31,6 +31,7 @@ Every result has the grouping columns, ``n`` (the appointments the value rests o
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,22 @@ def load_appointments(engine: Engine, ags: Tenants = None) -> AppointmentFacts:
         WAIT_SCHEMA)
     log.info("appointments loaded: %d lead rows, %d wait rows", lead_frame.height, waits.height)
     return AppointmentFacts(lead=lead_frame, waits=waits)
+
+
+def appointment_months(engine: Engine, ags: Tenants = None
+                       ) -> tuple[dt.date, dt.date] | None:
+    """First and last month with an appointment slot of municipality ``ags`` (the span of
+    ``load_appointments(…).lead["month"]``), from ``min``/``max`` instead of grouping every
+    appointment: what the global filters need on pages that show no appointments."""
+    if not store_ready(engine):
+        return None
+    a = Appointment
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(a.slot_at), func.max(a.slot_at))
+                                   .where(tenant_filter(a, ags))).one()
+    if first is None or last is None:
+        return None
+    return first.date().replace(day=1), last.date().replace(day=1)
 
 
 def lead_time(frame: pl.DataFrame, by: Sequence[str] = (), q: float = 0.5, *,

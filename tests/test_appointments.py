@@ -19,6 +19,7 @@ from connectors.settings import Settings
 from connectors.store import Appointment, Location, RejectedRow, Service
 from metrics.appointments import (
     AppointmentFacts,
+    appointment_months,
     lead_time,
     load_appointments,
     no_show_rate,
@@ -160,6 +161,14 @@ def test_wait_median_and_p90_by_location_weekday_hour(handmade: Handmade) -> Non
     assert sorted(wait(facts.waits, ["weekday"]).get_column("weekday")) == [1, 3, 4]
 
 
+def test_appointment_months_span_the_kept_slots(handmade: Handmade) -> None:
+    # every stored slot lies between 02.03. and 06.03.2026; the two quarantined records
+    # (KS-1009, KS-1010) are not in the store
+    settings, _ = handmade
+    assert appointment_months(get_engine(settings)) == (dt.date(2026, 3, 1),
+                                                       dt.date(2026, 3, 1))
+
+
 def test_changed_outcome_in_a_redelivery_is_an_update(kleinstadt: Settings,
                                                       tmp_path: Path) -> None:
     first = import_file(TERMINE, _profile(), kleinstadt)
@@ -228,6 +237,7 @@ def test_appointment_ids_are_stored_only_as_keyed_hash(tmp_path: Path) -> None:
 def test_empty_store_gives_empty_frames(settings: Settings) -> None:
     facts = load_appointments(get_engine(settings))
     assert facts.is_empty and facts.waits.is_empty()
+    assert appointment_months(get_engine(settings)) is None
     assert lead_time(facts.lead, ["location_id"]).is_empty()
     assert no_show_rate(facts.lead).is_empty() and wait(facts.waits).is_empty()
 
@@ -302,6 +312,16 @@ def test_sample_slots_only_on_working_days_in_office_hours(sample_store: Setting
         assert minute % gen.SLOT_MINUTES == 0 and booked < slot
     assert min(s for s, _ in slots) >= dt.datetime(2024, 11, 1)
     assert max(s for s, _ in slots) < dt.datetime(2026, 11, 1)
+
+
+def test_sample_appointment_months_are_the_span_of_the_lead_counts(sample_store: Settings
+                                                                   ) -> None:
+    # what the global filters read instead of grouping every appointment
+    engine = get_engine(sample_store)
+    lead = load_appointments(engine).lead
+    first, last = appointment_months(engine)
+    assert (first, last) == (lead["month"].min(), lead["month"].max())
+    assert first < last
 
 
 def test_sample_is_deterministic(tmp_path: Path) -> None:
