@@ -46,7 +46,10 @@ NOTES = """\
   *rerun* = that session running again. AppTest time is the script run on the server side
   (queries, polars, Plotly figures, the element tree), not the browser's rendering or the
   websocket. *cold CPU* = the process's CPU seconds in the cold run (the database server's
-  work is not in it; SQLite's is).
+  work is not in it; SQLite's is). *AppTest floor*: the same runs of a script with a title
+  and one line of text — what AppTest itself costs, not the product. Where a page's cold
+  time goes and what comes next: `docs/scaling.md`, *10 million cases, and the dashboard
+  pages*.
 """
 
 
@@ -164,6 +167,11 @@ def _pages(results: list[dict], short: list[str]) -> list[str]:
            "peak RSS |", "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         n = f"{r['cases']:,}"
+        m = r.get("page_floor")
+        if m and "cold" in m:
+            out.append(f"| {n} | AppTest floor (a two-element script) | | {m['cold']:.2f} s | | "
+                       f"{m['warm']:.2f} s | | {m['rerun']:.2f} s | {m['cold_cpu']:.1f} s | "
+                       f"{m['rss_mb']:.0f} MB |")
         for store in ("sqlite", "postgresql"):
             found = r.get(f"pages_{store}")
             if found is None:

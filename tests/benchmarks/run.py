@@ -325,9 +325,32 @@ def measure_page(url: str, data_dir: str, page: str) -> dict:
     return out
 
 
+def measure_floor() -> dict:
+    """AppTest's own cost, the floor under every page's time: a two-element script, opened
+    and run the way :func:`measure_page` runs a page."""
+    from streamlit.testing.v1 import AppTest
+
+    with tempfile.TemporaryDirectory(prefix="sp_bench_floor_") as tmp:
+        app = Path(tmp) / "app.py"
+        app.write_text('import streamlit as st\nst.title("Servicepuls")\nst.write("floor")\n',
+                       encoding="utf-8")
+
+        def timed(at: AppTest) -> tuple[float, float]:
+            t, cpu = time.perf_counter(), time.process_time()
+            at.run()
+            return time.perf_counter() - t, time.process_time() - cpu
+
+        cold, cold_cpu = timed(AppTest.from_file(str(app)))
+        at = AppTest.from_file(str(app))
+        warm, _ = timed(at)
+        rerun, _ = timed(at)
+    return {"cold": cold, "cold_cpu": cold_cpu, "warm": warm, "rerun": rerun}
+
+
 MEASURES = {"parse": measure_parse, "read": measure_read, "import": measure_import,
             "cube": measure_cube, "export": export_parquet, "duckdb": measure_duckdb,
-            "pandas": measure_pandas, "extras": load_extras, "page": measure_page}
+            "pandas": measure_pandas, "extras": load_extras, "page": measure_page,
+            "floor": measure_floor}
 
 
 def _peak_rss_mb() -> float:
@@ -399,6 +422,7 @@ def bench_size(cases: int, seed: int, admin_url: str) -> dict:
     res: dict = {"cases": cases, "file_mb": (folder / "vorgaenge.csv").stat().st_size / 1e6}
     res["parse"] = run("parse", str(folder / "vorgaenge.csv"))
     res["read"] = run("read", str(folder / "vorgaenge.csv"))
+    res["page_floor"] = run("floor")
     with tempfile.TemporaryDirectory(prefix="sp_bench_") as tmp:
         sqlite_url = f"sqlite:///{tmp}/store.db"
         res["import_sqlite"] = run("import", str(folder), sqlite_url)
