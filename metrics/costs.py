@@ -52,6 +52,7 @@ from connectors.errors import ServicepulsError
 from connectors.settings import Settings
 from connectors.store import DIGITAL_CHANNELS, Channel
 from metrics.cube import Cube
+from metrics.disclosure import guard_selection
 from metrics.facts import volume_facts
 
 log = logging.getLogger(__name__)
@@ -268,6 +269,34 @@ def cost_facts(cube: Cube, config: CostConfig) -> pl.DataFrame:
             ))
 
 
+def _split_pools(facts: pl.DataFrame, filters: dict[str, list | None], by: Sequence[str],
+                 min_n: int) -> pl.DataFrame:
+    """Per group of ``by`` (→ ``*by, cost_withheld, hours_withheld``): whether a filter on a
+    service, location or channel holds part of that dimension's pool of withheld cells —
+    of the transactions with a cost rate (the cost) or of the digital ones (the hours) —
+    so that the difference to the unfiltered value would give one away
+    (:func:`metrics.disclosure.guard_selection`; the other filters apply)."""
+    out = []
+    for measure, name in (("priced", "cost_withheld"), ("digital", "hours_withheld")):
+        flags = [pl.DataFrame(schema={**{b: facts.schema[b] for b in by}, "withheld": pl.Boolean})]
+        for key, wanted in filters.items():
+            if wanted is None or min_n <= 1 or key in by:
+                continue
+            pool = facts
+            for other, values in filters.items():
+                if other != key and values is not None:
+                    pool = pool.filter(pl.col(other).is_in(values))
+            cells = pool.group_by(*by, key).agg(pl.col(measure).sum().alias("n"))
+            flags.append(guard_selection(cells, key, wanted, list(by), min_n)
+                         .select(*by, "withheld"))
+        frame = pl.concat(flags)
+        out.append(frame.group_by(list(by)).agg(pl.col("withheld").any().alias(name)) if by
+                   else frame.select(pl.col("withheld").any().alias(name)))
+    if not by:
+        return pl.concat(out, how="horizontal")
+    return out[0].join(out[1], on=list(by), how="full", coalesce=True)
+
+
 def cost_summary(
     cube: Cube,
     config: CostConfig,
@@ -285,26 +314,35 @@ def cost_summary(
     ``digital`` transactions, ``hours_freed``; values resting on 1 … min_n−1 transactions
     are withheld (``suppressed`` for the cost, ``hours_suppressed`` for the hours).
     ``channels`` keeps the transactions of those channels only: the hours freed are then
-    those of the digital transactions among them (none without ``online``)."""
+    those of the digital transactions among them (none without ``online``). A filtered
+    value is withheld too where the difference to the unfiltered one would give away a
+    withheld service, location or channel (:func:`_split_pools`)."""
     facts = cost_facts(cube, config)
     if first is not None:
         facts = facts.filter(pl.col("month") >= first)
     if last is not None:
         facts = facts.filter(pl.col("month") <= last)
-    if services is not None:
-        facts = facts.filter(pl.col("service_id").is_in(list(services)))
-    if locations is not None:
-        facts = facts.filter(pl.col("location_id").is_in(list(locations)))
-    if channels is not None:
-        facts = facts.filter(pl.col("channel").is_in(list(channels)))
+    filters = {key: None if wanted is None else list(wanted) for key, wanted in
+               (("service_id", services), ("location_id", locations), ("channel", channels))}
+    split = _split_pools(facts, filters, by, min_n)
+    for key, wanted in filters.items():
+        if wanted is not None:
+            facts = facts.filter(pl.col(key).is_in(wanted))
     aggs = [pl.col("priced").sum().alias("cases"),
             (pl.col("cases") - pl.col("priced")).sum().alias("cases_without_cost"),
             pl.col("cost_total").sum().alias("cost_eur"),
             pl.col("digital").sum().alias("digital"),
             (pl.col("minutes_saved").sum() / 60).alias("hours_freed")]
     out = facts.group_by(list(by)).agg(aggs).sort(list(by)) if by else facts.select(aggs)
-    small = (pl.col("cases") > 0) & (pl.col("cases") < min_n)
-    few_digital = (pl.col("digital") > 0) & (pl.col("digital") < min_n)
+    if by:
+        out = out.join(split, on=list(by), how="left")
+    else:
+        out = out.with_columns(cost_withheld=pl.lit(split["cost_withheld"][0]),
+                               hours_withheld=pl.lit(split["hours_withheld"][0]))
+    small = (((pl.col("cases") > 0) & (pl.col("cases") < min_n))
+             | pl.col("cost_withheld").fill_null(False))
+    few_digital = (((pl.col("digital") > 0) & (pl.col("digital") < min_n))
+                   | pl.col("hours_withheld").fill_null(False))
     per = pl.when(pl.col("cases") > 0).then(pl.col("cost_eur") / pl.col("cases"))
     return out.with_columns(
         cost_per_transaction=pl.when(small).then(None).otherwise(per),

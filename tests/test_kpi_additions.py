@@ -318,6 +318,30 @@ def test_cost_values_resting_on_few_transactions_are_withheld(cube) -> None:  # 
     assert (a1["hours_suppressed"], a1["hours_freed"]) == (True, None)
 
 
+def test_cost_under_a_location_filter_cannot_be_differenced(cube) -> None:  # noqa: ANN001
+    """January with a minimum of 3: priced transactions at N C01 (20 €) C02 (10 €) C04 (4 €)
+    C06 (2 €) = 4, at S C03 (12 €) C05 (20 €) = 2, withheld. All offices show 68 € / 6, N
+    alone would show 36 € / 4 — together S's 32 € / 2 = 16,00 €. So under the filter N
+    January is withheld; February (3 + 3) stays; March (N 2) is withheld anyway."""
+    config = load_costs(AMTSSTADT / "kosten.toml", cube.services)
+    ids = _ids(cube)
+    every = cost_summary(cube, config, ("month",), min_n=3).to_dicts()
+    assert (every[0]["cases"], every[0]["cost_eur"]) == (6, pytest.approx(68.0))
+    north = {r["month"]: r for r in cost_summary(cube, config, ("month",), min_n=3,
+                                                  locations=[ids["N"]]).to_dicts()}
+    assert north[JAN]["cases"] == 4
+    assert (north[JAN]["suppressed"], north[JAN]["cost_per_transaction"]) == (True, None)
+    assert north[FEB]["suppressed"] is False
+    assert north[FEB]["cost_per_transaction"] == pytest.approx((4 + 20 + 10) / 3)
+    assert north[MAR]["suppressed"] is True  # 2 priced transactions (C13, C17)
+    # unguarded (minimum 1) January of N is plain — exactly what the guard withholds
+    plain = cost_summary(cube, config, ("month",), min_n=1, locations=[ids["N"]])
+    assert plain.row(0, named=True)["cost_eur"] == pytest.approx(36.0)
+    # both offices chosen: nothing split
+    both = cost_summary(cube, config, ("month",), min_n=3, locations=[ids["N"], ids["S"]])
+    assert both.row(0, named=True)["suppressed"] is False
+
+
 def test_a_broken_cost_file_reports_every_problem_at_once(cube) -> None:  # noqa: ANN001
     text = """
 [channel.online]
