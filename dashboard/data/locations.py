@@ -1,0 +1,201 @@
+"""Loaders of the page Standorte (metrics.kpis, metrics.appointments, metrics.waits)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import replace as _replace
+
+import polars as pl
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard.data.common import Store, _ids, cube
+from metrics import appointments as _appointments
+from metrics.cube import Cube
+from metrics.kpis import compute as _compute
+from metrics.overview import shift_month as _shift_month
+from metrics.satisfaction import Z95 as _Z95
+from metrics.waits import wait_by_weekday_hour as _wait_by_weekday_hour
+
+# --- Standorte (metrics.kpis, metrics.appointments, metrics.waits) -------------------------
+
+
+_TAKE_UP = "digital_take_up"
+
+
+def with_wilson(frame: pl.DataFrame, numerator: str = "numerator", n: str = "n",
+                value: str = "value") -> pl.DataFrame:
+    """Add ``lo``/``hi``: the 95 % Wilson score interval of numerator / n (the interval
+    :mod:`metrics.satisfaction` uses for shares), null wherever ``value`` is null."""
+    count = pl.col(n).cast(pl.Float64)
+    p = pl.col(numerator) / count
+    z2 = _Z95**2
+    centre = (p + z2 / (2 * count)) / (1 + z2 / count)
+    half = _Z95 / (1 + z2 / count) * (p * (1 - p) / count + z2 / (4 * count**2)).sqrt()
+    shown = pl.col(value).is_not_null() & (pl.col(n) > 0)
+    return frame.with_columns(lo=pl.when(shown).then((centre - half).clip(0.0, 1.0)),
+                              hi=pl.when(shown).then((centre + half).clip(0.0, 1.0)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _appointment_facts(_engine: Engine, url: str, version: str, ags: str
+                       ) -> _appointments.AppointmentFacts:
+    return _appointments.load_appointments(_engine, ags)
+
+
+def appointment_facts(store: Store) -> _appointments.AppointmentFacts:
+    """Lead-time and wait counts of the booking system (empty without appointments), shared
+    by all sessions until the next import."""
+    return _appointment_facts(store.engine, store.url, store.version, store.ags)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _appointment_months(_engine: Engine, url: str, version: str, ags: str
+                        ) -> tuple[_dt.date, _dt.date] | None:
+    return _appointments.appointment_months(_engine, ags)
+
+
+def appointment_months(store: Store) -> tuple[_dt.date, _dt.date] | None:
+    """First and last month with appointments — without loading :func:`appointment_facts`,
+    which groups every appointment (a third of a cold page's time at 1M cases)."""
+    return _appointment_months(store.engine, store.url, store.version, store.ags)
+
+
+def data_span(data: Cube, facts: _appointments.AppointmentFacts
+              ) -> tuple[_dt.date, _dt.date] | None:
+    """First and last month with cases, appointments or hourly wait statistics."""
+    months = [m for frame, column in ((data.volume, "month"), (facts.lead, "month"))
+              for m in (frame[column].min(), frame[column].max()) if m is not None]
+    if not data.waits.is_empty():
+        months += [d.replace(day=1) for d in (data.waits["day"].min(), data.waits["day"].max())]
+    return (min(months), max(months)) if months else None
+
+
+def month_end(month: _dt.date) -> _dt.date:
+    """The last day of ``month``."""
+    return _shift_month(month, 1) - _dt.timedelta(days=1)
+
+
+def _in_months(frame: pl.DataFrame, first: _dt.date, last: _dt.date,
+               column: str = "month") -> pl.DataFrame:
+    return frame.filter(pl.col(column).is_between(first, last))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last: _dt.date,
+                      locations: tuple[int, ...] | None, min_n: int,
+                      services: tuple[int, ...] | None = None) -> tuple[pl.DataFrame, dict]:
+    scoped = _replace(_data, volume=_in_months(_data.volume, first, last))
+    per_location = _compute(_TAKE_UP, scoped, ("location_id",), locations=locations,
+                            services=services, min_n=min_n).drop_nulls("location_id")
+    master = _data.locations.select("location_id", "name", "kind", "district", "latitude",
+                                    "longitude")
+    if locations is not None:
+        master = master.filter(pl.col("location_id").is_in(list(locations)))
+    rows = (master.join(per_location, on="location_id", how="left")
+            .with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False)))
+    ids = master["location_id"].to_list()
+    total = _compute(_TAKE_UP, scoped, (), locations=ids, services=services,
+                     min_n=min_n).row(0, named=True)
+    outside = scoped.volume.filter(pl.col("location_id").is_null())
+    if services is not None:
+        outside = outside.filter(pl.col("service_id").is_in(list(services)))
+    without = int(outside["cases"].sum())
+    return with_wilson(rows), {**total, "without_location": without}
+
+
+def location_take_up(store: Store, first: _dt.date, last: _dt.date,
+                     locations: Iterable[int] | None = None,
+                     services: Iterable[int] | None = None) -> tuple[pl.DataFrame, dict]:
+    """Digital take-up per location over the months ``first`` … ``last`` (every location of
+    the master data, also without cases: ``n == 0``), with ``lo``/``hi`` (Wilson); and the
+    total over these locations (``value``, ``n``, ``suppressed``) plus the cases without any
+    location in the period (``without_location``), which no location row contains."""
+    return _location_take_up(cube(store), store.url, store.version, first, last,
+                             _ids(locations), store.min_n, _ids(services))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _appointment_summary(_facts: _appointments.AppointmentFacts, url: str, version: str,
+                         first: _dt.date, last: _dt.date, locations: tuple[int, ...] | None,
+                         min_n: int, services: tuple[int, ...] | None = None,
+                         channels: tuple[str, ...] | None = None) -> pl.DataFrame:
+    lead = _in_months(_facts.lead, first, last)
+    if locations is not None:
+        lead = lead.filter(pl.col("location_id").is_in(list(locations)))
+    if services is not None:
+        lead = lead.filter(pl.col("service_id").is_in(list(services)))
+    if channels is not None:  # the booking channel
+        lead = lead.filter(pl.col("channel").is_in(list(channels)))
+    by = ("location_id",)
+    median = _appointments.lead_time(lead, by, 0.5, min_n=min_n).select(
+        "location_id", bookings="n", lead_median="value", lead_suppressed="suppressed")
+    p90 = _appointments.lead_time(lead, by, 0.9, min_n=min_n).select(
+        "location_id", lead_p90="value")
+    no_show = with_wilson(_appointments.no_show_rate(lead, by, min_n=min_n)).select(
+        "location_id", no_show="value", no_show_lo="lo", no_show_hi="hi", no_shows="numerator",
+        due="n", no_show_suppressed="suppressed")
+    return (median.join(p90, on="location_id", how="left")
+            .join(no_show, on="location_id", how="left")
+            .with_columns(pl.col("due").fill_null(0),
+                          pl.col("no_show_suppressed").fill_null(False))
+            .sort("location_id"))
+
+
+def appointment_summary(store: Store, first: _dt.date, last: _dt.date,
+                        locations: Iterable[int] | None = None,
+                        services: Iterable[int] | None = None,
+                        channels: Iterable[str] | None = None) -> pl.DataFrame:
+    """Per location with bookings whose slot falls in ``first`` … ``last``: bookings,
+    lead_median, lead_p90, lead_suppressed, no_show (+ Wilson no_show_lo/hi), no_shows, due,
+    no_show_suppressed (see :mod:`metrics.appointments` for the definitions)."""
+    return _appointment_summary(appointment_facts(store), store.url, store.version, first,
+                                last, _ids(locations), store.min_n, _ids(services),
+                                None if channels is None else tuple(sorted(channels)))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _appointment_wait_cells(_facts: _appointments.AppointmentFacts, url: str, version: str,
+                            first: _dt.date, last: _dt.date, location_id: int | None,
+                            min_n: int) -> pl.DataFrame:
+    frame = _in_months(_facts.waits, first, last)
+    if location_id is not None:
+        frame = frame.filter(pl.col("location_id") == location_id)
+    return _appointments.wait(frame, ("weekday", "hour"), 0.5, min_n=min_n)
+
+
+def appointment_wait_cells(store: Store, first: _dt.date, last: _dt.date,
+                           location_id: int | None) -> pl.DataFrame:
+    """Median on-site wait of attended appointments per weekday (1 = Monday) and hour of the
+    slot: weekday, hour, value, n (appointments), suppressed. ``None`` pools all locations."""
+    return _appointment_wait_cells(appointment_facts(store), store.url, store.version,
+                                   first, last, location_id, store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _wait_stat_cells(_data: Cube, url: str, version: str, first: _dt.date, last: _dt.date,
+                     location_id: int | None, min_n: int) -> pl.DataFrame:
+    locations = None if location_id is None else [location_id]
+    end = month_end(last)
+    cells = _wait_by_weekday_hour(_data, locations=locations, start=first, end=end)
+    scoped = _data.waits.filter(pl.col("day").is_between(first, end))
+    if locations is not None:
+        scoped = scoped.filter(pl.col("location_id").is_in(locations))
+    visits = (scoped.group_by(weekday=pl.col("day").dt.weekday(), hour=pl.col("hour"))
+              .agg(visits=pl.col("visits").sum()))
+    out = cells.join(visits, on=["weekday", "hour"], how="left").with_columns(
+        pl.col("weekday").cast(pl.Int64), pl.col("hour").cast(pl.Int64))
+    # published aggregates without visit counts rest on hours, not people: nothing to withhold
+    small = pl.col("weighted") & (pl.col("visits") < min_n)
+    return out.select("weekday", "hour", value=pl.when(~small).then(pl.col("mean_wait")),
+                      n="slots", visits="visits", weighted="weighted", suppressed=small)
+
+
+def wait_stat_cells(store: Store, first: _dt.date, last: _dt.date,
+                    location_id: int | None) -> pl.DataFrame:
+    """Mean on-site wait of the hourly wait statistics per weekday and hour (see
+    :func:`metrics.waits.wait_by_weekday_hour`): weekday, hour, value, n (hours with a value),
+    visits, weighted, suppressed (only where visit counts say fewer than ``min_n`` visits)."""
+    return _wait_stat_cells(cube(store), store.url, store.version, first, last, location_id,
+                            store.min_n)
