@@ -74,9 +74,18 @@ class FileSource(BaseModel):
         if self.path.is_file():
             yield self.path
             return
-        for f in sorted(self.path.rglob("*")):
-            if f.is_file() and fnmatch.fnmatch(f.name.lower(), self.pattern.lower()):
+        for f in folder_files(self.path):
+            if fnmatch.fnmatch(f.name.lower(), self.pattern.lower()):
                 yield f
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files below ``folder`` that can be exports: settings files (``*.toml`` — pilots,
+    targets, costs, profiles, sources) and hidden files are never data, so a folder that
+    holds them beside its exports imports without an error for each."""
+    return [f for f in sorted(folder.rglob("*"))
+            if f.is_file() and f.suffix.lower() != ".toml"
+            and not any(part.startswith(".") for part in f.relative_to(folder).parts)]
 
 
 # Every kind of source, in one place: its settings and, for pulls, how one run is made.

@@ -145,7 +145,9 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
 
     settings = _settings(ags)
     try:
-        files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
+        from connectors.sources import folder_files
+
+        files = [f for p in paths for f in (folder_files(p) if p.is_dir() else [p])
                  if f.is_file()]
         plan = []
         for f in files:

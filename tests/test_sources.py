@@ -139,3 +139,27 @@ def test_file_pattern_is_needed_only_to_find_a_profile_by_file_name(settings, dr
                 'z. B. service = "…"',
         where + "read.delimiter = ';;': genau ein Zeichen oder 'auto'",
     ]
+
+
+def test_settings_files_beside_the_exports_are_not_data(drop, monkeypatch) -> None:  # noqa: ANN001
+    """The sample city keeps kosten.toml and pilotprojekte.toml beside its exports: a folder
+    import and ``import --all`` over ``*`` read the exports and pass the settings and hidden
+    files by without an error for each (exit code 0)."""
+    export = drop / "export"
+    (export / "kosten.toml").write_text("[channel.online]\ncost_eur = 1\n", encoding="utf-8")
+    (export / ".~lock.vorgaenge.csv#").write_text("x", encoding="utf-8")
+    (drop / "sources.toml").write_text(
+        '[[source]]\nname = "Alles"\npath = "export"\n', encoding="utf-8")
+    monkeypatch.setenv("SERVICEPULS_DATA_DIR", str(drop))
+    monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "k")
+    monkeypatch.setenv("SERVICEPULS_SOURCES_FILE", str(drop / "sources.toml"))
+    monkeypatch.delenv("SERVICEPULS_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    every = runner.invoke(main, ["import", "--all"])
+    assert every.exit_code == 0, every.output
+    assert "kosten.toml" not in every.output and "lock" not in every.output
+    assert "[Alles] vorgaenge.csv: 13 Zeilen gelesen, 8 neu" in every.output
+    folder = runner.invoke(main, ["import", str(export)])
+    assert folder.exit_code == 0, folder.output
+    assert "kosten.toml" not in folder.output and "kein Profil" not in folder.output
+    assert "vorgaenge.csv: bereits importiert (unverändert)" in folder.output
