@@ -242,6 +242,7 @@ def test_a_new_import_shows_after_a_reload_without_restart(server: str, browser,
     page = open_page(browser, server, "overview")
     value = page.locator(".st-key-o_tiles [data-testid='stMetricValue']").first
     value.wait_for(state="visible", timeout=30_000)
+    settle(page)  # tiles fill in while the run goes on: read the first one when it is done
     assert value.inner_text().strip() == f"39,1{NB}%"  # 9 of 23
     now = dt.datetime(2026, 11, 3, 8, 0)
     with get_engine(handmade_store).begin() as conn:
