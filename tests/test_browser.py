@@ -535,12 +535,16 @@ def test_downloads_in_chromium(server: str, handmade_store: Settings, tmp_path: 
                 "digitale-nutzungsquote-alle-leistungen_")
             assert png.value.suggested_filename.endswith(".png")
             assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+            # a download click reruns the script: click the next button only when that run is
+            # over, or the click can land on a button that is being replaced (seen in CI)
+            _settle(page)
             expander = page.locator('[data-testid="stExpander"]',
                                     has=page.locator(".st-key-trend_table"))
             expander.get_by_text("Daten als Tabelle").click()
             button = page.locator(".st-key-trend_table_xlsx").get_by_role(
                 "button", name="Excel (XLSX)")
             button.wait_for(state="visible", timeout=30_000)
+            _settle(page)
             with page.expect_download(timeout=60_000) as xlsx:
                 button.click()
             target = tmp_path / xlsx.value.suggested_filename
@@ -552,6 +556,13 @@ def test_downloads_in_chromium(server: str, handmade_store: Settings, tmp_path: 
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()
+
+
+def _settle(page) -> None:  # noqa: ANN001 - playwright Page
+    """Wait until Streamlit has finished its run (no "Running…" status widget)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+    page.wait_for_timeout(300)
 
 
 # --- accessibility: axe-core in the same Chromium, on every page -------------------------------
