@@ -42,7 +42,6 @@ import datetime as dt
 import fnmatch
 import itertools
 import logging
-import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -53,7 +52,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from connectors.errors import InputFileError
-from connectors.readers import Batch, BatchBuffer, _normalise
+from connectors.readers import Batch, BatchBuffer, _normalise, summary_matcher
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def read_xlsx_batches(
     docstring). Raises ``InputFileError`` for a file that is no XLSX workbook, a selection
     without sheets, an invalid summary-row pattern, and a sheet without a required header."""
     path = Path(path)
-    patterns = _compile(path, skip_row_patterns)
+    summary = summary_matcher(skip_row_patterns, file=str(path))
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
@@ -91,25 +90,12 @@ def read_xlsx_batches(
         ) from None
     try:
         names = _select(path, workbook.sheetnames, sheets)
-        yield from _batches(path, workbook, names, skip_rows, patterns, batch_rows,
+        yield from _batches(path, workbook, names, skip_rows, summary, batch_rows,
                             required_headers, list(optional_headers), set(missing),
                             bool(sheets), on_progress)
     finally:
         workbook.close()
     log.debug("read %s, sheets %s", path, ", ".join(names))
-
-
-def _compile(path: Path, patterns: Sequence[str]) -> list[re.Pattern[str]]:
-    compiled = []
-    for p in patterns:
-        try:
-            compiled.append(re.compile(p))
-        except re.error as exc:
-            raise InputFileError(
-                f"read.skip_row_patterns: '{p}' ist kein gültiger regulärer Ausdruck ({exc})",
-                file=str(path), fix="Muster im Profil korrigieren, z. B. \"^Summe|^Gesamt\"",
-            ) from None
-    return compiled
 
 
 def _select(path: Path, names: list[str], wanted: Sequence[str]) -> list[str]:
@@ -201,7 +187,7 @@ def _missing_header_error(path: Path, sheet: str, row_number: int, names: list[s
     )
 
 
-def _batches(path, workbook, names, skip_rows, patterns, batch_rows, required, optional,
+def _batches(path, workbook, names, skip_rows, summary, batch_rows, required, optional,
              missing, explicit_sheets, on_progress) -> Iterator[Batch]:  # noqa: ANN001, PLR0913
     wanted = [h for h in dict.fromkeys([*required, *optional]) if _normalise(h) != _SHEET_KEY]
     buffer = BatchBuffer(wanted, batch_rows, extra={SHEET_COL: pl.String})
@@ -251,9 +237,9 @@ def _batches(path, workbook, names, skip_rows, patterns, batch_rows, required, o
             done += 1
             if _is_empty(row):
                 continue
-            if patterns:
+            if summary:
                 first = next((t for t in (_text(v, {""}) for v in row) if t is not None), "")
-                if any(p.search(first) for p in patterns):
+                if summary(first):
                     summaries += 1
                     buffer.skipped += 1  # counted by the import run (rows_skipped)
                     continue
