@@ -75,19 +75,14 @@ from dashboard.data.quality import (
 )
 from dashboard.data.satisfaction import (
     _FEEDBACK_SCHEMA,
-    SATISFACTION_WINDOW,
     SatisfactionView,
     _cells,
-    _comments,
     _comments_in,
     _feedback,
     _feedback_in,
     _satisfaction_for,
-    _satisfaction_view,
     feedback,
-    feedback_comments,
     feedback_comments_for,
-    satisfaction_view,
     satisfaction_view_for,
 )
 from dashboard.data.services import (
@@ -104,7 +99,6 @@ from dashboard.data.services import (
 )
 
 __all__ = [
-    "SATISFACTION_WINDOW",
     "SatisfactionView",
     "Store",
     "_FEEDBACK_SCHEMA",
@@ -114,7 +108,6 @@ __all__ = [
     "_appointment_summary",
     "_appointment_wait_cells",
     "_cells",
-    "_comments",
     "_comments_in",
     "_coverage",
     "_cube",
@@ -137,7 +130,6 @@ __all__ = [
     "_rejected_by_reason",
     "_rejected_rows",
     "_satisfaction_for",
-    "_satisfaction_view",
     "_service_detail",
     "_service_ranking",
     "_targets",
@@ -152,7 +144,6 @@ __all__ = [
     "data_span",
     "expected_intervals",
     "feedback",
-    "feedback_comments",
     "feedback_comments_for",
     "filter_options",
     "funnel",
@@ -174,7 +165,6 @@ __all__ = [
     "quality_reasons",
     "quality_rejected_rows",
     "quality_runs",
-    "satisfaction_view",
     "satisfaction_view_for",
     "service_detail",
     "service_detail_for",

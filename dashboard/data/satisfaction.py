@@ -13,14 +13,12 @@ from dashboard.data.common import Store
 from dashboard.filters import Filters as _Filters
 from metrics import satisfaction as _satisfaction
 from metrics.cube import store_ready as _store_ready
-from metrics.overview import shift_month as _shift_month
 
 # --- Zufriedenheit & Beteiligung (metrics.satisfaction) ------------------------------------
 
 _FEEDBACK_SCHEMA = {"submitted_on": pl.Date, "month": pl.Date, "service_id": pl.Int64,
                     "location_id": pl.Int64, "channel": pl.String, "topic": pl.String,
                     "rating": pl.Int64}
-SATISFACTION_WINDOW = 12  # months of the "last 12 months" tiles and the topic chart
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -37,19 +35,18 @@ def feedback(store: Store) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class SatisfactionView:
-    """Satisfaction for one topic under the channel/location filters.
+    """Satisfaction for one topic under the global filters.
 
     ``month`` is the newest month with any rating under the filters (the survey asks every
-    topic at once, so that is the survey's newest month); the window is the
-    :data:`SATISFACTION_WINDOW` months up to it. Rows are :func:`metrics.satisfaction.
-    satisfaction` rows; a cell without any rating has ``n == 0`` and is missing, not
-    suppressed."""
+    topic at once, so that is the survey's newest month); the window is the filters' months
+    from ``first``. Rows are :func:`metrics.satisfaction.satisfaction` rows; a cell without
+    any rating has ``n == 0`` and is missing, not suppressed."""
 
     month: _dt.date | None
     first: _dt.date | None  # first month of the window
     latest: dict  # the topic in ``month``
     window: dict  # the topic over the window
-    monthly: pl.DataFrame  # the topic per month, every calendar month of the survey
+    monthly: pl.DataFrame  # the topic per month, every calendar month of the window
     topics: pl.DataFrame  # every topic over the window, best top-2 share first
     ratings: int  # ratings of every topic under the filters, all months
 
@@ -58,58 +55,6 @@ def _cells(frame: pl.DataFrame, by: list[str], min_n: int) -> pl.DataFrame:
     cells = _satisfaction.satisfaction(frame, by, min_n)
     # an empty selection gives n = 0: missing, not a withheld small cell
     return cells.with_columns(suppressed=pl.col("suppressed") & (pl.col("n") > 0))
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _satisfaction_view(_frame: pl.DataFrame, url: str, version: str, topic: str,
-                       channel: str | None, location_id: int | None,
-                       min_n: int) -> SatisfactionView:
-    frame = _frame
-    if channel is not None:
-        frame = frame.filter(pl.col("channel") == channel)
-    if location_id is not None:
-        frame = frame.filter(pl.col("location_id") == location_id)
-    empty = _cells(frame.clear(), [], min_n).row(0, named=True)
-    if frame.is_empty():
-        return SatisfactionView(None, None, empty, empty, _cells(frame, ["month"], min_n),
-                                _cells(frame, ["topic"], min_n), 0)
-    month = frame["month"].max()
-    first = _shift_month(month, 1 - SATISFACTION_WINDOW)
-    in_window = frame.filter(pl.col("month") >= first)
-    chosen = frame.filter(pl.col("topic") == topic)
-    months = pl.DataFrame({"month": pl.date_range(frame["month"].min(), month, "1mo",
-                                                  eager=True)})
-    monthly = months.join(_cells(chosen, ["month"], min_n), on="month", how="left").with_columns(
-        pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
-    topics = _cells(in_window, ["topic"], min_n).sort(
-        [pl.col("top2_share").is_null(), pl.col("top2_share"), pl.col("n")],
-        descending=[False, True, True])
-    return SatisfactionView(
-        month=month, first=first,
-        latest=_cells(chosen.filter(pl.col("month") == month), [], min_n).row(0, named=True),
-        window=_cells(chosen.filter(pl.col("month") >= first), [], min_n).row(0, named=True),
-        monthly=monthly, topics=topics, ratings=frame.height)
-
-
-def satisfaction_view(store: Store, topic: str = "overall", channel: str | None = None,
-                      location_id: int | None = None) -> SatisfactionView:
-    """Tiles, monthly series and topic ranking of the satisfaction page, cached per filter."""
-    return _satisfaction_view(feedback(store), store.url, store.version, topic, channel,
-                              location_id, store.min_n)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _comments(_engine: Engine, url: str, version: str, ags: str, limit: int, channel: str | None,
-              location_id: int | None) -> pl.DataFrame:
-    return _satisfaction.comments(_engine, limit, channel=channel, location_id=location_id,
-                                  ags=ags)
-
-
-def feedback_comments(store: Store, limit: int = 10, channel: str | None = None,
-                      location_id: int | None = None) -> pl.DataFrame:
-    """The newest comments (month only, scrubbed again on the way out)."""
-    return _comments(store.engine, store.url, store.version, store.ags, limit, channel, location_id)
-
 
 
 # --- Zufriedenheit under the global filters --------------------------------------------------
@@ -152,9 +97,10 @@ def _satisfaction_for(_frame: pl.DataFrame, url: str, version: str, topic: str,
 
 
 def satisfaction_view_for(store: Store, topic: str, flt: _Filters) -> SatisfactionView:
-    """:func:`satisfaction_view` under the global filters: the window is the filters' range
-    (``first`` its first month), ``month`` the newest month with a rating in it; services,
-    locations and channels filter the ratings."""
+    """"Tiles, monthly series and topic ranking of the satisfaction page under the global
+    filters, cached per filter: the window is the filters' range (``first`` its first month),
+    ``month`` the newest month with a rating in it; services, locations and channels filter
+    the ratings."""
     return _satisfaction_for(feedback(store), store.url, store.version, topic, flt.first,
                              flt.last_month, flt.services, flt.locations, flt.channels,
                              store.min_n)
