@@ -52,19 +52,22 @@ class Settings(BaseSettings):
         default=None,
         description="TOML file with the pilot projects (services, locations, start, target, "
         "interventions) shown on the page Pilotprojekte. Empty means "
-        "`<data_dir>/pilotprojekte.toml`.",
+        "`<data_dir>/<ags>/pilotprojekte.toml` if it exists, else `<data_dir>/pilotprojekte.toml`; "
+        "`{ags}` in the path stands for the municipality shown.",
     )
     targets_file: Path | None = Field(
         default=None,
         description="TOML file with the targets (Zielwerte: KPI, value, due date, optional "
         "department, services, locations) whose status the overview's tiles show. Empty "
-        "means `<data_dir>/zielwerte.toml`.",
+        "means `<data_dir>/<ags>/zielwerte.toml` if it exists, else `<data_dir>/zielwerte.toml`; "
+        "`{ags}` in the path stands for the municipality shown.",
     )
     costs_file: Path | None = Field(
         default=None,
         description="TOML file with the cost (euro) and staff minutes per transaction of each "
         "channel, with overrides per service, for cost per transaction and staff hours freed "
-        "on the page Überblick. Empty means `<data_dir>/kosten.toml`.",
+        "on the page Überblick. Empty means `<data_dir>/<ags>/kosten.toml` if it exists, else "
+        "`<data_dir>/kosten.toml`; `{ags}` in the path stands for the municipality shown.",
     )
     min_n: int = Field(
         default=5,
@@ -132,6 +135,17 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'servicepuls.db').as_posix()}"
+
+    def tenant_file(self, configured: Path | None, name: str, ags: str | None = None) -> Path:
+        """Where municipality ``ags`` (default :attr:`ags`) keeps the settings file ``name``
+        (pilots, targets, costs): a configured path, with ``{ags}`` replaced by the AGS; else
+        ``<data_dir>/<ags>/<name>`` when that file exists (an installation serving several
+        municipalities gives each its own), else ``<data_dir>/<name>`` for every one."""
+        ags = ags or self.ags
+        if configured is not None:
+            return Path(str(configured).replace("{ags}", ags))
+        own = self.data_dir / ags / name
+        return own if own.is_file() else self.data_dir / name
 
     def key_bytes(self) -> bytes:
         """The pseudonymisation key; created once under ``data_dir`` when not configured."""

@@ -244,7 +244,7 @@ def render_costs(store: data.Store, cube: Cube, lang: str, flt: Filters | None =
     the global filters: their months (default: the last :data:`COST_MONTHS` months, as
     GOV.UK asks), services (or department), locations and channels."""
     st.subheader(t("sx_cost_heading", lang))
-    path = costs_path(store.settings)
+    path = costs_path(store.settings, store.ags)
     if not path.exists():
         st.info(t("sx_cost_missing", lang, path=path), icon=":material/info:")
         return

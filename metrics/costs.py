@@ -110,9 +110,11 @@ class CostConfig:
                             orient="row")
 
 
-def costs_path(settings: Settings) -> Path:
-    """``SERVICEPULS_COSTS_FILE``, or ``<data_dir>/kosten.toml`` when it is empty."""
-    return settings.costs_file or settings.data_dir / DEFAULT_FILE_NAME
+def costs_path(settings: Settings, ags: str | None = None) -> Path:
+    """The file of municipality ``ags`` (default ``SERVICEPULS_AGS``): ``SERVICEPULS_COSTS_FILE``
+    (``{ags}`` replaced), else ``<data_dir>/<ags>/kosten.toml`` if it exists, else
+    ``<data_dir>/kosten.toml`` (:meth:`connectors.settings.Settings.tenant_file`)."""
+    return settings.tenant_file(settings.costs_file, DEFAULT_FILE_NAME, ags)
 
 
 # --- checks: every rule adds its problems, all are collected -------------------------------

@@ -134,9 +134,11 @@ class PilotDefinition:
         return self.pilot.name
 
 
-def pilots_path(settings: Settings) -> Path:
-    """``SERVICEPULS_PILOTS_FILE``, or ``<data_dir>/pilotprojekte.toml`` when it is empty."""
-    return settings.pilots_file or settings.data_dir / DEFAULT_FILE_NAME
+def pilots_path(settings: Settings, ags: str | None = None) -> Path:
+    """The file of municipality ``ags`` (default ``SERVICEPULS_AGS``): ``SERVICEPULS_PILOTS_FILE``
+    (``{ags}`` replaced), else ``<data_dir>/<ags>/pilotprojekte.toml`` if it exists, else
+    ``<data_dir>/pilotprojekte.toml`` (:meth:`connectors.settings.Settings.tenant_file`)."""
+    return settings.tenant_file(settings.pilots_file, DEFAULT_FILE_NAME, ags)
 
 
 # --- checks: every rule yields its problems, all are collected ----------------------------

@@ -80,9 +80,11 @@ class ScopedTarget:
     locations: tuple[int, ...] | None
 
 
-def targets_path(settings: Settings) -> Path:
-    """``SERVICEPULS_TARGETS_FILE``, or ``<data_dir>/zielwerte.toml`` when it is empty."""
-    return settings.targets_file or settings.data_dir / DEFAULT_FILE_NAME
+def targets_path(settings: Settings, ags: str | None = None) -> Path:
+    """The file of municipality ``ags`` (default ``SERVICEPULS_AGS``): ``SERVICEPULS_TARGETS_FILE``
+    (``{ags}`` replaced), else ``<data_dir>/<ags>/zielwerte.toml`` if it exists, else
+    ``<data_dir>/zielwerte.toml`` (:meth:`connectors.settings.Settings.tenant_file`)."""
+    return settings.tenant_file(settings.targets_file, DEFAULT_FILE_NAME, ags)
 
 
 def load_targets(path: Path, cube: Cube) -> list[ScopedTarget]:

@@ -343,6 +343,45 @@ def test_the_sidebar_chooses_the_municipality(stores, monkeypatch) -> None:  # n
         "pages/overview.py").metric]
 
 
+def test_settings_files_per_municipality(tmp_path) -> None:  # noqa: ANN001
+    """Pilots, targets and costs: ``<data_dir>/<ags>/<file>`` wins over ``<data_dir>/<file>``,
+    and a configured path's ``{ags}`` is the municipality's."""
+    from metrics.costs import costs_path
+    from metrics.pilot_config import pilots_path
+    from metrics.target_config import targets_path
+
+    settings = Settings(data_dir=tmp_path)
+    (tmp_path / B).mkdir()
+    (tmp_path / B / "zielwerte.toml").write_text("", encoding="utf-8")
+    assert targets_path(settings) == tmp_path / "zielwerte.toml"  # A has no own file
+    assert targets_path(settings, A) == tmp_path / "zielwerte.toml"
+    assert targets_path(settings, B) == tmp_path / B / "zielwerte.toml"
+    assert pilots_path(settings, B) == tmp_path / "pilotprojekte.toml"
+    assert costs_path(settings.model_copy(update={"ags": B})) == tmp_path / "kosten.toml"
+    configured = settings.model_copy(update={"costs_file": tmp_path / "k-{ags}.toml"})
+    assert costs_path(configured, B) == tmp_path / f"k-{B}.toml"
+    assert costs_path(configured) == tmp_path / f"k-{A}.toml"
+
+
+def test_each_municipality_shows_its_own_pilots(stores, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """One pilots file per municipality (``SERVICEPULS_PILOTS_FILE`` with ``{ags}``): the
+    pilots page of A and of B in the mixed store each show their own pilot only."""
+    from tests.test_dashboard_overview import open_page, use_store
+
+    sample = (stores["mixed"].data_dir / "pilotprojekte.toml").read_text(encoding="utf-8")
+    for ags, name in ((A, "Videoanleitung A"), (B, "Flyer B")):
+        (tmp_path / ags).mkdir()
+        (tmp_path / ags / "pilote.toml").write_text(sample.replace(
+            "Online-Ummeldung mit Videoanleitung", name), encoding="utf-8")
+    use_store(monkeypatch, stores["mixed"])
+    monkeypatch.setenv("SERVICEPULS_PILOTS_FILE", str(tmp_path / "{ags}" / "pilote.toml"))
+    for ags, name in ((A, "Videoanleitung A"), (B, "Flyer B")):
+        at = open_page("pages/pilots.py", link=True, ags=ags)
+        assert not at.exception
+        assert [s.options for s in at.selectbox if s.key == "pilot"] == [[name]]
+        assert name in [h.value for h in at.subheader]
+
+
 # --- where an import's municipality comes from ----------------------------------------------
 
 

@@ -24,7 +24,7 @@ from metrics.cube import Cube
 
 def targets_file(store: Store) -> _Path:
     """Where the targets file is expected (``SERVICEPULS_TARGETS_FILE``)."""
-    return _target_config.targets_path(store.settings)
+    return _target_config.targets_path(store.settings, store.ags)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

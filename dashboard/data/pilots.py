@@ -19,7 +19,7 @@ from metrics.pilots import pilot_effect as _pilot_effect
 
 def pilots_file(store: Store) -> _Path:
     """Where the pilots file is expected (``SERVICEPULS_PILOTS_FILE``)."""
-    return _pilot_config.pilots_path(store.settings)
+    return _pilot_config.pilots_path(store.settings, store.ags)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
