@@ -81,7 +81,7 @@ def sparkline_figure(series: pl.DataFrame, kpi: KpiDef, labels: list[str], lang:
         line={"color": OKABE_ITO[0], "width": 2}, marker={"size": 5, "color": OKABE_ITO[0]},
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>"))
     fig.update_layout(
-        separators=_separators(lang), template="simple_white", height=70,
+        separators=_separators(lang), height=70,
         margin={"l": 2, "r": 2, "t": 4, "b": 4}, showlegend=False,
         font={"family": FONT, "size": 12, "color": TEXT}, plot_bgcolor="white",
         paper_bgcolor="white", xaxis={"visible": False, "type": "category"},

@@ -126,7 +126,6 @@ def pilot_figure(
     tickvals, ticktext = month_ticks(pilot["month"].to_list(), lang)
     fig.update_layout(
         separators=_separators(lang),
-        template="simple_white",
         font={"family": FONT, "size": 14, "color": TEXT},
         margin={"l": 10, "r": 20, "t": 30, "b": 10},
         height=440,

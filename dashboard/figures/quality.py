@@ -40,7 +40,6 @@ def reasons_figure(reasons: pl.DataFrame, lang: str, chart_reasons: int = 15) ->
     ))
     fig.update_layout(
         separators=",." if lang == "de" else ".,",
-        template="simple_white",
         font={"family": FONT, "size": 14, "color": TEXT},
         margin={"l": 10, "r": 40, "t": 10, "b": 10},
         height=90 + 46 * top.height,

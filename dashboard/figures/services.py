@@ -74,7 +74,7 @@ def day_bin_label(first_day: int, last_day: int | None, lang: str) -> str:
 
 def _service_layout(fig: go.Figure, lang: str, height: int, legend: bool) -> None:
     fig.update_layout(
-        separators=_separators(lang), template="simple_white",
+        separators=_separators(lang),
         font={"family": FONT, "size": 14, "color": TEXT},
         margin={"l": 10, "r": 20, "t": 30, "b": 10}, height=height, showlegend=legend,
         legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
