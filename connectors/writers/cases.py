@@ -282,6 +282,11 @@ def _deferred_checks(conn: Connection, enabled: bool) -> Iterator[None]:
     yield
     for _, create in structures:
         conn.exec_driver_sql(create)
+    if conn.dialect.name == "postgresql":
+        # Statistics for the grown table, in this transaction (autovacuum comes later):
+        # without them the planner guesses and sorts the cube's GROUP BY instead of hashing
+        # it (at 1M cases 5.7 s instead of 1.9 s of server CPU). A sample, so bounded time.
+        conn.exec_driver_sql(f"ANALYZE {Case.__tablename__}")
     log.info("bulk load: rebuilt %d indexes/constraints of %s", len(structures),
              Case.__tablename__)
 
