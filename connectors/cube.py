@@ -97,7 +97,7 @@ def _parts(keys: list[Key] | None) -> Select:
                              received, ags)
     if keys is not None:
         # Per month a range of receipt timestamps and its services: each database finds
-        # a key's cases through the index on (received_at, service_id).
+        # a key's cases through the index on (ags, received_at, service_id).
         stmt = stmt.where(or_(*[and_(c.received_at >= dt.datetime(m.year, m.month, 1),
                                      c.received_at < dt.datetime(m.year + m.month // 12,
                                                                  m.month % 12 + 1, 1),

@@ -173,7 +173,7 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("ags", "source", "case_key", name="uq_cases_ags_source_case_key"),
-        Index("ix_cases_received_service", "received_at", "service_id"),
+        Index("ix_cases_ags_received_service", "ags", "received_at", "service_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

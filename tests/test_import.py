@@ -196,7 +196,7 @@ def test_large_load_path_rebuilds_indexes_and_foreign_keys(settings, monkeypatch
     cases = results[-1]
     assert (cases.rows_read, cases.inserted, cases.duplicate, cases.rejected) == (13, 8, 1, 4)
     inspector = inspect(engine)
-    assert "ix_cases_received_service" in {i["name"] for i in inspector.get_indexes("cases")}
+    assert "ix_cases_ags_received_service" in {i["name"] for i in inspector.get_indexes("cases")}
     assert {fk["referred_table"] for fk in inspector.get_foreign_keys("cases")} == {
         "services", "locations", "import_runs"}
     with pytest.raises(Exception), engine.begin() as conn:  # noqa: B017 - FK enforced again
