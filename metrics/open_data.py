@@ -112,6 +112,7 @@ class _Table:
     # what a reader knows of a withheld count besides the tables: "< 5" says 1 … 4, a
     # different mark for a cell withheld only to protect others says ≥ 5
     limits: dict[Cell, tuple[int, float]] = field(default_factory=dict)
+    held: set[Cell] = field(default_factory=set)  # withheld before (``suppressed`` given)
 
 
 def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
@@ -120,7 +121,9 @@ def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
     """Primary and complementary suppression for linked tables with published month totals.
 
     ``cells``: kpi, family, month, service_id, n, numerator (null for percentiles); one
-    row per cell with n > 0, the month total being the sum of a table's cells. ``min_n``:
+    row per cell with n > 0, the month total being the sum of a table's cells; optionally
+    ``suppressed``: cells withheld already for another reason (e.g. a filter's guard, see
+    :mod:`metrics.disclosure`), which the pattern starts with. ``min_n``:
     one minimum for all, or one per KPI. ``classes_shown``: withheld small cells are marked
     differently from cells withheld to protect them (as in the council report), so a reader
     knows each withheld count is below or at least the minimum. Returns the cells with
@@ -133,34 +136,38 @@ def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
             t.limits = {c: (1, least - 1) if n < least else (least, float("inf"))
                         for c, n in t.n.items()}
     pattern: dict[str, set[Cell]] = defaultdict(set)
-    withheld: dict[str, set[dt.date]] = defaultdict(set)
+    # withheld totals per family by month and count: tables of one family whose margin is
+    # the same count (the month's cases of every KPI resting on them) withhold it together,
+    # a table over other cells (a group of services) has a margin of its own
+    withheld: dict[str, set[tuple[dt.date, int]]] = defaultdict(set)
     for t in tables.values():
         least = min_n if isinstance(min_n, int) else min_n[t.kpi]
-        pattern[t.family] |= {c for c, n in t.n.items() if 0 < n < least}
-        withheld[t.family] |= {m for m, n in t.total_n.items() if 0 < n < least}
+        pattern[t.family] |= {c for c, n in t.n.items() if 0 < n < least} | t.held
+        withheld[t.family] |= {(m, n) for m, n in t.total_n.items() if 0 < n < least}
     changed = True
     while changed:  # the pattern only grows, so this ends
         changed = False
         for t in tables.values():
             for month in sorted(t.total_n):
-                if month in withheld[t.family]:
+                if (month, t.total_n[month]) in withheld[t.family]:
                     continue
                 if not _exposed(t, month, tables, pattern, at_most):
                     continue
                 pick = _complement(t, month, tables, pattern, at_most)
                 if pick is None:
-                    withheld[t.family].add(month)
+                    withheld[t.family].add((month, t.total_n[month]))
                 else:
                     pattern[t.family].add(pick)
                 changed = True
     hidden = pl.DataFrame(
         [(f, m, s) for f, cs in pattern.items() for m, s in cs],
         schema={"family": pl.String, "month": pl.Date, "service_id": pl.Int64}, orient="row")
-    out = (cells.join(hidden.with_columns(suppressed=pl.lit(True)),
-                      on=["family", "month", "service_id"], how="left")
+    out = (cells.drop("suppressed", strict=False)
+           .join(hidden.with_columns(suppressed=pl.lit(True)),
+                 on=["family", "month", "service_id"], how="left")
            .with_columns(pl.col("suppressed").fill_null(False) & (pl.col("n") > 0)))
     totals = pl.DataFrame(
-        [(t.kpi, m, n, m in withheld[t.family]) for t in tables.values()
+        [(t.kpi, m, n, (m, n) in withheld[t.family]) for t in tables.values()
          for m, n in sorted(t.total_n.items())],
         schema={"kpi": pl.String, "month": pl.Date, "n": pl.Int64, "suppressed": pl.Boolean},
         orient="row")
@@ -180,6 +187,8 @@ def _tables(cells: pl.DataFrame) -> dict[str, _Table]:
             t.numerator = t.numerator if t.numerator is not None else {}
             t.numerator[cell] = r["numerator"]
         t.total_n[r["month"]] += r["n"]
+        if r.get("suppressed"):
+            t.held.add(cell)
     return tables
 
 
