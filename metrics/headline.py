@@ -15,6 +15,8 @@ follow DOMAIN.md: shares in percentage points, other units relative
 - **Movers** compare a service's value in the tile's period with the previous period and with
   the same period a year earlier; a value resting on fewer than ``min_n`` cases (withheld) or
   on none (missing) on either side is no mover.
+- **Movers cannot be differenced** against the tile: a service the Leistungen ranking of the
+  period withholds (:mod:`metrics.ranking_protection`, "geschützt" included) is no mover.
 - **Filters cannot be differenced**: a tile or mover under a service, location or channel
   filter is withheld where the difference to the unfiltered view would give away a withheld
   cell (:mod:`metrics.disclosure`), as on the trend.
@@ -33,6 +35,7 @@ from metrics.cube import Cube
 from metrics.kpis import compute
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
+from metrics.ranking_protection import withheld_services
 from metrics.targets import Target, TargetStatus, target_status
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -40,6 +43,11 @@ CHANNEL_BLIND = frozenset({"digital_take_up"})  # a share of channels: no channe
 MOVER_KPIS = ("digital_take_up", "processing_days_median")
 SERIES_SCHEMA = {"period": pl.Date, "value": pl.Float64, "n": pl.Int64,
                  "suppressed": pl.Boolean}
+
+
+def last_month(start: dt.date, grain: str) -> dt.date:
+    """The last month of the period starting ``start``."""
+    return shift_month(start, GRAIN_MONTHS[grain] - 1)
 
 
 def previous_period(start: dt.date, grain: str) -> dt.date:
@@ -187,6 +195,16 @@ def movers(cube: Cube, kpi_id: str, grain: str, period: dt.date, compare: str, *
                   locations=_ids(locations), channels=_channels(kpi_id, channels),
                   min_n=min_n, grain=grain, protect_filters=True)
     shown = got.filter(pl.col("value").is_not_null() & ~pl.col("suppressed"))
+    # not what the Leistungen ranking of either period withholds: beside the tile's total
+    # of all services a mover's value and n would give the withheld service back
+    ids, places, kinds = _ids(services), _ids(locations), _ids(channels)
+    hidden = {p: withheld_services(cube, kpi_id, (p, last_month(p, grain)), services=ids,
+                                   locations=places, channels=kinds, min_n=min_n)
+              for p in (period, before)}
+    shown = shown.filter(~(((pl.col("period") == period)
+                            & pl.col("service_id").is_in(list(hidden[period])))
+                           | ((pl.col("period") == before)
+                              & pl.col("service_id").is_in(list(hidden[before])))))
     now = shown.filter(pl.col("period") == period).select("service_id", "value", "n")
     then = shown.filter(pl.col("period") == before).select(
         "service_id", pl.col("value").alias("before"), pl.col("n").alias("n_before"))
