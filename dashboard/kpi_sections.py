@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -68,7 +67,7 @@ def _open_and_target(_cube: Cube, url: str, version: str, service_id: int,
         out[f"{kpi}_by_location"] = compute(kpi, _cube, ("location_id",), **scope)
     first, last = window(_cube)
     end = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    inside = replace(windowed(_cube, first, last), standards=_cube.standards.filter(
+    inside = windowed(_cube, first, last).replace(standards=_cube.standards.filter(
         (pl.col("period_start") >= first) & (pl.col("period_end") < end)))
     within = compute("within_standard", inside, (), grain="month", **scope)
     out["within"] = within.row(0, named=True) if within.height else None

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 
 import polars as pl
 from sqlalchemy import Engine, func, inspect, select
@@ -109,10 +111,47 @@ _SERVICE_TENANT_SCHEMA = {"service_id": pl.Int64, "tenant": pl.String}
 _LOCATION_TENANT_SCHEMA = {"location_id": pl.Int64, "tenant": pl.String}
 
 
+class Later:
+    """A frame of a :class:`Cube` read on first use: ``Cube(durations=Later(load))``. Loaded
+    once, also when several sessions ask at the same time or several cubes share it (a
+    filtered cube made by :meth:`Cube.replace` before the frame was read)."""
+
+    def __init__(self, load: Callable[[], pl.DataFrame]) -> None:
+        self._lock = threading.Lock()  # a derived frame takes its source's lock inside its own
+        self._load: Callable[[], pl.DataFrame] | None = load
+        self._frame: pl.DataFrame | None = None
+
+    def get(self) -> pl.DataFrame:
+        with self._lock:
+            if self._load is not None:
+                self._frame, self._load = self._load(), None
+        return self._frame
+
+
+class _Deferred:
+    """A cube field that may be given as :class:`Later`; reading it always gives a frame.
+    ``cube_durations`` has ~10× the rows of ``cube_volume`` and only the pages that show
+    processing times need it, so a page's cube does not read it up front."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: object, owner: type | None = None) -> pl.DataFrame:
+        if obj is None:  # no class-level default: the dataclass field stays required
+            raise AttributeError(self.slot[1:])
+        value = obj.__dict__[self.slot]
+        if isinstance(value, Later):
+            value = obj.__dict__[self.slot] = value.get()
+        return value
+
+    def __set__(self, obj: object, value: pl.DataFrame | Later) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Cube:
     volume: pl.DataFrame
-    durations: pl.DataFrame
+    durations: pl.DataFrame = _Deferred()  # type: ignore[assignment] # may be given as Later
     services: pl.DataFrame  # service_id, code, name, leika_key, department, online_since,
     #                         attributes (JSON text)
     locations: pl.DataFrame  # location_id, code, name, district, kind, latitude, longitude
@@ -133,6 +172,20 @@ class Cube:
         default_factory=lambda: pl.DataFrame(schema=_SERVICE_TENANT_SCHEMA))
     location_tenants: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=_LOCATION_TENANT_SCHEMA))
+
+    def derive(self, name: str, fn: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame | Later:
+        """``fn`` of the frame ``name`` for :meth:`replace`: now if it is loaded, else when the
+        derived cube's frame is first used (so a filtered cube does not load it either)."""
+        value = self.__dict__.get(f"_{name}")
+        if isinstance(value, Later):
+            return Later(lambda: fn(getattr(self, name)))
+        return fn(getattr(self, name))
+
+    def replace(self, **changes: pl.DataFrame | Later | object) -> Cube:
+        """``dataclasses.replace`` that keeps frames not yet loaded unloaded."""
+        kept = {f.name: self.__dict__[f"_{f.name}"] if f"_{f.name}" in self.__dict__
+                else getattr(self, f.name) for f in fields(self) if f.name not in changes}
+        return type(self)(**kept, **changes)
 
     @property
     def is_empty(self) -> bool:
@@ -198,10 +251,10 @@ def load_cube(engine: Engine, ags: Tenants = None) -> Cube:
         .then(pl.col("cases"))
         .otherwise(0)
     )
-    durations = query_frame(engine, select(
+    durations = Later(lambda: query_frame(engine, select(
         d.month, d.service_id, d.location_id, d.channel, d.days, d.cases,
     ).where(tenant_filter(d, ags)).order_by(d.month, d.service_id, d.location_id, d.channel,
-                                            d.days), _DURATION_SCHEMA)
+                                            d.days), _DURATION_SCHEMA))  # read on first use
     u = UsageStat
     usage_dims = (u.period_start, u.period_end, u.service_id, u.location_id, u.channel)
     usage = query_frame(engine, select(*usage_dims, func.sum(u.volume))
@@ -228,8 +281,7 @@ def load_cube(engine: Engine, ags: Tenants = None) -> Cube:
     location_tenants = query_frame(engine, select(Location.id, Location.ags)
                                    .where(tenant_filter(Location, ags)),
                                    _LOCATION_TENANT_SCHEMA)
-    log.info("cube loaded: %d volume rows, %d duration rows, %d usage rows", volume.height,
-             durations.height, usage.height)
+    log.info("cube loaded: %d volume rows, %d usage rows", volume.height, usage.height)
     return Cube(volume=volume, durations=durations, services=services, locations=locations,
                 usage=usage, waits=waits, standards=standards, open_cases=open_cases,
                 as_of=as_of, service_tenants=service_tenants,

@@ -88,10 +88,9 @@ def windowed(cube: Cube, first: dt.date, last: dt.date) -> Cube:
     """The cube restricted to months of receipt ``first`` … ``last`` (statistics: periods
     wholly inside)."""
     inside = pl.col("month").is_between(first, last)
-    return replace(
-        cube,
+    return cube.replace(
         volume=cube.volume.filter(inside),
-        durations=cube.durations.filter(inside),
+        durations=cube.derive("durations", lambda d: d.filter(inside)),
         usage=cube.usage.filter((pl.col("period_start") >= first)
                                 & (pl.col("period_end") < shift_month(last, 1))),
     )
@@ -313,8 +312,8 @@ def _of_channels(cube: Cube, channels: Iterable[str] | None) -> Cube:
     """Processing days of ``channels`` only (the volume, and so the month grid, stays)."""
     if channels is None:
         return cube
-    return replace(cube, durations=cube.durations.filter(
-        pl.col("channel").is_in(list(channels))))
+    return cube.replace(durations=cube.derive("durations", lambda d: d.filter(
+        pl.col("channel").is_in(list(channels)))))
 
 
 def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import replace as _replace
 
 import polars as pl
 import streamlit as st
@@ -86,7 +85,7 @@ def _in_months(frame: pl.DataFrame, first: _dt.date, last: _dt.date,
 def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last: _dt.date,
                       locations: tuple[int, ...] | None, min_n: int,
                       services: tuple[int, ...] | None = None) -> tuple[pl.DataFrame, dict]:
-    scoped = _replace(_data, volume=_in_months(_data.volume, first, last))
+    scoped = _data.replace(volume=_in_months(_data.volume, first, last))
     per_location = _compute(_TAKE_UP, scoped, ("location_id",), locations=locations,
                             services=services, min_n=min_n).drop_nulls("location_id")
     master = _data.locations.select("location_id", "name", "kind", "district", "latitude",
