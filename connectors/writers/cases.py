@@ -139,9 +139,12 @@ class CaseWriter:
             # instead of spilling at the 4 MB default (this transaction only).
             self.conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
             self.conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+            # Byte order for the sort (the keys are hex digests): a database collation such
+            # as C.UTF-8 or en_US compares through strcoll() and without abbreviated keys —
+            # at 1M cases that sort took twice as long.
             self.conn.exec_driver_sql(
-                f"CREATE TEMPORARY TABLE {self.first.name} AS SELECT DISTINCT ON (case_key) "
-                f"{cols} FROM {self.stage.name} ORDER BY case_key, line")
+                f'CREATE TEMPORARY TABLE {self.first.name} AS SELECT DISTINCT ON (case_key '
+                f'COLLATE "C") {cols} FROM {self.stage.name} ORDER BY case_key COLLATE "C", line')
             # Autovacuum never analyses temporary tables; without statistics the planner
             # guesses a tiny table and picks nested loops for the joins below.
             self.conn.exec_driver_sql(f"ANALYZE {self.first.name}")
