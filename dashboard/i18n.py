@@ -1445,12 +1445,73 @@ STRINGS: dict[str, dict[str, str]] = {
     "sx_col_digital": {"de": "Digitale Vorgänge", "en": "Digital transactions"},
     "v_ranking_heading": {"de": "Alle Leistungen im Vergleich ({first} – {last})",
                           "en": "All services side by side ({first} – {last})"},
+    "v_protected": {
+        "de": "„{secondary}“: Diese Werte der Leistung beruhen auf genug Fällen, sind im "
+        "gewählten Zeitraum aber zusätzlich ausgeblendet – mit ihnen ließe sich aus der Summe "
+        "aller Leistungen (Überblick) der ausgeblendete Wert einer anderen Leistung "
+        "errechnen. Die Grafik entfällt deshalb; ein anderer Zeitraum oder Filter kann sie "
+        "zeigen.",
+        "en": "“{secondary}”: these values of the service rest on enough cases but are also "
+        "withheld in the chosen period – with them, another service's withheld value could be "
+        "recomputed from the total of all services (Overview). So the chart is left out; "
+        "another period or filter may show it.",
+    },
+    "v_supply_heading": {"de": "Online-Angebot (Angebotsquote, {first} – {last})",
+                         "en": "Online offer (supply share, {first} – {last})"},
+    "v_supply_online": {"de": "Online angeboten", "en": "Offered online"},
+    "v_supply_end_to_end": {"de": "Ende-zu-Ende online", "en": "End to end online"},
+    "v_supply_by_services": {"de": "nach Leistungen", "en": "by services"},
+    "v_supply_by_volume": {"de": "nach Vorgängen", "en": "by transactions"},
+    "v_supply_axis": {"de": "Anteil", "en": "Share"},
+    "v_supply_unknown": {"de": "kein bekannter Stand", "en": "state not known"},
+    "v_supply_services": {"de": "{num} von {den} Leistungen", "en": "{num} of {den} services"},
+    "v_supply_volume": {"de": "{num} von {den} Vorgängen", "en": "{num} of {den} transactions"},
+    "v_supply_col_kpi": {"de": "Kennzahl", "en": "Measure"},
+    "v_supply_col_share": {"de": "Anteil", "en": "Share"},
+    "v_supply_col_count": {"de": "Online / mit bekanntem Stand",
+                           "en": "Online / with known state"},
+    "v_supply_alt": {
+        "de": "Textalternative: Online-Angebot der {services} Leistungen mit Vorgängen "
+        "({first} – {last}) als Balken je Variante, nach Leistungen und nach Vorgängen. "
+        "{items}",
+        "en": "Text alternative: online offer of the {services} services with transactions "
+        "({first} – {last}) as bars per variant, by services and by transactions. {items}",
+    },
+    "v_supply_alt_item": {"de": "{variant}: {by_services} ({count}), nach Vorgängen "
+                          "{by_volume}.",
+                          "en": "{variant}: {by_services} ({count}), by transactions "
+                          "{by_volume}."},
+    "v_supply_alt_unknown": {"de": "{variant}: kein bekannter Stand.",
+                             "en": "{variant}: state not known."},
+    "v_supply_coverage": {
+        "de": "Abdeckung: {known} von {services} Leistungen mit Vorgängen haben einen bekannten "
+        "Stand des Online-Angebots, {known_e2e} von {services} einen bekannten Stand für "
+        "Ende-zu-Ende (nur mit Stufenangaben in den Stammdaten).",
+        "en": "Coverage: the online offer of {known} of {services} services with transactions "
+        "is known, end to end for {known_e2e} of {services} (only with stage attributes in "
+        "the master data).",
+    },
+    "v_supply_method": {
+        "de": "Methode: Stand des Angebots am {day} (Ende des Zeitraums) laut Stammdaten. "
+        "Nach Leistungen: {services_method} Nach Vorgängen: {volume_method} Ende-zu-Ende: "
+        "{e2e_method} „< {min_n}“: weniger als {min_n} Vorgänge; „{secondary}“: ausgeblendet, "
+        "damit sich kein ausgeblendeter Wert einer Leistung errechnen lässt.",
+        "en": "Method: state of the offer on {day} (end of the period) from the master data. "
+        "By services: {services_method} By transactions: {volume_method} End to end: "
+        "{e2e_method} “< {min_n}”: fewer than {min_n} transactions; “{secondary}”: withheld "
+        "so that no service's withheld value can be recomputed.",
+    },
+    "f_why_supply": {"de": "das Online-Angebot zählt die Vorgänge aller Eingangskanäle",
+                     "en": "the online offer counts the transactions of every channel"},
     "v_ranking_intro": {
         "de": "{covered} von {total} Leistungen haben in diesem Zeitraum Daten. „< {min_n}“: "
-        "ausgeblendet (weniger als {min_n} Fälle); „–“: keine Daten. Beide stehen beim "
-        "Sortieren immer am Ende.",
+        "ausgeblendet (weniger als {min_n} Fälle); „{secondary}“: zusätzlich ausgeblendet, "
+        "damit sich kein ausgeblendeter Wert aus der Summe aller Leistungen (Überblick) "
+        "errechnen lässt; „–“: keine Daten. Sie stehen beim Sortieren immer am Ende.",
         "en": "{covered} of {total} services have data in this period. “< {min_n}”: withheld "
-        "(fewer than {min_n} cases); “–”: no data. Both always come last when sorting.",
+        "(fewer than {min_n} cases); “{secondary}”: also withheld, so that no withheld value "
+        "can be recomputed from the total of all services (Overview); “–”: no data. They "
+        "always come last when sorting.",
     },
     "v_ranking_method": {
         "de": "Methode: Quoten als Σ Zähler / Σ Nenner über den Zeitraum; Bearbeitungszeit "

@@ -24,7 +24,7 @@ from tests.test_dashboard_overview import fill_store, open_page, use_store
 
 PAGES = {  # page file, data it needs, charts it must draw
     "overview": ("pages/overview.py", None, 4),  # three sparklines and the trend
-    "services": ("pages/services.py", "services", 6),
+    "services": ("pages/services.py", "services", 7),  # …, funnel, online offer
     "locations": ("pages/locations.py", "locations", 5),
     "pilots": ("pages/pilots.py", "pilots", 1),
     "satisfaction": ("pages/satisfaction.py", "survey", 2),
@@ -32,6 +32,10 @@ PAGES = {  # page file, data it needs, charts it must draw
 }
 NOTE_STARTS = ("Methode:", "Lage nach Breiten- und Längengrad")  # the map: where from
 SHARED_TABLE = {"l_lead_chart"}  # its table is the appointments table after both charts
+# Filters a page opens with: until Sep 2026 the hand-made store's Hundesteuer has no cases,
+# so Anmeldung's charts are drawn (with Okt 2026 they protect Hundesteuer's 3 cases beside
+# the total and are left out: tests/test_services_page.py)
+QUERY = {"services": {"von": "2025-11", "bis": "2026-09"}}
 
 
 def reading_order(node, out: list) -> list:  # noqa: ANN001 - an AppTest node
@@ -68,7 +72,7 @@ def test_every_chart_has_a_method_note_a_table_and_a_text_alternative(
     fill_store(settings)
     add_page_data(settings, what)
     use_store(monkeypatch, settings)
-    at: AppTest = open_page(file)
+    at: AppTest = open_page(file, **QUERY.get(name, {}))
     items = reading_order(at._tree[0], [])
     charts = [i for i, (kind, _) in enumerate(items) if kind == "chart"]
     assert len(charts) == expected

@@ -9,7 +9,15 @@ Wohnung": Aug 3 cases (1 online), Sep 20 (6 online), Okt 20 (8 online, 1 assiste
 1 day × 6, 2 × 12, 3 × 2, 4 × 5, 5 × 9, 6 × 9 → median (rank 22) 4 days, P90 (rank 39)
 6 days; online only (15): 1 × 6, 2 × 8, 3 × 1 → median 2, P90 2; offline (28): 2 × 4, 3 × 1,
 4 × 5, 5 × 9, 6 × 9 → median 5, P90 6. Follow-ups: 7 of 43 (16,3 %), all in person (7 / 27).
-"Hundesteuer" has 3 cases, all in Okt 2026: every value is withheld ("< 5").
+"Hundesteuer" has 3 cases, all in Okt 2026: every value is withheld ("< 5"). Beside the
+Überblick's total of both services (46 cases in the window, 23 in Okt 2026) Anmeldung's
+values would give Hundesteuer's back (46 − 43 = 3), so over any period that holds Okt 2026
+Anmeldung is withheld as well ("geschützt", metrics.ranking_protection): the only other
+cell, and with it the two withheld cells rest on 46 cases, Hundesteuer's 1 … 4 and
+Anmeldung's ≥ 5 — neither can be pinned down. Until Sep 2026 ("bis=2026-09", the window
+Nov 2025 – Sep 2026) Anmeldung is alone and shown: Aug 3 (1 online), Sep 20 (6 online) → 23
+cases, take-up 7 / 23 = 30,4 %; processing days 2 × 6, 3 × 1, 4 × 5, 5 × 2, 6 × 9 → median
+(rank 12) 4, P90 (rank 21) 6; follow-ups 4 of 23 (17,4 %), all in person (4 / 16).
 
 In AppTest the app starts on the overview, whose own ``leistung`` filter holds the URL
 parameter until the page switch releases it; a link opened on this page is therefore
@@ -212,7 +220,7 @@ def test_empty_store_explains_how_to_import(monkeypatch, tmp_path, with_schema):
 def test_default_service_tiles_and_url(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
     at = run_page()
-    assert at.selectbox(key="v_leistung").value == ANMELDUNG  # most cases
+    assert at.selectbox(key="v_leistung").value == ANMELDUNG  # first by name: both withheld
     # AppTest keeps the overview's binding of ``leistung`` through the first run after the
     # switch (the browser does not: test_browser sees the name in the URL at once); from the
     # next run on the page writes it
@@ -220,16 +228,35 @@ def test_default_service_tiles_and_url(monkeypatch, handmade):
     assert at.query_params["leistung"] == "Anmeldung einer Wohnung"
     assert at.selectbox(key="v_leistung").options == [
         "Anmeldung einer Wohnung (99115001001000)", "Hundesteuer"]
-    exp = expected(handmade, ANMELDUNG)
+    # the window holds Hundesteuer's 3 cases: Anmeldung protects them (see the docstring)
     assert tiles(at) == {
-        "Vorgänge": "43", "Digitale Nutzungsquote": f"34,9{NB}%",
-        "Bearbeitungszeit (Median)": f"4{NB}Tage", "Bearbeitungszeit (90. Perzentil)":
-        f"6{NB}Tage", "Rückfragenrate": f"16,3{NB}%", "Abschlussquote Online-Formular": "–"}
-    engine = [exp[k] for k in ("cases", "digital_take_up", "processing_days_median",
-                               "processing_days_p90", "follow_up_rate")]
-    assert engine == list(tiles(at).values())[:5]
+        "Vorgänge": "geschützt", "Digitale Nutzungsquote": "geschützt",
+        "Bearbeitungszeit (Median)": "geschützt",
+        "Bearbeitungszeit (90. Perzentil)": "geschützt", "Rückfragenrate": "geschützt",
+        "Abschlussquote Online-Formular": "–"}
+    assert "n = geschützt Vorgänge" in texts(at)
     assert [h.value for h in at.header] == ["Anmeldung einer Wohnung"]
     assert "LeiKa-Schlüssel 99115001001000 · Leistungsnummer ANM" in texts(at)
+    # no chart of Anmeldung either: its months would add up to the withheld 43; only the
+    # online offer of all services is drawn
+    assert [c.key for c in at.get("plotly_chart")] == ["v_supply_chart"]
+    assert len([i for i in at.info if i.value.startswith("„geschützt“")]) == 4  # funnel: none
+
+
+def test_tiles_until_september_equal_the_engine(monkeypatch, handmade):
+    """Nov 2025 – Sep 2026 holds no case of Hundesteuer: Anmeldung is shown (docstring)."""
+    use_store(monkeypatch, handmade)
+    at = run_page(von="2025-11", bis="2026-09")
+    assert tiles(at) == {
+        "Vorgänge": "23", "Digitale Nutzungsquote": f"30,4{NB}%",
+        "Bearbeitungszeit (Median)": f"4{NB}Tage", "Bearbeitungszeit (90. Perzentil)":
+        f"6{NB}Tage", "Rückfragenrate": f"17,4{NB}%", "Abschlussquote Online-Formular": "–"}
+    w = window_cube(load_cube(get_engine(handmade)), 12)
+    w = replace(w, volume=w.volume.filter(pl.col("month") <= dt.date(2026, 9, 1)),
+                durations=w.durations.filter(pl.col("month") <= dt.date(2026, 9, 1)))
+    row = compute("digital_take_up", w, ("service_id",), services=[ANMELDUNG],
+                  grain="month").row(0, named=True)
+    assert (row["numerator"], row["n"]) == (7, 23)
 
 
 def test_service_from_the_url_and_the_select(monkeypatch, handmade):
@@ -262,58 +289,85 @@ def test_service_from_the_url_and_the_select(monkeypatch, handmade):
 
 def test_charts_have_method_alternative_and_tables(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
-    at = run_page()
+    at = run_page(von="2025-11", bis="2026-09")  # Anmeldung shown: see the docstring
     charts = at.get("plotly_chart")
-    assert len(charts) == 5  # mix, take-up, processing, distribution, follow-ups
+    assert len(charts) == 6  # mix, take-up, processing, distribution, follow-ups, offer
     for chart in charts:
         assert chart.proto.alt.startswith("Textalternative: ")
         assert chart.proto.alt in texts(at)  # the alternative is visible text as well
     mix = {r["Monat"]: r for r in table(at, "v_mix")}
-    assert mix["Okt 2026"] == {"Monat": "Okt 2026", "Online": f"40,0{NB}%",
-                               "Assistiert digital": f"5,0{NB}%", "Vor Ort": f"55,0{NB}%",
+    # Sep 2026: 6 of 20 online (5 Mitte, 1 Nord), 14 in person
+    assert mix["Sep 2026"] == {"Monat": "Sep 2026", "Online": f"30,0{NB}%",
+                               "Assistiert digital": f"0,0{NB}%", "Vor Ort": f"70,0{NB}%",
                                "Vorgänge (n)": "20", "Hinweis": ""}
     assert mix["Aug 2026"]["Online"] == f"<{NB}5" and mix["Aug 2026"]["Vorgänge (n)"] == \
         f"<{NB}5"
     assert mix["Mär 2026"]["Hinweis"] == "keine Daten"
+    assert "Okt 2026" not in mix  # after the chosen months
     processing = {r["Monat"]: r for r in table(at, "v_processing")}
+    # Sep online: 2 days × 5, 3 × 1 → median 2, P90 3; offline: 4 × 5, 6 × 9 → 6 and 6
     assert processing["Sep 2026"]["Online: Median"] == f"2{NB}Tage"
+    assert processing["Sep 2026"]["Online: 90. Perzentil"] == f"3{NB}Tage"
     assert processing["Sep 2026"]["Offline: 90. Perzentil"] == f"6{NB}Tage"
     assert processing["Aug 2026"]["Offline: Median"] == f"<{NB}5"
+    # in person: 2 in Aug (no follow-up), 14 in Sep (1 + 3) → 4 / 16; online 0 of 7 — shown:
+    # Hundesteuer's online case lies after the chosen months
     follow = {r["Eingangskanal"]: r for r in table(at, "v_follow_up")}
-    assert follow["Vor Ort"]["Rückfragenrate"] == f"25,9{NB}%"
-    assert follow["Assistiert digital"]["Rückfragenrate"] == f"<{NB}5"
+    assert follow["Vor Ort"]["Rückfragenrate"] == f"25,0{NB}%"
+    assert follow["Online"] == {"Eingangskanal": "Online", "Rückfragenrate": f"0,0{NB}%",
+                                "Abgeschlossene Vorgänge (n)": "7"}
     days = {r["Bearbeitungszeit"]: r for r in table(at, "v_distribution")}
-    assert (days["1 Tag"]["Online"], days["2–3 Tage"]["Online"]) == (f"40,0{NB}%", f"60,0{NB}%")
+    # online: 2 days × 6, 3 × 1; offline: 4 × 5, 5 × 2, 6 × 9
+    assert (days["1 Tag"]["Online"], days["2–3 Tage"]["Online"]) == (f"0,0{NB}%", f"100,0{NB}%")
+    assert days["4–7 Tage"]["Offline"] == f"100,0{NB}%"
     assert days["Abgeschlossene Vorgänge (n)"] == {
-        "Bearbeitungszeit": "Abgeschlossene Vorgänge (n)", "Online": "15", "Offline": "28"}
+        "Bearbeitungszeit": "Abgeschlossene Vorgänge (n)", "Online": "7", "Offline": "16"}
     alt = texts(at)
-    # Okt 2026 is withheld online and offline: its one assisted-digital case is, and its
-    # partner in the pool is the online channel, which each mode holds only half of (guard);
-    # so the text speaks of September
-    assert processing["Okt 2026"]["Online: Median"] == f"<{NB}5"
-    assert processing["Okt 2026"]["Offline: Median"] == f"<{NB}5"
-    assert "Online im Sep 2026: Median 2\u00a0Tage" in alt  # 6 online: 5 × 2, 1 × 3 days
+    assert "Online im Sep 2026: Median 2\u00a0Tage" in alt
     assert "Methode: Median und 90. Perzentil der Kalendertage" in alt
+
+
+def test_detail_guard_of_the_channels(handmade):
+    """Over the whole window Okt 2026 is withheld online and offline: its one
+    assisted-digital case is, and its partner in the pool is the online channel, which each
+    mode holds only half of (the guard of metrics.disclosure)."""
+    d = service_view.detail(load_cube(get_engine(handmade)), load_funnel(get_engine(handmade)),
+                            ANMELDUNG)
+    by_mode = {(r["month"], r["mode"]): r for r in d.processing.to_dicts()}
+    okt = dt.date(2026, 10, 1)
+    assert by_mode[okt, "online"]["suppressed"] and by_mode[okt, "offline"]["suppressed"]
 
 
 def test_ranking_rows_equal_the_metrics(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
-    at = run_page()
+    at = run_page(von="2025-11", bis="2026-09")
     shown = ranking(at)
     assert [r["Leistung"] for r in shown] == ["Anmeldung einer Wohnung", "Hundesteuer"]
     assert shown[0] == {
         "Leistung": "Anmeldung einer Wohnung", "LeiKa-Schlüssel": "99115001001000",
-        "Vorgänge": "43", "Digitale Nutzungsquote": f"34,9{NB}%", "Median (Tage)": "4",
-        "90. Perzentil (Tage)": "6", "Rückfragenrate": f"16,3{NB}%",
-        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "3 von 12"}
-    assert shown[1] == {
+        "Vorgänge": "23", "Digitale Nutzungsquote": f"30,4{NB}%", "Median (Tage)": "4",
+        "90. Perzentil (Tage)": "6", "Rückfragenrate": f"17,4{NB}%",
+        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "2 von 11"}
+    assert shown[1]["Vorgänge"] == "0" and shown[1]["Digitale Nutzungsquote"] == "–"
+    # the default window holds Okt 2026: Hundesteuer "< 5", Anmeldung "geschützt"
+    at = run_page()
+    shown = ranking(at)
+    assert shown == [{
+        "Leistung": "Anmeldung einer Wohnung", "LeiKa-Schlüssel": "99115001001000",
+        "Vorgänge": "geschützt", "Digitale Nutzungsquote": "geschützt",
+        "Median (Tage)": "geschützt", "90. Perzentil (Tage)": "geschützt",
+        "Rückfragenrate": "geschützt", "Abschlussquote Online-Formular": "–",
+        "Monate mit Daten": "3 von 12"}, {
         "Leistung": "Hundesteuer", "LeiKa-Schlüssel": "–", "Vorgänge": f"<{NB}5",
         "Digitale Nutzungsquote": f"<{NB}5", "Median (Tage)": f"<{NB}5",
         "90. Perzentil (Tage)": f"<{NB}5", "Rückfragenrate": f"<{NB}5",
-        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "1 von 12"}
-    assert "2 von 2 Leistungen haben in diesem Zeitraum Daten." in texts(at)
-    # withheld ("< 5") and missing ("–") come last whichever way a column is sorted: the
-    # withheld Hundesteuer never poses as the lowest or the highest take-up
+        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "1 von 12"}]
+    intro = texts(at)
+    assert "2 von 2 Leistungen haben in diesem Zeitraum Daten." in intro
+    assert "„geschützt“: zusätzlich ausgeblendet, damit sich kein ausgeblendeter Wert aus " \
+        "der Summe aller Leistungen (Überblick) errechnen lässt" in intro
+    # withheld ("< 5", "geschützt") and missing ("–") come last whichever way a column is
+    # sorted, by name: neither poses as the lowest or the highest take-up
     for order in ("asc", "desc"):
         at.selectbox(key="v_sort").set_value("take_up")
         at.radio(key="v_order").set_value(order).run()
@@ -336,7 +390,7 @@ def test_location_filter_changes_every_number(monkeypatch, handmade):
 
 def test_without_funnel_data_the_page_explains_the_import(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
-    at = run_page()
+    at = run_page(von="2025-11", bis="2026-09")  # nothing "geschützt" to explain
     infos = [i.value for i in at.info]
     assert len(infos) == 1
     assert "noch keine Formulardaten des Online-Portals importiert" in infos[0]
@@ -346,7 +400,7 @@ def test_without_funnel_data_the_page_explains_the_import(monkeypatch, handmade)
 def test_interventions_from_the_pilots_file(monkeypatch, handmade):
     (handmade.data_dir / "pilotprojekte.toml").write_text(PILOTS, encoding="utf-8")
     use_store(monkeypatch, handmade)
-    at = run_page()
+    at = run_page(von="2025-11", bis="2026-09")  # Anmeldung's take-up shown
     chart = at.get_by_key("v_take_up").get("plotly_chart")[0]
     assert chart.proto.alt.endswith(
         "Markierte Maßnahmen: 01.09.2026 Videoanleitung online (Online-Anmeldung); 15.10.2026 "
@@ -371,15 +425,19 @@ def test_english(monkeypatch, handmade):
     at = run_page(lang="en")
     assert at.title[0].value == "Services"
     assert at.selectbox(key="v_leistung").label == "Find a service (name or LeiKa key)"
-    exp = expected(handmade, ANMELDUNG, "en")
     shown = tiles(at)
-    assert shown["Digital take-up"] == exp["digital_take_up"] == "34.9%"
-    assert shown["Processing time (median)"] == exp["processing_days_median"] == f"4{NB}days"
+    assert shown["Digital take-up"] == shown["Processing time (median)"] == "protected"
     assert [s.value for s in at.subheader][0] == "Period Nov 2025 – Oct 2026"
     rows = ranking(at)
     assert rows[0]["Months with data"] == "3 of 12"
-    assert rows[1]["Cases"] == f"<{NB}5"
-    assert "No online portal form statistics have been imported yet." in at.info[0].value
+    assert (rows[0]["Cases"], rows[1]["Cases"]) == ("protected", f"<{NB}5")
+    assert at.info[0].value.startswith("“protected”: these values of the service rest on "
+                                       "enough cases but are also withheld")
+    assert "No online portal form statistics have been imported yet." in at.info[-1].value
+    at = run_page(lang="en", von="2025-11", bis="2026-09")
+    shown = tiles(at)
+    assert (shown["Digital take-up"], shown["Processing time (median)"]) == (
+        "30.4%", f"4{NB}days")
     assert at.get("plotly_chart")[0].proto.alt.startswith("Text alternative: channels of")
 
 

@@ -96,6 +96,7 @@ from dashboard.data.services import (
     service_detail_for,
     service_ranking,
     service_ranking_for,
+    supply_for,
 )
 
 __all__ = [
@@ -173,6 +174,7 @@ __all__ = [
     "service_ranking_for",
     "source_freshness",
     "store_tenants",
+    "supply_for",
     "targets",
     "targets_file",
     "wait_stat_cells",

@@ -12,10 +12,13 @@ from sqlalchemy import Engine
 from dashboard.data.common import Store, _ids, cube
 from dashboard.filters import Filters as _Filters
 from metrics import service_view as _service_view
+from metrics import supply as _supply
 from metrics.cube import Cube
 from metrics.cube import store_ready as _store_ready
 from metrics.funnel import FUNNEL_SCHEMA as _FUNNEL_SCHEMA
 from metrics.funnel import load_funnel as _load_funnel
+from metrics.ranking_protection import protected_view as _protected_view
+from metrics.ranking_protection import span_end as _span_end
 
 # --- Leistungen (metrics.service_view) -----------------------------------------------------
 
@@ -67,17 +70,41 @@ def service_detail(store: Store, service_id: int,
 def _ranking_for(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
                  first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
                  locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
-                 min_n: int) -> pl.DataFrame:
-    return _service_view.ranking(_data, _funnel_frame, locations=locations, min_n=min_n,
-                                 span=(first, last), services=services, channels=channels)
+                 min_n: int) -> tuple[pl.DataFrame, frozenset[str]]:
+    return _protected_view(_data, _funnel_frame, (first, last), services=services,
+                           locations=locations, channels=channels, min_n=min_n)
 
 
 def service_ranking_for(store: Store, flt: _Filters) -> pl.DataFrame:
     """Every service of the filters over their months (:func:`metrics.service_view.ranking`
-    with ``span``, ``services``, ``locations`` and ``channels``)."""
+    with ``span``, ``services``, ``locations`` and ``channels``), protected against the total
+    of the same view that the Überblick prints
+    (:func:`metrics.ranking_protection.protected_ranking`)."""
     return _ranking_for(cube(store), funnel(store), store.url, store.version, flt.first,
                         flt.last_month, flt.services, flt.locations, flt.channels,
-                        store.min_n)
+                        store.min_n)[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _supply_for(_data: Cube, url: str, version: str, first: _dt.date, last: _dt.date,
+                services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
+                min_n: int, withheld: frozenset[str]) -> pl.DataFrame:
+    ids = None if services is None else list(services)
+    places = None if locations is None else list(locations)
+    cases = _supply.span_cases(_data, first, last, services=ids, locations=places)
+    flags = _supply.offer_flags(_data, _span_end(last))
+    return _supply.withhold_volume(_supply.span_supply(cases, flags), withheld, min_n)
+
+
+def supply_for(store: Store, flt: _Filters) -> pl.DataFrame:
+    """The supply shares (Angebotsquote) of the filters' services over their months
+    (:func:`metrics.supply.span_supply`), a share by transactions withheld where the
+    ranking's disclosure control withholds a sum it is made of."""
+    _, withheld = _ranking_for(cube(store), funnel(store), store.url, store.version,
+                               flt.first, flt.last_month, flt.services, flt.locations,
+                               flt.channels, store.min_n)
+    return _supply_for(cube(store), store.url, store.version, flt.first, flt.last_month,
+                       flt.services, flt.locations, store.min_n, withheld)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

@@ -137,7 +137,11 @@ from dashboard.figures.services import (
     ranking_table,
     service_channel_label,
     sort_ranking,
+    supply_alt,
+    supply_figure,
+    supply_table,
     take_up_figure,
+    withheld_mark,
 )
 
 __all__ = [
@@ -246,6 +250,9 @@ __all__ = [
     "sort_ranking",
     "sparkline_alt",
     "sparkline_figure",
+    "supply_alt",
+    "supply_figure",
+    "supply_table",
     "table_rows",
     "take_up_figure",
     "text_alternative",
@@ -259,4 +266,5 @@ __all__ = [
     "wait_heatmap_figure",
     "wait_heatmap_table",
     "weekday_label",
+    "withheld_mark",
 ]

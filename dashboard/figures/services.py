@@ -32,13 +32,16 @@ from dashboard.formatting import (
     fmt_month,
     fmt_number,
     fmt_percent,
+    fmt_protected,
     fmt_suppressed,
     fmt_value,
 )
 from dashboard.i18n import STRINGS, t
 from metrics.catalogue import KPIS
 from metrics.overview import shift_month
+from metrics.ranking_protection import FAMILIES
 from metrics.service_view import COMPLETION_KPI, DAY_BINS, MODES
+from metrics.supply import VARIANTS
 
 # --- Leistungen: one service in detail, every service side by side --------------------------
 # Imported here rather than at the top so this page's builders stay one appended block.
@@ -436,6 +439,21 @@ RANKING_COLUMNS = {
 }
 
 
+# column → the family of metrics.ranking_protection whose ``withheld_<family>`` says why
+COLUMN_FAMILY = {c: family for family, (_, _, columns) in FAMILIES.items() for c in columns}
+COLUMN_FAMILY.update({"completed": "completed", "started": "started"})
+
+
+def withheld_mark(row: dict, column: str, lang: str, min_n: int) -> str:
+    """What a withheld cell of the ranking (or of its tiles) shows: "geschützt" where it rests
+    on enough cases but protects another (``withheld_<family>`` is "secondary"), else
+    "< 5"."""
+    family = COLUMN_FAMILY.get(column)
+    if family is not None and row.get(f"withheld_{family}") == "secondary":
+        return fmt_protected(lang)
+    return fmt_suppressed(min_n, lang)
+
+
 def ranking_header(column: str, lang: str) -> str:
     key = RANKING_COLUMNS[column][0]
     if key in KPIS:
@@ -485,9 +503,9 @@ def ranking_styler(ranking: pl.DataFrame, lang: str, min_n: int) -> Styler:
         hidden = [i for i, w in enumerate(withheld) if w]
         if shown:
             styler = styler.format(formats[kind], na_rep=DASH, subset=(shown, [header]))
-        if hidden:
-            styler = styler.format(lambda _: fmt_suppressed(min_n, lang),
-                                   subset=(hidden, [header]))
+        for i in hidden:
+            mark = withheld_mark(ranking.row(i, named=True), column, lang, min_n)
+            styler = styler.format(lambda _, mark=mark: mark, subset=([i], [header]))
     return styler.hide(axis="index")
 
 
@@ -499,7 +517,7 @@ def ranking_table(ranking: pl.DataFrame, lang: str, min_n: int) -> pl.DataFrame:
         row = []
         for column, (_, flag, kind) in RANKING_COLUMNS.items():
             if flag and r[flag]:
-                row.append(fmt_suppressed(min_n, lang))
+                row.append(withheld_mark(r, column, lang, min_n))
             else:
                 row.append(DASH if r[column] is None else formats[kind](r[column]))
         rows.append(row)
@@ -531,3 +549,90 @@ def sort_ranking(ranking: pl.DataFrame, column: str, descending: bool) -> pl.Dat
             .sort(["__group", "__value", "__name"], descending=[False, descending, False],
                   nulls_last=True)
             .drop("__group", "__value", "__name"))
+
+
+# --- the online offer (Angebotsquote): both variants, by services and by transactions ------
+
+SUPPLY_STYLE = {False: (OKABE_ITO[0], ""), True: (OKABE_ITO[1], "/")}  # by volume: hatched
+
+
+def _supply_text(r: dict, lang: str, min_n: int) -> str:
+    if r["withheld"] == "secondary":
+        return fmt_protected(lang)
+    if r["withheld"] == "primary":
+        return fmt_suppressed(min_n, lang)
+    return t("v_supply_unknown", lang) if r["value"] is None else fmt_percent(r["value"], lang)
+
+
+def _supply_count(r: dict, lang: str, min_n: int) -> str:
+    """"12 von 17 Leistungen", "8.345 von 10.000 Vorgängen" (or the withheld mark)."""
+    if r["withheld"]:
+        return _supply_text(r, lang, min_n)
+    key = "v_supply_volume" if r["weighted"] else "v_supply_services"
+    return t(key, lang, num=fmt_number(r["numerator"], lang, 0),
+             den=fmt_number(r["denominator"], lang, 0))
+
+
+def supply_figure(shares: pl.DataFrame, lang: str, min_n: int) -> go.Figure:
+    """Horizontal bars: per variant (offered online, end to end) one bar by services (plain)
+    and one by transactions (hatched), the share written beside each; a withheld or unknown
+    share has no bar and says so at zero."""
+    variants = [t(f"v_supply_{v}", lang) for v in reversed(VARIANTS)]  # first on top
+    fig = go.Figure()
+    for weighted in (False, True):
+        colour, pattern = SUPPLY_STYLE[weighted]
+        rows = {r["variant"]: r for r in shares.filter(pl.col("weighted") == weighted)
+                .iter_rows(named=True)}
+        ordered = [rows[v] for v in reversed(VARIANTS)]
+        name = t("v_supply_by_volume" if weighted else "v_supply_by_services", lang)
+        texts = [_supply_text(r, lang, min_n) for r in ordered]
+        fig.add_trace(go.Bar(
+            x=[None if r["value"] is None else r["value"] * 100 for r in ordered],
+            y=variants, orientation="h", name=name, text=texts, textposition="outside",
+            cliponaxis=False, textfont={"color": TEXT},
+            marker={"color": colour, "pattern": {"shape": pattern, "solidity": 0.3,
+                                                 "fgcolor": "white", "fgopacity": 0.7}},
+            customdata=[_supply_count(r, lang, min_n) for r in ordered],
+            hovertemplate=(f"<b>{html.escape(name)}</b> · %{{y}}: %{{text}}<br>"
+                           "%{customdata}<extra></extra>")))
+        for variant, r, text in zip(variants, ordered, texts, strict=True):
+            if r["value"] is None:  # no bar to carry the text: write it at zero
+                fig.add_annotation(x=0, y=variant, text=text, showarrow=False,
+                                   xanchor="left", yshift=12 if weighted else -12,
+                                   font={"color": AXIS_TEXT})
+    _service_layout(fig, lang, 300, legend=True)
+    fig.update_layout(barmode="group", bargap=0.3, legend={"traceorder": "normal"},
+                      xaxis=_percent_axis(t("v_supply_axis", lang), lang, top=110),
+                      yaxis={"automargin": True, "tickfont": {"color": TEXT}})
+    fig.update_xaxes(tickvals=[0, 20, 40, 60, 80, 100])
+    return fig
+
+
+def supply_alt(shares: pl.DataFrame, first: str, last: str, lang: str, min_n: int) -> str:
+    """Each variant by services (with its count) and by transactions."""
+    items = []
+    for variant in VARIANTS:
+        rows = {r["weighted"]: r for r in shares.filter(pl.col("variant") == variant)
+                .iter_rows(named=True)}
+        label = t(f"v_supply_{variant}", lang)
+        if rows[False]["value"] is None:
+            items.append(t("v_supply_alt_unknown", lang, variant=label))
+            continue
+        items.append(t("v_supply_alt_item", lang, variant=label,
+                       by_services=_supply_text(rows[False], lang, min_n),
+                       count=_supply_count(rows[False], lang, min_n),
+                       by_volume=_supply_text(rows[True], lang, min_n)))
+    services = fmt_number(shares["services"].max() or 0, lang, 0)
+    return t("v_supply_alt", lang, services=services, first=first, last=last,
+             items=" ".join(items))
+
+
+def supply_table(shares: pl.DataFrame, lang: str, min_n: int) -> pl.DataFrame:
+    """One row per catalogue KPI: its label, the share, online / known (services or
+    transactions)."""
+    columns = [t("v_supply_col_kpi", lang), t("v_supply_col_share", lang),
+               t("v_supply_col_count", lang)]
+    rows = [[KPIS[r["kpi"]].label(lang), _supply_text(r, lang, min_n),
+             _supply_count(r, lang, min_n) if r["value"] is not None or r["withheld"]
+             else DASH] for r in shares.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")

@@ -1,7 +1,9 @@
 """Leistungen: find a service by name or LeiKa key and see it in detail — channel mix, digital
 take-up with the Maßnahmen of configured pilots, processing time online against offline
 (median and 90th percentile, and the distribution), follow-ups by channel, the online form's
-completion rate — then every service side by side in a sortable ranking.
+completion rate — then every service side by side in a sortable ranking, and the online offer
+of the listed services (Angebotsquote: offered online and end to end, by services and by
+transactions).
 
 Numbers come from :mod:`metrics.service_view` through the cached loaders in
 :mod:`dashboard.data`; figures, text alternatives and tables from :mod:`dashboard.figures`.
@@ -19,11 +21,12 @@ from streamlit.errors import StreamlitAPIException
 from connectors.store import NEVER_ONLINE
 from dashboard import data, figures, page, widgets
 from dashboard.filters import not_applied
-from dashboard.formatting import fmt_count, fmt_month, fmt_percent, fmt_value
+from dashboard.formatting import fmt_count, fmt_month, fmt_percent, fmt_protected, fmt_value
 from dashboard.i18n import t
 from dashboard.kpi_sections import render_open_and_target
 from metrics.catalogue import KPIS
 from metrics.pilot_config import PilotConfigError
+from metrics.ranking_protection import span_end
 from metrics.service_view import (
     COMPLETION_KPI,
     ServiceDetail,
@@ -81,32 +84,41 @@ def render_facts(service: dict, lang: str) -> None:
 
 
 def render_tiles(row: dict, detail: ServiceDetail, lang: str, min_n: int) -> None:
-    """Six numbers over the window — the same values as the service's ranking row."""
+    """Six numbers over the window — the same values and marks as the service's ranking row
+    ("geschützt" where the ranking protects another service's value)."""
     st.subheader(t("v_range", lang, first=fmt_month(detail.first, lang),
                    last=fmt_month(detail.last, lang)))
-    cases = fmt_count(row["cases"], row["cases_suppressed"], min_n, lang)
-    completed = fmt_count(row["completed"], row["days_suppressed"], min_n, lang)
+
+    def shown(column: str, flag: str, text: str) -> str:
+        return figures.withheld_mark(row, column, lang, min_n) if row[flag] else text
+
+    cases = shown("cases", "cases_suppressed", fmt_count(row["cases"], False, min_n, lang))
+    completed = shown("completed", "days_suppressed",
+                      fmt_count(row["completed"], False, min_n, lang))
+
+    def value(kpi, column: str, flag: str) -> str:  # noqa: ANN001 - a KPI or its id
+        return shown(column, flag, fmt_value(kpi, row[column], False, min_n, lang))
+
     tiles = [
         (t("v_cases", lang), cases, t("v_cases_help", lang), ""),
         (KPIS["digital_take_up"].label(lang),
-         fmt_value("digital_take_up", row["take_up"], row["take_up_suppressed"], min_n, lang),
-         KPIS["digital_take_up"].method(lang), t("v_n_cases", lang, n=cases)),
+         value("digital_take_up", "take_up", "take_up_suppressed"),
+         KPIS["digital_take_up"].method(lang),
+         t("v_n_cases", lang, n=shown("take_up", "take_up_suppressed", cases))),
         (KPIS["processing_days_median"].label(lang),
-         fmt_value("processing_days_median", row["median_days"], row["days_suppressed"], min_n,
-                   lang), KPIS["processing_days_median"].method(lang),
-         t("v_n_completed", lang, n=completed)),
+         value("processing_days_median", "median_days", "days_suppressed"),
+         KPIS["processing_days_median"].method(lang), t("v_n_completed", lang, n=completed)),
         (KPIS["processing_days_p90"].label(lang),
-         fmt_value("processing_days_p90", row["p90_days"], row["days_suppressed"], min_n, lang),
+         value("processing_days_p90", "p90_days", "days_suppressed"),
          KPIS["processing_days_p90"].method(lang), t("v_n_completed", lang, n=completed)),
         (KPIS["follow_up_rate"].label(lang),
-         fmt_value("follow_up_rate", row["follow_up"], row["follow_up_suppressed"], min_n,
-                   lang), KPIS["follow_up_rate"].method(lang),
-         t("v_n_completed", lang, n=completed)),
+         value("follow_up_rate", "follow_up", "follow_up_suppressed"),
+         KPIS["follow_up_rate"].method(lang), t("v_n_completed", lang, n=completed)),
         (COMPLETION_KPI.label(lang),
-         fmt_value(COMPLETION_KPI, row["completion"], row["completion_suppressed"], min_n,
-                   lang), COMPLETION_KPI.method(lang),
-         t("v_n_started", lang, n=fmt_count(row["started"], row["completion_suppressed"],
-                                            min_n, lang))),
+         value(COMPLETION_KPI, "completion", "completion_suppressed"),
+         COMPLETION_KPI.method(lang),
+         t("v_n_started", lang, n=shown("started", "completion_suppressed",
+                                        fmt_count(row["started"], False, min_n, lang)))),
     ]
     with st.container(key="v_tiles"):
         for start in (0, 3):
@@ -131,6 +143,17 @@ def show_chart(key: str, figure, alt: str, method: str, table: pl.DataFrame,  # 
         widgets.table(table, f"{key}_table", lang, name)
 
 
+def protected(row: dict, family: str, lang: str) -> bool:
+    """Whether the ranking protects this family of the service's values ("geschützt": they
+    rest on enough cases but would let another service's withheld value be recomputed
+    from the total of all services). Its charts would give the period's value back as the
+    sum of their months, channels or modes, so they are not drawn: the page says why."""
+    if row.get(f"withheld_{family}") != "secondary":
+        return False
+    st.info(t("v_protected", lang, secondary=fmt_protected(lang)), icon=":material/lock:")
+    return True
+
+
 def shown_n(frame: pl.DataFrame) -> int:
     """Cases behind the shown values only: the total must not reveal a withheld n."""
     return int(frame.filter(~pl.col("suppressed"))["n"].sum())
@@ -141,8 +164,10 @@ def span(frame: pl.DataFrame, lang: str) -> dict[str, str]:
     return {"first": fmt_month(months[0], lang), "last": fmt_month(months[-1], lang)}
 
 
-def render_mix(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
+def render_mix(row: dict, detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
     st.subheader(t("v_mix_heading", lang))
+    if protected(row, "cases", lang):
+        return
     per_month = detail.mix.group_by("month").agg(pl.col("n").first(),
                                                  pl.col("suppressed").first())
     show_chart("v_mix", figures.mix_figure(detail.mix, lang, min_n),
@@ -168,9 +193,12 @@ def pilot_interventions(store: data.Store, service_id: int, lang: str) -> list:
     return found
 
 
-def render_take_up(store: data.Store, detail: ServiceDetail, name: str, lang: str) -> None:
+def render_take_up(store: data.Store, row: dict, detail: ServiceDetail, name: str,
+                   lang: str) -> None:
     kpi = KPIS["digital_take_up"]
     st.subheader(t("v_take_up_heading", lang))
+    if protected(row, "take_up", lang):
+        return
     interventions = pilot_interventions(store, detail.service_id, lang)
     series = detail.take_up
     alt = (figures.text_alternative(series, kpi, name, lang, store.min_n)
@@ -188,8 +216,11 @@ def render_take_up(store: data.Store, detail: ServiceDetail, name: str, lang: st
                           f"{name} – {t('v_interventions_table', lang)}", expander=False)
 
 
-def render_processing(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
+def render_processing(row: dict, detail: ServiceDetail, name: str, lang: str,
+                      min_n: int) -> None:
     st.subheader(t("v_processing_heading", lang))
+    if protected(row, "completed", lang):
+        return
     show_chart("v_processing", figures.processing_figure(detail.processing, lang, min_n),
                figures.processing_alt(detail.processing, name, lang, min_n),
                t("v_processing_method", lang, min_n=min_n),
@@ -208,9 +239,12 @@ def render_processing(detail: ServiceDetail, name: str, lang: str, min_n: int) -
                f"{name} – {t('v_distribution_heading', lang, **window)}")
 
 
-def render_follow_up(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
+def render_follow_up(row: dict, detail: ServiceDetail, name: str, lang: str,
+                     min_n: int) -> None:
     window = {"first": fmt_month(detail.first, lang), "last": fmt_month(detail.last, lang)}
     st.subheader(t("v_followup_heading", lang, **window))
+    if protected(row, "completed", lang):
+        return
     if detail.follow_up.is_empty():
         st.info(t("v_followup_none", lang))
         return
@@ -222,7 +256,7 @@ def render_follow_up(detail: ServiceDetail, name: str, lang: str, min_n: int) ->
                f"{name} – {t('v_followup_heading', lang, **window)}")
 
 
-def render_funnel(detail: ServiceDetail, name: str, filtered: bool, lang: str,
+def render_funnel(row: dict, detail: ServiceDetail, name: str, filtered: bool, lang: str,
                   min_n: int) -> None:
     st.subheader(t("v_funnel_heading", lang))
     if not detail.has_funnel:
@@ -230,6 +264,8 @@ def render_funnel(detail: ServiceDetail, name: str, filtered: bool, lang: str,
         return
     if detail.completion.is_empty():
         st.info(t("v_funnel_missing_service", lang), icon=":material/info:")
+        return
+    if protected(row, "started", lang):
         return
     series = detail.completion
     show_chart("v_funnel", figures.completion_figure(series, lang, min_n),
@@ -247,7 +283,8 @@ def render_ranking(ranking: pl.DataFrame, detail: ServiceDetail, lang: str, min_
                 last=fmt_month(detail.last, lang))
     st.subheader(heading)
     covered = ranking.filter(pl.col("months_with_data") > 0).height
-    st.caption(t("v_ranking_intro", lang, covered=covered, total=ranking.height, min_n=min_n))
+    st.caption(t("v_ranking_intro", lang, covered=covered, total=ranking.height, min_n=min_n,
+                 secondary=fmt_protected(lang)))
     # Sorted here, not in a grid: the grid can show "< 5" only for a stand-in number (see
     # figures.sort_ranking); withheld and missing cells come last in either direction.
     columns = [c for c in figures.RANKING_COLUMNS if c != "leika_key"]
@@ -262,6 +299,30 @@ def render_ranking(ranking: pl.DataFrame, detail: ServiceDetail, lang: str, min_
         widgets.table(figures.ranking_table(ordered, lang, min_n), "v_ranking_table", lang,
                       heading, expander=False)
     st.caption(t("v_ranking_method", lang))
+
+
+def render_supply(shares: pl.DataFrame, detail: ServiceDetail, lang: str, min_n: int) -> None:
+    """The supply share (Angebotsquote) of the listed services over the period: offered online
+    and end to end online, by services and by transactions, with coverage."""
+    window = {"first": fmt_month(detail.first, lang), "last": fmt_month(detail.last, lang)}
+    heading = t("v_supply_heading", lang, **window)
+    st.subheader(heading)
+    online = shares.filter(~pl.col("weighted") & (pl.col("variant") == "online")).row(
+        0, named=True)
+    e2e = shares.filter(~pl.col("weighted") & (pl.col("variant") == "end_to_end")).row(
+        0, named=True)
+    st.caption(t("v_supply_coverage", lang, known=fmt_count(online["known"], False, min_n,
+                                                              lang),
+                 services=fmt_count(online["services"], False, min_n, lang),
+                 known_e2e=fmt_count(e2e["known"], False, min_n, lang)))
+    method = t("v_supply_method", lang, day=figures.fmt_day(span_end(detail.last), lang),
+               services_method=KPIS["online_offer_share"].method(lang),
+               volume_method=KPIS["online_offer_share_by_volume"].method(lang),
+               e2e_method=KPIS["end_to_end_offer_share"].method(lang), min_n=min_n,
+               secondary=fmt_protected(lang))
+    show_chart("v_supply", figures.supply_figure(shares, lang, min_n),
+               figures.supply_alt(shares, window["first"], window["last"], lang, min_n),
+               method, figures.supply_table(shares, lang, min_n), lang, heading)
 
 
 lang, store, cube = page.start("v_title")
@@ -279,12 +340,14 @@ render_facts(service, lang)
 render_tiles(row, detail, lang, store.min_n)
 if row["cases"] == 0:
     st.info(t("v_no_cases", lang))
-render_mix(detail, service["name"], lang, store.min_n)
+render_mix(row, detail, service["name"], lang, store.min_n)
 not_applied(flt, ["channels"], t("f_why_mix", lang), lang)
-render_take_up(store, detail, service["name"], lang)
+render_take_up(store, row, detail, service["name"], lang)
 not_applied(flt, ["channels"], t("f_why_take_up", lang), lang)
-render_processing(detail, service["name"], lang, store.min_n)
+render_processing(row, detail, service["name"], lang, store.min_n)
 render_open_and_target(store, cube, service, locations, lang)
-render_follow_up(detail, service["name"], lang, store.min_n)
-render_funnel(detail, service["name"], locations is not None, lang, store.min_n)
+render_follow_up(row, detail, service["name"], lang, store.min_n)
+render_funnel(row, detail, service["name"], locations is not None, lang, store.min_n)
 render_ranking(ranking, detail, lang, store.min_n)
+render_supply(data.supply_for(store, flt), detail, lang, store.min_n)
+not_applied(flt, ["channels"], t("f_why_supply", lang), lang)

@@ -1,0 +1,111 @@
+"""The attacker's test: the Überblick prints the total of all services for a month, the
+Leistungen ranking the services of the same month. Total minus the shown services must
+never give a withheld service's value back (metrics.ranking_protection).
+
+The attacker knows what a person sees: the total (the take-up tile's value and its n), every
+shown row, and the marks — "< 5" says 1 … 4 cases, "geschützt" at least 5. A withheld cell
+is given away when these leave it one possible count, or when the withheld digital cases
+are none or all of the withheld cases (every withheld take-up would be 0 % or 100 %).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+import polars as pl
+
+from connectors.db import get_engine
+from metrics.cube import load_cube
+from metrics.funnel import load_funnel
+from metrics.kpis import compute
+from metrics.ranking_protection import protected_ranking
+from metrics.service_view import windowed
+from tests.test_dashboard_overview import open_page, run_app, use_store
+from tests.test_services_page import handmade  # noqa: F401 - the hand-made store
+
+NB = "\u00a0"
+OKT = dt.date(2026, 10, 1)
+
+
+def pinned(remainder: int, marks: list[str], min_n: int) -> list[int]:
+    """Which withheld cells the remainder (total − shown) and the marks pin to one count."""
+    bounds = [(1, min_n - 1) if m == "primary" else (min_n, remainder) for m in marks]
+    out = []
+    for i, (low, high) in enumerate(bounds):
+        others = [b for j, b in enumerate(bounds) if j != i]
+        lo = max(low, remainder - sum(b[1] for b in others))
+        hi = min(high, remainder - sum(b[0] for b in others))
+        if lo >= hi:
+            out.append(i)
+    return out
+
+
+def attack(cube, funnel, month: dt.date, min_n: int) -> dict:  # noqa: ANN001
+    """Total of the month (the Überblick's take-up tile) minus the ranking's shown rows."""
+    total = compute("digital_take_up", cube, ("period",), grain="month").filter(
+        pl.col("period") == month).row(0, named=True)
+    rows = protected_ranking(cube, funnel, (month, month), min_n=min_n)
+    raw = compute("digital_take_up", windowed(cube, month, month), ("service_id",),
+                  grain="month")  # what the shown rows rest on (value × n)
+    shown = rows.filter(pl.col("withheld_take_up").is_null()).join(raw, on="service_id")
+    cases = raw.filter(pl.col("n") > 0)["service_id"].to_list()
+    marks = rows.filter(pl.col("withheld_take_up").is_not_null()
+                        & pl.col("service_id").is_in(cases))["withheld_take_up"].to_list()
+    remainder = total["n"] - int(shown["n"].sum())
+    digital = total["numerator"] - int(shown["numerator"].sum())
+    return {"remainder": remainder, "digital": digital, "marks": marks,
+            "pinned": pinned(remainder, marks, min_n) if marks else []}
+
+
+def test_handmade_okt_2026_by_hand(handmade):  # noqa: F811
+    """Okt 2026: 23 cases, 9 online (8 Anmeldung, 1 Hundesteuer). Anmeldung 20 and
+    Hundesteuer 3 are both withheld: 23 = A + H with H in 1 … 4 leaves A 19 … 22."""
+    cube, funnel = load_cube(get_engine(handmade)), load_funnel(get_engine(handmade))
+    got = attack(cube, funnel, OKT, 5)
+    assert got == {"remainder": 23, "digital": 9, "marks": ["secondary", "primary"],
+                   "pinned": []}
+
+
+def test_sample_city_every_month(sample_store):
+    """Every month of the sample city: withheld take-up cells come at least in twos, none can
+    be pinned down, and their digital cases are neither none nor all of them."""
+    cube = load_cube(get_engine(sample_store))
+    funnel = load_funnel(get_engine(sample_store))
+    min_n = sample_store.min_n
+    months = cube.months[-12:]
+    withheld = 0
+    for month in months:
+        got = attack(cube, funnel, month, min_n)
+        assert len(got["marks"]) != 1, month
+        assert got["pinned"] == [], month
+        if got["marks"]:
+            assert 0 < got["digital"] < got["remainder"], month
+        withheld += len(got["marks"])
+    assert withheld > 0  # the sample city has small services: the test has teeth
+
+
+run_page = partial(open_page, "pages/services.py", query_after_click=True)
+one_month = {"raster": "month", "von": "2026-10", "bis": "2026-10"}
+
+
+def test_pages_okt_2026(monkeypatch, handmade):  # noqa: F811
+    """The same attack on what the two pages show, as text."""
+    use_store(monkeypatch, handmade)
+    overview = run_app(**one_month)
+    captions = [c.value for c in overview.get_by_key("o_tiles").caption]
+    assert "Okt 2026 · n = 23 Vorgänge" in captions  # the take-up tile: all services
+    # no mover of Okt 2026 either: Anmeldung's 20 cases (40 %) beside the tile's 23 were
+    # Hundesteuer's 3 (1 online) before
+    for kpi in ("digital_take_up", "processing_days_median"):
+        for compare in ("previous", "year"):
+            key = f"o_movers_{kpi}_{compare}"
+            assert not overview.get_by_key(key).table, key
+    page = run_page(**one_month)
+    (frame,) = page.get_by_key("v_ranking").table
+    rows = frame.value.to_dict("records")
+    assert [(r["Leistung"], r["Vorgänge"], r["Digitale Nutzungsquote"]) for r in rows] == [
+        ("Anmeldung einer Wohnung", "geschützt", "geschützt"),
+        ("Hundesteuer", f"<{NB}5", f"<{NB}5")]
+    # the downloads carry the same text (widgets.table: the frame shown is the frame saved)
+    assert pinned(23, ["secondary", "primary"], 5) == []
