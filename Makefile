@@ -17,9 +17,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/servicepuls demo
 
-## test: the whole suite (PostgreSQL and browser tests skip with a reason where absent)
+## test: the whole suite (PostgreSQL and browser tests skip with a reason where absent), on
+## TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0 runs it serially in one process);
+## PYTEST_ARGS go to pytest as well, e.g. PYTEST_ARGS="tests/test_browser.py -x".
+## 4 workers on 2 cores: browser tests mostly wait for Streamlit and Chromium. loadfile keeps
+## a file on one worker, so its module fixtures (real-data imports) are built only once.
+TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## bench: import and cube timings vs the goals → BENCHMARKS.md (BENCH_SIZES=1000000,10000000)
 bench: $(STAMP)

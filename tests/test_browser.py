@@ -50,17 +50,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
+# Streamlit's words when the port it was told to use is taken (1.4x: tornado; 1.5x+: uvicorn).
+PORT_TAKEN = ("is not available", "already in use")
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> bool:
+    """Wait until *this* server answers on ``url``; False if its port was taken meanwhile.
+
+    ``free_port`` closes its socket before Streamlit binds the port, so under ``pytest -n``
+    another worker's server (or anything else) may take it in between; then a health check
+    alone would be answered by the wrong server. Streamlit prints ``URL: <url>`` only once it
+    has bound the port, so the log line tells whose server answers (PYTHONUNBUFFERED=1).
+    """
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+            output = log.read_text()
+            if any(words in output for words in PORT_TAKEN):
+                return False
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{output}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
+            if f"URL: {url}" in log.read_text():
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return True
         except OSError:
-            time.sleep(0.3)
+            pass
+        time.sleep(0.3)
     pytest.fail(f"streamlit did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
@@ -80,47 +96,51 @@ def server(handmade_store: Settings, tmp_path: Path) -> Iterator[str]:
     if not CHROMIUM.exists():
         skip_or_fail("browser", "Debian chromium not installed at /usr/bin/chromium "
                      "(apt-get install chromium)")
-    port = free_port()
     env = {
         **os.environ,
         "SERVICEPULS_DATABASE_URL": handmade_store.db_url,
         "SERVICEPULS_DATA_DIR": str(handmade_store.data_dir),
         "SERVICEPULS_LANGUAGE": "de",
+        "PYTHONUNBUFFERED": "1",  # the "URL:" line reaches the log as soon as it is printed
     }
-    log = tmp_path / "streamlit.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard/app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    for _attempt in range(5):  # a port taken between free_port() and Streamlit's bind
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
+        log = tmp_path / "streamlit.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    "dashboard/app.py",
+                    "--server.port",
+                    str(port),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.headless",
+                    "true",
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+            if wait_until_healthy(url, proc, log):
+                yield url
+                return
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+    pytest.fail(f"streamlit found no free port in 5 attempts:\n{log.read_text()}")
 
 
 def full_page_screenshot(page, name: str) -> None:  # noqa: ANN001 - playwright Page
