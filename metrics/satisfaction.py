@@ -22,11 +22,12 @@ import datetime as dt
 import logging
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from connectors.scrub import scrub
 from connectors.store import Feedback
 from connectors.tenants import Tenants, tenant_filter
+from metrics.sql import query_frame
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,27 @@ def load_feedback(engine: Engine, ags: Tenants = None) -> pl.DataFrame:
     f = Feedback.__table__.c
     query = select(f.submitted_on, f.service_id, f.location_id, f.channel, f.topic,
                    f.rating).where(tenant_filter(Feedback, ags), f.rating.is_not(None))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pl.DataFrame(rows, schema={k: v for k, v in _FRAME_SCHEMA.items() if k != "month"},
-                         orient="row")
+    frame = query_frame(engine, query,
+                        {k: v for k, v in _FRAME_SCHEMA.items() if k != "month"})
     return frame.with_columns(month=pl.col("submitted_on").dt.truncate("1mo")).select(
         *_FRAME_SCHEMA)
+
+
+def feedback_extent(engine: Engine, ags: Tenants = None
+                    ) -> tuple[tuple[dt.date, dt.date] | None, tuple[str, ...]]:
+    """First and last month with a rating of municipality ``ags``, and the channels rated —
+    what the global filters need of :func:`load_feedback`'s frame (the span of its
+    ``month``, its ``channel`` values), from ``min``/``max``/``DISTINCT`` instead of every
+    rating."""
+    f = Feedback.__table__.c
+    rated = (tenant_filter(Feedback, ags), f.rating.is_not(None))
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(f.submitted_on), func.max(f.submitted_on))
+                                   .where(*rated)).one()
+        channels = conn.execute(select(f.channel).where(*rated, f.channel.is_not(None))
+                                .distinct()).scalars().all()
+    span = None if first is None else (first.replace(day=1), last.replace(day=1))
+    return span, tuple(sorted(channels))
 
 
 def satisfaction(frame: pl.DataFrame, by: list[str], min_n: int = 5) -> pl.DataFrame:

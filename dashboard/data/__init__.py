@@ -83,6 +83,7 @@ from dashboard.data.satisfaction import (
     _satisfaction_for,
     feedback,
     feedback_comments_for,
+    feedback_extent,
     satisfaction_view_for,
 )
 from dashboard.data.services import (
@@ -146,6 +147,7 @@ __all__ = [
     "expected_intervals",
     "feedback",
     "feedback_comments_for",
+    "feedback_extent",
     "filter_options",
     "funnel",
     "has_cases_without_location",

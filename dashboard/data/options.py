@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.data.common import Store, cube
 from dashboard.data.locations import appointment_months
-from dashboard.data.satisfaction import feedback
+from dashboard.data.satisfaction import feedback_extent
 from dashboard.data.services import funnel
 from dashboard.filters import FilterOptions as _FilterOptions
 from metrics import service_view as _service_view
@@ -25,16 +25,16 @@ def _months_of(frame: pl.DataFrame, column: str) -> list[_dt.date]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _filter_options(_data: Cube, appointment_span: tuple[_dt.date, _dt.date] | None,
-                    _feedback_frame: pl.DataFrame, _funnel_frame: pl.DataFrame, url: str,
-                    version: str) -> _FilterOptions:
+                    feedback_extent: tuple[tuple[_dt.date, _dt.date] | None, tuple[str, ...]],
+                    _funnel_frame: pl.DataFrame, url: str, version: str) -> _FilterOptions:
+    feedback_span, feedback_channels = feedback_extent
     months = (_months_of(_data.volume, "month") + _months_of(_data.usage, "period_start")
               + _months_of(_data.usage, "period_end") + _months_of(_data.waits, "day")
-              + list(appointment_span or ()) + _months_of(_feedback_frame, "month")
+              + list(appointment_span or ()) + list(feedback_span or ())
               + _months_of(_funnel_frame, "month"))
     services = _data.services
     channels = set(_data.volume["channel"].drop_nulls().to_list()) | set(
-        _data.usage["channel"].drop_nulls().to_list()) | set(
-        _feedback_frame["channel"].drop_nulls().to_list())
+        _data.usage["channel"].drop_nulls().to_list()) | set(feedback_channels)
     order = [c.value for c in _service_view.CHANNEL_ORDER]
     return _FilterOptions(
         span=(min(months), max(months)) if months else None,
@@ -51,5 +51,5 @@ def filter_options(store: Store) -> _FilterOptions:
     """What the global filters offer: the months with any data (cases, statistics,
     appointments, waits, ratings, portal forms), departments, services, locations and the
     channels present."""
-    return _filter_options(cube(store), appointment_months(store), feedback(store),
+    return _filter_options(cube(store), appointment_months(store), feedback_extent(store),
                            funnel(store), store.url, store.version)

@@ -33,6 +33,20 @@ def feedback(store: Store) -> pl.DataFrame:
     return _feedback(store.engine, store.url, store.version, store.ags)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _feedback_extent(_engine: Engine, url: str, version: str, ags: str
+                     ) -> tuple[tuple[_dt.date, _dt.date] | None, tuple[str, ...]]:
+    if not _store_ready(_engine):
+        return None, ()
+    return _satisfaction.feedback_extent(_engine, ags)
+
+
+def feedback_extent(store: Store) -> tuple[tuple[_dt.date, _dt.date] | None, tuple[str, ...]]:
+    """First and last month with ratings and the channels rated — without loading
+    :func:`feedback` (every rating) on pages that show none."""
+    return _feedback_extent(store.engine, store.url, store.version, store.ags)
+
+
 @dataclass(frozen=True)
 class SatisfactionView:
     """Satisfaction for one topic under the global filters.
