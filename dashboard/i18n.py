@@ -1503,6 +1503,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "f_why_supply": {"de": "das Online-Angebot zählt die Vorgänge aller Eingangskanäle",
                      "en": "the online offer counts the transactions of every channel"},
+    "v_months_protected": {
+        "de": "„{small}“ steht in {months} nicht für wenige Fälle: der Monat ist zusätzlich "
+        "ausgeblendet („{secondary}“), weil sich sonst aus der Monatssumme aller Leistungen "
+        "(Überblick) der ausgeblendete Wert einer anderen Leistung errechnen ließe.",
+        "en": "In {months} “{small}” does not mean few cases: the month is also withheld "
+        "(“{secondary}”), because otherwise another service's withheld value could be "
+        "recomputed from the month's total of all services (Overview).",
+    },
     "v_ranking_intro": {
         "de": "{covered} von {total} Leistungen haben in diesem Zeitraum Daten. „< {min_n}“: "
         "ausgeblendet (weniger als {min_n} Fälle); „{secondary}“: zusätzlich ausgeblendet, "

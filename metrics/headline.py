@@ -15,6 +15,8 @@ follow DOMAIN.md: shares in percentage points, other units relative
 - **Movers** compare a service's value in the tile's period with the previous period and with
   the same period a year earlier; a value resting on fewer than ``min_n`` cases (withheld) or
   on none (missing) on either side is no mover.
+- **A service filter cannot undo the ranking's protection**: a tile filtered to services
+  that hold part of what the ranking of the period withholds is withheld too.
 - **Movers cannot be differenced** against the tile: a service the Leistungen ranking of the
   period withholds (:mod:`metrics.ranking_protection`, "geschützt" included) is no mover.
 - **Filters cannot be differenced**: a tile or mover under a service, location or channel
@@ -32,10 +34,11 @@ import polars as pl
 
 from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
+from metrics.funnel import FUNNEL_SCHEMA
 from metrics.kpis import compute
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
-from metrics.ranking_protection import withheld_services
+from metrics.ranking_protection import KPI_FAMILY, protected_ranking, withheld_services
 from metrics.targets import Target, TargetStatus, target_status
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -65,12 +68,17 @@ def _channels(kpi_id: str, channels: Iterable[str] | None) -> list[str] | None:
 def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.date, *,
                   services: Iterable[int] | None = None,
                   locations: Iterable[int] | None = None,
-                  channels: Iterable[str] | None = None, min_n: int = 5) -> pl.DataFrame:
+                  channels: Iterable[str] | None = None, min_n: int = 5,
+                  memo: dict | None = None) -> pl.DataFrame:
     """One row per period ``first`` … ``last`` (period starts): value, n, suppressed; a
-    period without data has n = 0 and no value (missing, not withheld)."""
+    period without data has n = 0 and no value (missing, not withheld). ``memo``: shared
+    by the tiles of one view, so each period's ranking is protected once."""
     got = compute(kpi_id, cube, ("period",), services=_ids(services),
                   locations=_ids(locations), channels=_channels(kpi_id, channels),
                   min_n=min_n, grain=grain, protect_filters=True)  # metrics.disclosure
+    if services is not None and min_n > 1 and not got.is_empty():
+        got = _guard_services(cube, kpi_id, grain, got, list(services), _ids(locations),
+                              _ids(channels), min_n, {} if memo is None else memo)
     starts = []
     p = first
     while p <= last:
@@ -81,6 +89,36 @@ def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.
                        how="left")
             .with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
             .cast(SERIES_SCHEMA))
+
+
+def _guard_services(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
+                    services: list[int], locations: list | None, channels: list | None,
+                    min_n: int, memo: dict) -> pl.DataFrame:
+    """Withhold the periods in which the chosen services hold part, but not all, of what
+    the Leistungen ranking of that period withholds among all services
+    (:mod:`metrics.ranking_protection`): the partition defence of :mod:`metrics.disclosure`
+    with the ranking's pattern as the pool. Without it, choosing one service the ranking
+    marks "geschützt" would show its value here, and the total minus the ranking's rows
+    would give the small service back."""
+    chosen = set(services)
+    column = f"withheld_{KPI_FAMILY[kpi_id]}"
+    hidden = []
+    for period in got["period"].to_list():
+        key = (period, grain)
+        if key not in memo:  # the ranking without the service filter, once per period
+            memo[key] = protected_ranking(
+                cube, pl.DataFrame(schema=FUNNEL_SCHEMA), (period, last_month(period, grain)),
+                locations=locations, channels=channels, min_n=min_n)
+        ranked = memo[key]
+        held = set(ranked.filter(pl.col(column).is_not_null())["service_id"].to_list())
+        if held & chosen and held - chosen:
+            hidden.append(period)
+    if not hidden:
+        return got
+    out = pl.col("period").is_in(hidden)
+    return got.with_columns(
+        pl.when(out).then(None).otherwise(pl.col("value")).alias("value"),
+        (pl.col("suppressed") | out).alias("suppressed"))
 
 
 def closed_shares(cube: Cube, grain: str, *, services: Iterable[int] | None = None,
@@ -137,12 +175,14 @@ def period_tiles(cube: Cube, grain: str, first: dt.date, last: dt.date, *,
     ready = [p for p, share in shares.items() if p <= last and share >= MATURE_SHARE]
     mature = max(ready) if ready else last
     out = []
+    memo: dict = {}  # each period's protected ranking, shared by the tiles
     for kpi_id in kpis:
         kpi = KPIS[kpi_id]
         at = mature if kpi.cohort else last
         start = min(first, at, shift_month(at, -12))
         series = period_series(cube, kpi_id, grain, start, last, services=services,
-                               locations=locations, channels=channels, min_n=min_n)
+                               locations=locations, channels=channels, min_n=min_n,
+                               memo=memo)
         rows = {r["period"]: r for r in series.iter_rows(named=True)}
         row = rows.get(at, {"value": None, "n": 0, "suppressed": False})
         prev = rows.get(previous_period(at, grain), {}).get("value")

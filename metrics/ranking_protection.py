@@ -221,3 +221,27 @@ def withheld_services(cube: Cube, kpi_id: str, span: tuple[dt.date, dt.date], *,
     column = f"withheld_{KPI_FAMILY[kpi_id]}"
     return set(frame.filter(pl.col(column).is_not_null())["service_id"].to_list())
 
+
+
+def monthly_withheld(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date, *,
+                     services: Iterable[int] | None = None,
+                     locations: Iterable[int] | None = None,
+                     channels: Iterable[str] | None = None,
+                     min_n: int = 5) -> pl.DataFrame:
+    """month, service_id, family, why: what the ranking of each single month ``first`` …
+    ``last`` withholds under the filters. A service's monthly series (the Leistungen page's
+    charts) beside the Überblick's monthly totals is that month's ranking row, so it
+    withholds the same months."""
+    frames = [pl.DataFrame(schema={"month": pl.Date, "service_id": pl.Int64,
+                                   "family": pl.String, "why": pl.String})]
+    month = first
+    while month <= last:
+        rows = protected_ranking(cube, funnel, (month, month), services=services,
+                                 locations=locations, channels=channels, min_n=min_n)
+        for family in FAMILIES:
+            column = f"withheld_{family}"
+            frames.append(rows.filter(pl.col(column).is_not_null()).select(
+                pl.lit(month, pl.Date).alias("month"), pl.col("service_id").cast(pl.Int64),
+                pl.lit(family).alias("family"), pl.col(column).alias("why")))
+        month = shift_month(month, 1)
+    return pl.concat(frames)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -216,6 +216,8 @@ class ServiceDetail:
     completion: pl.DataFrame  # month, value, numerator, n, suppressed; empty without funnel
     has_funnel: bool  # the store holds any funnel data at all
     closed_share: float | None  # share of the window's cases no longer open
+    # family → months withheld only to protect another service (withhold_months)
+    protected: dict[str, list[dt.date]] = field(default_factory=dict)
 
 
 def _on_months(frame: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
@@ -314,6 +316,30 @@ def _of_channels(cube: Cube, channels: Iterable[str] | None) -> Cube:
         return cube
     return cube.replace(durations=cube.derive("durations", lambda d: d.filter(
         pl.col("channel").is_in(list(channels)))))
+
+
+def withhold_months(detail: ServiceDetail, withheld: pl.DataFrame) -> ServiceDetail:
+    """The monthly series without the months ``withheld`` (month, family — cases, take_up,
+    completed, started — as :func:`metrics.ranking_protection.monthly_withheld` gives them
+    for this service): marked withheld, their values gone."""
+    def hide(frame: pl.DataFrame, family: str, columns: Sequence[str]) -> pl.DataFrame:
+        months = withheld.filter(pl.col("family") == family)["month"].to_list()
+        if not months or frame.is_empty():
+            return frame
+        out = pl.col("month").is_in(months)
+        return frame.with_columns(
+            *(pl.when(out).then(None).otherwise(pl.col(c)).alias(c) for c in columns),
+            (pl.col("suppressed") | out).alias("suppressed"))
+
+    shown = set(detail.mix["month"].to_list())  # the months of the page's span
+    secondary = withheld.filter((pl.col("why") == "secondary") & pl.col("month").is_in(shown))
+    protected = {f: sorted(secondary.filter(pl.col("family") == f)["month"].to_list())
+                 for f in secondary["family"].unique().to_list()}
+    return replace(detail, mix=hide(detail.mix, "cases", ("share", "cases")),
+                   take_up=hide(detail.take_up, "take_up", ("value",)),
+                   processing=hide(detail.processing, "completed", ("median", "p90")),
+                   completion=hide(detail.completion, "started", ("value",)),
+                   protected=protected)
 
 
 def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,

@@ -109,3 +109,54 @@ def test_pages_okt_2026(monkeypatch, handmade):  # noqa: F811
         ("Hundesteuer", f"<{NB}5", f"<{NB}5")]
     # the downloads carry the same text (widgets.table: the frame shown is the frame saved)
     assert pinned(23, ["secondary", "primary"], 5) == []
+
+
+def test_a_service_filter_on_the_overview_cannot_undo_it(sample_store):
+    """The Überblick filtered to one service the ranking marks "geschützt" would show that
+    service's value for the month — and then the total minus the ranking's rows would give
+    the small services back. Every such view is withheld; choosing all the withheld
+    services together shows only their sum (the partition defence)."""
+    from metrics.headline import period_series
+
+    cube = load_cube(get_engine(sample_store))
+    funnel = load_funnel(get_engine(sample_store))
+    checked = 0
+    for month in cube.months[-12:]:
+        rows = protected_ranking(cube, funnel, (month, month), min_n=sample_store.min_n)
+        held = rows.filter(pl.col("withheld_take_up").is_not_null())
+        for service in held.filter(pl.col("withheld_take_up") == "secondary")["service_id"]:
+            alone = period_series(cube, "digital_take_up", "month", month, month,
+                                  services=[service], min_n=sample_store.min_n).row(0, named=True)
+            assert alone["suppressed"] and alone["value"] is None, (month, service)
+            checked += 1
+        if held.height:
+            together = period_series(cube, "digital_take_up", "month", month, month,
+                                     services=held["service_id"].to_list(),
+                                     min_n=sample_store.min_n).row(0, named=True)
+            # the sum of the withheld cells: shown, or itself small and withheld
+            assert together["suppressed"] or together["n"] >= sample_store.min_n
+    assert checked > 0
+
+
+def test_a_services_months_follow_the_months_ranking(monkeypatch, sample_store):
+    """The Leistungen page's monthly series of a service stand beside the Überblick's
+    monthly totals: a month the ranking of that single month withholds is withheld in the
+    service's charts too, and the page says why. The sample city's Jun 2026: Fundsache
+    melden has fewer than 5 cases, Briefwahl beantragen is its partner ("geschützt")."""
+    cube = load_cube(get_engine(sample_store))
+    funnel = load_funnel(get_engine(sample_store))
+    jun = dt.date(2026, 6, 1)
+    ids = dict(zip(cube.services["name"], cube.services["service_id"], strict=True))
+    rows = protected_ranking(cube, funnel, (jun, jun), min_n=sample_store.min_n)
+    why = dict(zip(rows["service_id"], rows["withheld_take_up"], strict=True))
+    assert (why[ids["Fundsache melden"]], why[ids["Briefwahl beantragen"]]) == (
+        "primary", "secondary")
+    use_store(monkeypatch, sample_store)
+    page = run_page(leistung="Briefwahl beantragen")
+    (frame,) = page.get_by_key("v_take_up").table
+    by_month = {r["Monat"]: r for r in frame.value.to_dict("records")}
+    assert by_month["Jun 2026"]["Digitale Nutzungsquote"] == f"<{NB}5"
+    assert by_month["Jun 2026"]["Vorgänge (n)"] == f"<{NB}5"
+    captions = [c.value for c in page.get_by_key("v_take_up").caption] + [
+        c.value for c in page.caption]
+    assert any(c.startswith(f"„<{NB}5“ steht in ") and "Jun 2026" in c for c in captions)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from dashboard.data.common import Store, _ids, cube
 from dashboard.filters import Filters as _Filters
+from metrics import ranking_protection as _ranking_protection
 from metrics import service_view as _service_view
 from metrics import supply as _supply
 from metrics.cube import Cube
@@ -116,8 +117,25 @@ def _detail_for(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str
                                 min_n=min_n, span=(first, last), channels=channels)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _monthly_withheld(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
+                      first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
+                      locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+                      min_n: int) -> pl.DataFrame:
+    return _ranking_protection.monthly_withheld(
+        _data, _funnel_frame, first, last, services=services, locations=locations,
+        channels=channels, min_n=min_n)
+
+
 def service_detail_for(store: Store, service_id: int,
                        flt: _Filters) -> _service_view.ServiceDetail:
-    """:func:`service_detail` over the filters' months, locations and channels."""
-    return _detail_for(cube(store), funnel(store), store.url, store.version, service_id,
-                       flt.first, flt.last_month, flt.locations, flt.channels, store.min_n)
+    """:func:`service_detail` over the filters' months, locations and channels, without
+    the months the ranking of that single month withholds for the service (beside the
+    Überblick's monthly totals: :func:`metrics.ranking_protection.monthly_withheld`)."""
+    detail = _detail_for(cube(store), funnel(store), store.url, store.version, service_id,
+                         flt.first, flt.last_month, flt.locations, flt.channels, store.min_n)
+    withheld = _monthly_withheld(cube(store), funnel(store), store.url, store.version,
+                                 flt.first, flt.last_month, flt.services, flt.locations,
+                                 flt.channels, store.min_n)
+    return _service_view.withhold_months(
+        detail, withheld.filter(pl.col("service_id") == service_id))

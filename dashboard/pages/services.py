@@ -21,7 +21,14 @@ from streamlit.errors import StreamlitAPIException
 from connectors.store import NEVER_ONLINE
 from dashboard import data, figures, page, widgets
 from dashboard.filters import not_applied
-from dashboard.formatting import fmt_count, fmt_month, fmt_percent, fmt_protected, fmt_value
+from dashboard.formatting import (
+    fmt_count,
+    fmt_month,
+    fmt_percent,
+    fmt_protected,
+    fmt_suppressed,
+    fmt_value,
+)
 from dashboard.i18n import t
 from dashboard.kpi_sections import render_open_and_target
 from metrics.catalogue import KPIS
@@ -154,6 +161,15 @@ def protected(row: dict, family: str, lang: str) -> bool:
     return True
 
 
+def months_protected(detail: ServiceDetail, family: str, lang: str, min_n: int) -> None:
+    """Say which months read "< 5" only to protect another service's month."""
+    months = detail.protected.get(family)
+    if months:
+        st.caption(t("v_months_protected", lang, months=", ".join(
+            fmt_month(m, lang) for m in months), secondary=fmt_protected(lang),
+            small=fmt_suppressed(min_n, lang)))
+
+
 def shown_n(frame: pl.DataFrame) -> int:
     """Cases behind the shown values only: the total must not reveal a withheld n."""
     return int(frame.filter(~pl.col("suppressed"))["n"].sum())
@@ -177,6 +193,7 @@ def render_mix(row: dict, detail: ServiceDetail, name: str, lang: str, min_n: in
                  **span(detail.mix, lang)),
                figures.mix_table(detail.mix, lang, min_n), lang,
                f"{name} – {t('v_mix_heading', lang)}")
+    months_protected(detail, "cases", lang, min_n)
 
 
 def pilot_interventions(store: data.Store, service_id: int, lang: str) -> list:
@@ -209,6 +226,7 @@ def render_take_up(store: data.Store, row: dict, detail: ServiceDetail, name: st
                       **span(series, lang)),
                figures.table_rows(series, kpi, lang, store.min_n), lang,
                f"{name} – {t('v_take_up_heading', lang)}")
+    months_protected(detail, "take_up", lang, store.min_n)
     if interventions:
         with st.container(key="v_interventions"), st.expander(t("v_interventions_table", lang)):
             frame = figures.interventions_table(interventions, lang)
@@ -226,6 +244,7 @@ def render_processing(row: dict, detail: ServiceDetail, name: str, lang: str,
                t("v_processing_method", lang, min_n=min_n),
                figures.processing_table(detail.processing, lang, min_n), lang,
                f"{name} – {t('v_processing_heading', lang)}")
+    months_protected(detail, "completed", lang, min_n)
     window = {"first": fmt_month(detail.first, lang), "last": fmt_month(detail.last, lang)}
     st.subheader(t("v_distribution_heading", lang, **window))
     dist = detail.distribution
@@ -274,6 +293,7 @@ def render_funnel(row: dict, detail: ServiceDetail, name: str, filtered: bool, l
                  n=fmt_count(shown_n(series), False, min_n, lang), **span(series, lang)),
                figures.completion_table(series, lang, min_n), lang,
                f"{name} – {t('v_funnel_heading', lang)}")
+    months_protected(detail, "started", lang, min_n)
     if filtered:
         st.caption(t("v_funnel_no_location", lang))
 
