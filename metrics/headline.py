@@ -27,7 +27,7 @@ follow DOMAIN.md: shares in percentage points, other units relative
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -38,7 +38,7 @@ from metrics.funnel import FUNNEL_SCHEMA
 from metrics.kpis import compute
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
-from metrics.ranking_protection import KPI_FAMILY, protected_ranking, withheld_services
+from metrics.ranking_protection import KPI_FAMILY, protected_ranking
 from metrics.targets import Target, TargetStatus, target_status
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -222,12 +222,17 @@ MOVER_SCHEMA = {"service_id": pl.Int64, "name": pl.String, "value": pl.Float64,
 
 def movers(cube: Cube, kpi_id: str, grain: str, period: dt.date, compare: str, *,
            services: Iterable[int] | None = None, locations: Iterable[int] | None = None,
-           channels: Iterable[str] | None = None, min_n: int = 5,
-           limit: int = 5) -> pl.DataFrame:
+           channels: Iterable[str] | None = None, min_n: int = 5, limit: int = 5,
+           ranking: Callable[[tuple[dt.date, dt.date]], pl.DataFrame] | None = None,
+           ) -> pl.DataFrame:
     """The ``limit`` services whose KPI changed most (by absolute change: percentage points
     for shares, relative for days) between ``period`` and the period before
     (``compare="previous"``) or a year before (``"year"``); rows of :data:`MOVER_SCHEMA`,
-    largest change first. Withheld or missing values on either side are left out."""
+    largest change first. Withheld or missing values on either side are left out, and so are
+    the services the Leistungen ranking of either period withholds; ``ranking``: that
+    protected ranking of a span under the same filters (a cache of
+    :func:`metrics.ranking_protection.protected_ranking`, shared by the page's movers),
+    by default computed here."""
     kpi = KPIS[kpi_id]
     before = previous_period(period, grain) if compare == "previous" else shift_month(
         period, -12)
@@ -238,13 +243,16 @@ def movers(cube: Cube, kpi_id: str, grain: str, period: dt.date, compare: str, *
     # not what the Leistungen ranking of either period withholds: beside the tile's total
     # of all services a mover's value and n would give the withheld service back
     ids, places, kinds = _ids(services), _ids(locations), _ids(channels)
-    hidden = {p: withheld_services(cube, kpi_id, (p, last_month(p, grain)), services=ids,
-                                   locations=places, channels=kinds, min_n=min_n)
-              for p in (period, before)}
-    shown = shown.filter(~(((pl.col("period") == period)
-                            & pl.col("service_id").is_in(list(hidden[period])))
-                           | ((pl.col("period") == before)
-                              & pl.col("service_id").is_in(list(hidden[before])))))
+    rank = ranking or (lambda span: protected_ranking(
+        cube, pl.DataFrame(schema=FUNNEL_SCHEMA), span, services=ids, locations=places,
+        channels=kinds, min_n=min_n))
+    column = f"withheld_{KPI_FAMILY[kpi_id]}"
+    hidden = pl.concat([rank((p, last_month(p, grain))).filter(pl.col(column).is_not_null())
+                        .select(pl.lit(p).alias("period"), "service_id")
+                        for p in (period, before)])
+    shown = shown.join(hidden.cast({"period": shown.schema["period"],
+                                    "service_id": shown.schema["service_id"]}),
+                       on=["period", "service_id"], how="anti")
     now = shown.filter(pl.col("period") == period).select("service_id", "value", "n")
     then = shown.filter(pl.col("period") == before).select(
         "service_id", pl.col("value").alias("before"), pl.col("n").alias("n_before"))

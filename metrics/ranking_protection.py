@@ -28,12 +28,12 @@ withholds for their period, so they cannot show what the ranking hides.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import polars as pl
 
 from metrics.cube import Cube
-from metrics.funnel import FUNNEL_SCHEMA, completion_rate
+from metrics.funnel import completion_rate
 from metrics.kpis import compute
 from metrics.open_data import protect
 from metrics.overview import shift_month
@@ -208,19 +208,6 @@ def protected_ranking(cube: Cube, funnel: pl.DataFrame, span: tuple[dt.date, dt.
     """The rows of :func:`protected_view`."""
     return protected_view(cube, funnel, span, services=services, locations=locations,
                           channels=channels, min_n=min_n)[0]
-
-
-def withheld_services(cube: Cube, kpi_id: str, span: tuple[dt.date, dt.date], *,
-                      services: Sequence[int] | None = None,
-                      locations: Sequence[int] | None = None,
-                      channels: Sequence[str] | None = None, min_n: int = 5) -> set[int]:
-    """The services whose ``kpi_id`` the ranking over ``span`` withholds (any reason)."""
-    empty = pl.DataFrame(schema=FUNNEL_SCHEMA)
-    frame = protected_ranking(cube, empty, span, services=services, locations=locations,
-                              channels=channels, min_n=min_n)
-    column = f"withheld_{KPI_FAMILY[kpi_id]}"
-    return set(frame.filter(pl.col(column).is_not_null())["service_id"].to_list())
-
 
 
 def monthly_withheld(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date, *,

@@ -17,6 +17,8 @@ from metrics import headline as _headline
 from metrics import quality as _quality
 from metrics import target_config as _target_config
 from metrics.cube import Cube
+from metrics.funnel import FUNNEL_SCHEMA as _FUNNEL_SCHEMA
+from metrics.ranking_protection import protected_ranking as _protected
 
 # --- Global filters and the overview's period view (dashboard.filters, metrics.headline) ---
 
@@ -73,8 +75,23 @@ def _movers(_data: Cube, url: str, version: str, kpi_id: str, grain: str, period
             compare: str, services: tuple[int, ...] | None,
             locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
             min_n: int, limit: int) -> pl.DataFrame:
+    def ranking(span: tuple[_dt.date, _dt.date]) -> pl.DataFrame:
+        return _protected_ranking(_data, url, version, span, services, locations, channels,
+                                  min_n)
+
     return _headline.movers(_data, kpi_id, grain, period, compare, services=services,
-                            locations=locations, channels=channels, min_n=min_n, limit=limit)
+                            locations=locations, channels=channels, min_n=min_n, limit=limit,
+                            ranking=ranking)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _protected_ranking(_data: Cube, url: str, version: str, span: tuple[_dt.date, _dt.date],
+                       services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
+                       channels: tuple[str, ...] | None, min_n: int) -> pl.DataFrame:
+    """The protected ranking of a span under the filters, once for every mover KPI and
+    comparison of the page (each period appears in several)."""
+    return _protected(_data, pl.DataFrame(schema=_FUNNEL_SCHEMA), span, services=services,
+                      locations=locations, channels=channels, min_n=min_n)
 
 
 def movers(store: Store, kpi_id: str, period: _dt.date, compare: str, flt: _Filters,
