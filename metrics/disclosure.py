@@ -96,7 +96,10 @@ def protect_table(cells: pl.DataFrame, dims: Sequence[str], min_n: int) -> pl.Da
 def pools(cells: pl.DataFrame, key: str, group: Sequence[str], min_n: int) -> pl.DataFrame:
     """The pool of ``key`` per group: the cells withheld when the table ``group`` × ``key``
     is published with its totals over ``key`` → ``*group, key, pooled``."""
-    protected = _protect_within(cells.select(*group, key, "n"), group, min_n)
+    # sorted, so that a tie between equal counts goes the same way every time (the cells
+    # often come from a group_by, whose order polars does not fix)
+    protected = _protect_within(cells.select(*group, key, "n").sort(
+        [*group, key], nulls_last=True), group, min_n)
     return protected.select(*group, key, pl.col("suppressed").alias("pooled"))
 
 

@@ -1,0 +1,72 @@
+"""Two rules of the disclosure control checked on tables small enough to follow by hand.
+
+1. A pool of withheld cells (metrics.disclosure.pools) is the same however the cells come
+   in: two shown cells of the same size are a tie, and the tie goes to the first by key —
+   polars hands group_by results over in any order, and a pattern that changed from one run
+   to the next would show a different cell on each reload.
+2. metrics.open_data.protect never picks a partner a reader knows anyway (``low`` = ``high``:
+   its count follows from other publications), because withholding it hides nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import polars as pl
+
+from metrics.disclosure import pools
+from metrics.open_data import protect
+
+M = dt.date(2026, 10, 1)
+
+
+def test_a_tie_in_a_pool_goes_to_the_first_key_whatever_the_order():
+    # group g: a 2 cases (withheld, < 5), b and c 7 each — the pool needs a second cell and
+    # 5 cases together: a + b (b before c); h: 9, 3 → both, as the only partner
+    rows = [("g", "a", 2), ("g", "b", 7), ("g", "c", 7), ("h", "a", 9), ("h", "b", 3)]
+    seen = set()
+    for seed in range(8):
+        shuffled = rows[:]
+        random.Random(seed).shuffle(shuffled)
+        cells = pl.DataFrame(shuffled, schema={"group": pl.String, "key": pl.String,
+                                               "n": pl.Int64}, orient="row")
+        pooled = pools(cells, "key", ["group"], 5).filter(pl.col("pooled"))
+        seen.add(tuple(sorted(pooled.select("group", "key").iter_rows())))
+    assert seen == {(("g", "a"), ("g", "b"), ("h", "a"), ("h", "b"))}
+
+
+def cells(rows: list[tuple], **extra: list) -> pl.DataFrame:
+    frame = pl.DataFrame(rows, schema={"service_id": pl.Int64, "n": pl.Int64}, orient="row")
+    return frame.with_columns(kpi=pl.lit("cases"), family=pl.lit("cases"),
+                              month=pl.lit(M, pl.Date),
+                              numerator=pl.lit(None, pl.Int64),
+                              **{k: pl.Series(v, dtype=pl.Int64) for k, v in extra.items()})
+
+
+def withheld(frame: pl.DataFrame) -> list[int]:
+    out, _ = protect(frame, 5, classes_shown=True)
+    return sorted(out.filter(pl.col("suppressed"))["service_id"].to_list())
+
+
+def test_the_partner_is_the_smallest_cell():
+    # 3 is withheld (< 5); its partner: the smallest other cell, 20
+    assert withheld(cells([(1, 3), (2, 20), (3, 30)])) == [1, 2]
+
+
+def test_a_partner_known_anyway_is_passed_over():
+    # service 2's 20 can be read off elsewhere (low = high = 20): withholding it would hide
+    # nothing, so the next smallest, 30, is taken instead
+    known = cells([(1, 3), (2, 20), (3, 30)], low=[None, 20, None], high=[None, 20, None])
+    assert withheld(known) == [1, 3]
+    # only a range known (18 … 25): it still hides something, so the smallest stays the pick
+    loose = cells([(1, 3), (2, 20), (3, 30)], low=[None, 18, None], high=[None, 25, None])
+    assert withheld(loose) == [1, 2]
+
+
+def test_with_every_partner_known_the_total_is_withheld():
+    # 20 and 30 both known elsewhere: no partner hides 3, so the month's total (53) goes
+    known = cells([(1, 3), (2, 20), (3, 30)], low=[None, 20, 30], high=[None, 20, 30])
+    out, totals = protect(known, 5, classes_shown=True)
+    assert sorted(out.filter(pl.col("suppressed"))["service_id"].to_list()) == [1]
+    assert totals.select("n", "suppressed").row(0) == (53, True)
