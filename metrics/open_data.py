@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -113,23 +113,35 @@ class _Table:
     # different mark for a cell withheld only to protect others says ≥ 5
     limits: dict[Cell, tuple[int, float]] = field(default_factory=dict)
     held: set[Cell] = field(default_factory=set)  # withheld before (``suppressed`` given)
+    # what other publications tell about this table's own count of a cell (``low``/``high``
+    # given, e.g. a service's shown months bound its total over them)
+    known: dict[Cell, tuple[int, float]] = field(default_factory=dict)
+    months: dict[dt.date, list[Cell]] = field(default_factory=lambda: defaultdict(list))
+    partial: bool = False  # its n counts part of the family's count (``partial``)
 
 
 def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
-            at_most: Mapping[str, str] = AT_MOST, *, classes_shown: bool = False
-            ) -> tuple[pl.DataFrame, pl.DataFrame]:
+            at_most: Mapping[str, str] = AT_MOST, *, classes_shown: bool = False,
+            partial: Iterable[str] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Primary and complementary suppression for linked tables with published month totals.
 
     ``cells``: kpi, family, month, service_id, n, numerator (null for percentiles); one
     row per cell with n > 0, the month total being the sum of a table's cells; optionally
     ``suppressed``: cells withheld already for another reason (e.g. a filter's guard, see
-    :mod:`metrics.disclosure`), which the pattern starts with. ``min_n``:
+    :mod:`metrics.disclosure`), which the pattern starts with, and ``low``/``high``: what
+    other publications tell a reader about the cell's n (null: nothing). ``min_n``:
     one minimum for all, or one per KPI. ``classes_shown``: withheld small cells are marked
     differently from cells withheld to protect them (as in the council report), so a reader
-    knows each withheld count is below or at least the minimum. Returns the cells with
+    knows each withheld count is below or at least the minimum. ``partial``: tables whose n
+    counts only part of the family's count (digital take-up's cases while a service was
+    online): the bounds between families and the marks of other tables do not hold for
+    them. Returns the cells with
     ``suppressed`` and the totals (kpi, month, n, suppressed).
     """
     tables = _tables(cells)
+    for name in partial:
+        if name in tables:
+            tables[name].partial = True
     if classes_shown:
         for t in tables.values():
             least = min_n if isinstance(min_n, int) else min_n[t.kpi]
@@ -182,6 +194,8 @@ def _tables(cells: pl.DataFrame) -> dict[str, _Table]:
         if t is None:
             t = tables[r["kpi"]] = _Table(r["kpi"], r["family"], {}, None, defaultdict(int))
         cell = (r["month"], r["service_id"])
+        if cell not in t.n:
+            t.months[r["month"]].append(cell)
         t.n[cell] = r["n"]
         if r["numerator"] is not None:
             t.numerator = t.numerator if t.numerator is not None else {}
@@ -189,24 +203,31 @@ def _tables(cells: pl.DataFrame) -> dict[str, _Table]:
         t.total_n[r["month"]] += r["n"]
         if r.get("suppressed"):
             t.held.add(cell)
+        if r.get("low") is not None or r.get("high") is not None:
+            t.known[cell] = (r.get("low") or 1,
+                             float("inf") if r.get("high") is None else r["high"])
     return tables
 
 
 def _bounds(cell: Cell, fam: str, tables: Mapping[str, _Table],
-            pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str]
-            ) -> tuple[int, float]:
+            pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str],
+            own: _Table | None = None) -> tuple[int, float]:
     """What the other published tables tell about a withheld count of ``fam``: at least 1
     (a withheld cell has cases), its mark's class (``limits``), at least a smaller family's
-    published count, at most a larger family's."""
+    published count, at most a larger family's; and what is ``known`` of ``own``'s count."""
     low, high = 1, float("inf")
+    whole = own is None or not own.partial  # own counts the family's whole count
+    if own is not None and cell in own.known:
+        low, high = own.known[cell]
     for t in tables.values():
-        if t.family == fam and cell in t.limits:
+        same = t is own or (whole and not t.partial)  # the same count as own's
+        if t.family == fam and cell in t.limits and same:
             low, high = max(low, t.limits[cell][0]), min(high, t.limits[cell][1])
         if cell not in t.n or cell in pattern[t.family]:
             continue
-        if at_most.get(t.family) == fam:
+        if at_most.get(t.family) == fam and whole:
             low = max(low, t.n[cell])
-        if at_most.get(fam) == t.family:
+        if at_most.get(fam) == t.family and not t.partial:
             high = min(high, t.n[cell])
     return low, high
 
@@ -215,21 +236,31 @@ def _exposed(t: _Table, month: dt.date, tables: Mapping[str, _Table],
              pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str],
              extra: Cell | None = None) -> bool:
     """Whether the published total of ``month`` pins down a withheld cell of ``t``."""
-    hidden = [c for c in t.n if c[0] == month and (c in pattern[t.family] or c == extra)]
-    if not hidden:
+    hidden = [c for c in t.months[month] if c in pattern[t.family] or c == extra]
+    return pinned([t.n[c] for c in hidden],
+                  [_bounds(c, t.family, tables, pattern, at_most, t) for c in hidden],
+                  None if t.numerator is None else [t.numerator[c] for c in hidden])
+
+
+def pinned(counts: Sequence[int], bounds: Sequence[tuple[int, float]],
+           numerators: Sequence[int] | None = None) -> bool:
+    """Whether a published sum of withheld ``counts`` gives one of them away: a single one,
+    one left a single possible count by the others' ``bounds`` (low, high — what a reader
+    knows of each), or withheld ``numerators`` none or all of the counts (every withheld
+    value 0 % or 100 %). No counts: nothing to give away."""
+    if not counts:
         return False
-    if len(hidden) == 1:
+    if len(counts) == 1:
         return True
-    total = sum(t.n[c] for c in hidden)
-    bounds = {c: _bounds(c, t.family, tables, pattern, at_most) for c in hidden}
-    for c, (low, high) in bounds.items():
-        others = [b for d, b in bounds.items() if d != c]
+    total = sum(counts)
+    for i, (low, high) in enumerate(bounds):
+        others = [b for j, b in enumerate(bounds) if j != i]
         lo = max(low, total - sum(b[1] for b in others))  # the others at most their highs
         hi = min(high, total - sum(b[0] for b in others))  # the others at least their lows
         if lo >= hi:  # only one count possible
             return True
-    if t.numerator is not None:
-        num = sum(t.numerator[c] for c in hidden)
+    if numerators is not None:
+        num = sum(numerators)
         if num in (0, total):  # every withheld value would be 0 % or 100 %
             return True
     return False
@@ -238,18 +269,26 @@ def _exposed(t: _Table, month: dt.date, tables: Mapping[str, _Table],
 def _complement(t: _Table, month: dt.date, tables: Mapping[str, _Table],
                 pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str]) -> Cell | None:
     """The published cell of ``month`` to withhold as well: the smallest that ends the
-    exposure, else the smallest with room to hide anything; None if there is none."""
-    candidates = sorted((n, c[1], c) for c, n in t.n.items()
-                        if c[0] == month and c not in pattern[t.family])
+    exposure, else the smallest with room to hide anything; None if there is none. A cell
+    whose count a reader knows anyway (``known`` in a table of the family) hides nothing."""
+    candidates = sorted((t.n[c], c[1], c) for c in t.months[month]
+                        if c not in pattern[t.family]
+                        and not _known_anyway(c, t.family, tables))
     for _, _, c in candidates:
         if not _exposed(t, month, tables, pattern, at_most, extra=c):
             return c
     for n, _, c in candidates:
-        low, high = _bounds(c, t.family, tables, pattern, at_most)
+        low, high = _bounds(c, t.family, tables, pattern, at_most, t)
         num = t.numerator[c] if t.numerator is not None else None
         if low < n or n < high or (num is not None and 0 < num < n):
             return c
     return None
+
+
+def _known_anyway(cell: Cell, fam: str, tables: Mapping[str, _Table]) -> bool:
+    """Whether what is known of the cell's count in a table of ``fam`` leaves one value."""
+    return any(t.family == fam and cell in t.known and t.known[cell][0] >= t.known[cell][1]
+               for t in tables.values())
 
 
 # --- the feed ---------------------------------------------------------------------------
