@@ -33,11 +33,12 @@ from collections.abc import Iterable
 import polars as pl
 
 from metrics.cube import Cube
+from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
 from metrics.kpis import compute
 from metrics.open_data import protect
 from metrics.overview import shift_month
-from metrics.service_view import ranking, windowed
+from metrics.service_view import ranking, split_pools, windowed
 from metrics.supply import offer_flags, offer_groups
 
 # family → (the count the cells rest on, their suppression flags, the columns of values).
@@ -62,6 +63,8 @@ PATTERN = {"cases": "cases", "take_up": "cases", "completed": "completed",
            "started": "started"}
 # a pattern's count of a service never exceeds the other's (metrics.open_data.AT_MOST)
 AT_MOST = {"completed": "cases"}
+# tables whose n is part of their pattern's count: take-up's cases while online
+PARTIAL = ("take_up/rate",)
 # KPI → the family of its cells (what a total of that KPI is the margin of)
 KPI_FAMILY = {"cases": "cases", "digital_take_up": "take_up",
               "processing_days_median": "completed", "processing_days_p90": "completed",
@@ -100,7 +103,7 @@ def protect_ranking(frame: pl.DataFrame, w: Cube, funnel: pl.DataFrame, *,
                    .join(groups, on="service_id", how="inner")
                    .with_columns(kpi=pl.lit("cases@") + pl.col("group")).drop("group"))
         cells = pl.concat([cells, grouped.select(cells.columns)])
-    protected, totals = protect(cells, min_n, AT_MOST, classes_shown=True)
+    protected, totals = protect(cells, min_n, AT_MOST, classes_shown=True, partial=PARTIAL)
     small = (pl.col("n") > 0) & (pl.col("n") < min_n)
     # the family a cell is shown in: its table's name (the pattern may be shared)
     shown_in = pl.col("kpi").str.split("/").list.first().alias("family")
@@ -219,16 +222,122 @@ def monthly_withheld(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.
     ``last`` withholds under the filters. A service's monthly series (the Leistungen page's
     charts) beside the Überblick's monthly totals is that month's ranking row, so it
     withholds the same months."""
-    frames = [pl.DataFrame(schema={"month": pl.Date, "service_id": pl.Int64,
-                                   "family": pl.String, "why": pl.String})]
-    month = first
-    while month <= last:
-        rows = protected_ranking(cube, funnel, (month, month), services=services,
-                                 locations=locations, channels=channels, min_n=min_n)
-        for family in FAMILIES:
-            column = f"withheld_{family}"
-            frames.append(rows.filter(pl.col(column).is_not_null()).select(
-                pl.lit(month, pl.Date).alias("month"), pl.col("service_id").cast(pl.Int64),
-                pl.lit(family).alias("family"), pl.col(column).alias("why")))
-        month = shift_month(month, 1)
-    return pl.concat(frames)
+    return withheld_months(protected_months(cube, funnel, first, last, services=services,
+                                            locations=locations, channels=channels,
+                                            min_n=min_n), min_n)
+
+
+def withheld_months(months: pl.DataFrame, min_n: int) -> pl.DataFrame:
+    """:func:`monthly_withheld` from :func:`protected_months`."""
+    shown_in = pl.col("kpi").str.split("/").list.first().alias("family")
+    small = (pl.col("n") > 0) & (pl.col("n") < min_n)
+    why = (months.with_columns(shown_in).filter(pl.col("family").is_in(list(FAMILIES)))
+           .group_by("month", "service_id", "family")
+           .agg(primary=small.any(), secondary=pl.col("suppressed").any()))
+    return why.filter(pl.col("secondary")).select(
+        "month", pl.col("service_id").cast(pl.Int64), "family",
+        pl.when(pl.col("primary")).then(pl.lit("primary")).otherwise(pl.lit("secondary"))
+        .alias("why")).sort("month", "family", "service_id")
+
+
+def protected_months(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date, *,
+                     services: Iterable[int] | None = None,
+                     locations: Iterable[int] | None = None,
+                     channels: Iterable[str] | None = None,
+                     min_n: int = 5) -> pl.DataFrame:
+    """The cells of every single month's ranking ``first`` … ``last`` under the filters,
+    protected as :func:`protected_view` protects one month — all months in one pass
+    (:func:`metrics.open_data.protect` treats each month on its own): kpi, family, month,
+    service_id, n, numerator, suppressed."""
+    cells = _month_cells(cube, funnel, first, last, services, locations, channels, min_n)
+    if cells.is_empty():
+        return cells
+    return protect(cells, min_n, AT_MOST, classes_shown=True, partial=PARTIAL)[0]
+
+
+def _month_cells(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date,
+                 services: Iterable[int] | None, locations: Iterable[int] | None,
+                 channels: Iterable[str] | None, min_n: int) -> pl.DataFrame:
+    """What :func:`protect_ranking` gives :func:`metrics.open_data.protect` for one month
+    (:func:`_cells` with ``held`` and ``groups``), for every month of ``first`` … ``last``:
+    the numbers of :func:`metrics.service_view.ranking` grouped by month of receipt."""
+    schema = {"kpi": pl.String, "family": pl.String, "month": pl.Date,
+              "service_id": pl.Int64, "n": pl.Int64, "numerator": pl.Int64,
+              "suppressed": pl.Boolean}
+    ids = None if services is None else list(services)
+    places = None if locations is None else list(locations)
+    kinds = None if channels is None else list(channels)
+    rows = cube.services if ids is None else cube.services.filter(
+        pl.col("service_id").is_in(ids))
+    known = rows["service_id"].cast(pl.Int64).to_list()
+    w = windowed(cube, first, last)
+    parts: list[pl.DataFrame] = []
+
+    def part(frame: pl.DataFrame, kpi: str, flag: str) -> None:
+        parts.append(frame.select(
+            pl.lit(kpi).alias("kpi"), pl.col("month").cast(pl.Date),
+            pl.col("service_id").cast(pl.Int64), pl.col("n").cast(pl.Int64),
+            pl.col("numerator").cast(pl.Int64), pl.col("suppressed").fill_null(False),
+            pl.lit(flag).alias("flag")))
+
+    if not w.is_empty:
+        def kpi(kpi_id: str, grain: str | None) -> pl.DataFrame:
+            """month, service_id, n, numerator (raw), suppressed (small or a filter's
+            guard, as the ranking with ``min_n`` flags it)."""
+            by = ("period" if grain else "month", "service_id")
+            common = {"locations": places, "grain": grain, "services": ids,
+                      "channels": None if kpi_id == "digital_take_up" else kinds}
+            held = compute(kpi_id, w, by, min_n=min_n, protect_filters=True,
+                           **common).rename({by[0]: "month"}, strict=False)
+            if "numerator" not in held.columns:  # a percentile
+                return held.with_columns(numerator=pl.lit(None, pl.Int64))
+            raw = compute(kpi_id, w, by, min_n=1, **common).rename({by[0]: "month"},
+                                                                   strict=False)
+            return held.drop("numerator").join(
+                raw.select("month", "service_id", "numerator"),
+                on=["month", "service_id"], how="left")
+
+        every = volume_facts(w, "month")
+        guarded = split_pools(every.rename({"cases": "n"}), ["period", "service_id"], places,
+                              min_n)
+        facts = every if places is None else every.filter(
+            pl.col("location_id").is_in(places))
+        cases = (facts.group_by("period", "service_id").agg(pl.col("cases").sum())
+                 .join(guarded, on=["period", "service_id"], how="left")
+                 .select(pl.col("period").alias("month"), "service_id",
+                         pl.col("cases").alias("n"), pl.lit(None, pl.Int64).alias("numerator"),
+                         (pl.col("cases").is_between(1, min_n - 1)
+                          | pl.col("withheld").fill_null(False)).alias("suppressed")))
+        part(cases, "cases", "cases")
+        part(kpi("digital_take_up", "month"), "take_up/rate", "take_up")
+        median = kpi("processing_days_median", None)
+        part(median.with_columns(numerator=pl.lit(None, pl.Int64)), "completed", "completed")
+        part(kpi("follow_up_rate", None), "completed/rate", "completed")
+    in_span = funnel.filter(pl.col("month").is_between(first, last)
+                            & pl.col("service_id").is_in(known))
+    if not in_span.is_empty():
+        by = ("month", "service_id")
+        started = completion_rate(in_span, by, min_n).drop("numerator").join(
+            completion_rate(in_span, by, 1).select(*by, "numerator"), on=list(by), how="left")
+        part(started, "started/rate", "started")
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    cells = pl.concat(parts).filter(pl.col("n") > 0, pl.col("service_id").is_in(known))
+    # a family's flags: any of its cells' (ranking: median or follow-ups → "completed")
+    flags = cells.group_by("flag", "month", "service_id").agg(
+        pl.col("suppressed").any().alias("held"))
+    cells = (cells.drop("suppressed")
+             .join(flags, on=["flag", "month", "service_id"], how="left")
+             .rename({"held": "suppressed"}))
+    months = cells["month"].unique().sort().to_list()
+    groups = pl.concat([offer_groups(offer_flags(cube, span_end(m))).with_columns(
+        month=pl.lit(m, pl.Date), service_id=pl.col("service_id").cast(pl.Int64))
+        for m in months])
+    grouped = (cells.filter(pl.col("kpi") == "cases")
+               .join(groups, on=["month", "service_id"], how="inner")
+               .with_columns(kpi=pl.lit("cases@") + pl.col("group")).drop("group"))
+    cells = pl.concat([cells, grouped.select(cells.columns)])
+    return (cells.with_columns(family=pl.col("kpi").str.split("/").list.first()
+                               .str.split("@").list.first().replace_strict(PATTERN))
+            .unique(["kpi", "month", "service_id"], keep="first", maintain_order=True)
+            .select(list(schema)).cast(schema))
