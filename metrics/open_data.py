@@ -19,8 +19,9 @@ Disclosure control, because month totals are published too:
   processing-time percentiles and the share within the standard rest on the completed
   cases) share one suppression pattern, so one table cannot show the n another one hides.
 
-Service totals over all months are not published; adding them would need suppression along
-the second dimension too.
+The feed publishes no service totals over months. Where they are published (the dashboard's
+ranking over any span, :mod:`metrics.ranking_protection`), ``protect(..., rows=True)``
+protects each service's row as well, and audits the whole pattern exactly.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import polars as pl
 
 from metrics.catalogue import CATALOGUE, KpiDef
@@ -118,11 +120,16 @@ class _Table:
     known: dict[Cell, tuple[int, float]] = field(default_factory=dict)
     months: dict[dt.date, list[Cell]] = field(default_factory=lambda: defaultdict(list))
     partial: bool = False  # its n counts part of the family's count (``partial``)
+    # cells whose count a published total gives anyway: alone in a month whose total is
+    # published whatever its size (``rows``)
+    alone: set[Cell] = field(default_factory=set)
+    rows: dict[int, list[Cell]] = field(default_factory=lambda: defaultdict(list))
 
 
 def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
             at_most: Mapping[str, str] = AT_MOST, *, classes_shown: bool = False,
-            partial: Iterable[str] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
+            partial: Iterable[str] = (), rows: bool = False
+            ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Primary and complementary suppression for linked tables with published month totals.
 
     ``cells``: kpi, family, month, service_id, n, numerator (null for percentiles); one
@@ -135,8 +142,13 @@ def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
     knows each withheld count is below or at least the minimum. ``partial``: tables whose n
     counts only part of the family's count (digital take-up's cases while a service was
     online): the bounds between families and the marks of other tables do not hold for
-    them. Returns the cells with
-    ``suppressed`` and the totals (kpi, month, n, suppressed).
+    them. ``rows``: a service's total over the months is published as well (every span
+    holding all of its withheld months shows it, :mod:`metrics.ranking_protection`), so each
+    service's row is protected like a month; a row that cannot be is *open* (its total must
+    not be shown with any withheld month in it), and so is every row through which the
+    published totals would pin a withheld cell down (:func:`_open_rows`). Returns the cells
+    with ``suppressed`` (and with ``rows``, ``row_open``) and the totals (kpi, month, n,
+    suppressed).
     """
     tables = _tables(cells)
     for name in partial:
@@ -152,10 +164,17 @@ def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
     # the same count (the month's cases of every KPI resting on them) withhold it together,
     # a table over other cells (a group of services) has a margin of its own
     withheld: dict[str, set[tuple[dt.date, int]]] = defaultdict(set)
+    # rows of a table whose total is not to be shown with a withheld month (service ids)
+    opened: dict[str, set[int]] = defaultdict(set)
     for t in tables.values():
         least = min_n if isinstance(min_n, int) else min_n[t.kpi]
         pattern[t.family] |= {c for c, n in t.n.items() if 0 < n < least} | t.held
-        withheld[t.family] |= {(m, n) for m, n in t.total_n.items() if 0 < n < least}
+        if not rows:  # a grid's month totals are published whatever their size: the
+            # months of a quarter, a year or a span add up to theirs
+            withheld[t.family] |= {(m, n) for m, n in t.total_n.items() if 0 < n < least}
+        if rows:
+            opened[t.kpi] |= {s for s, cs in t.rows.items() if sum(t.n[c] for c in cs) < least}
+            t.alone = {cs[0] for cs in t.months.values() if len(cs) == 1}
     changed = True
     while changed:  # the pattern only grows, so this ends
         changed = False
@@ -163,14 +182,30 @@ def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
             for month in sorted(t.total_n):
                 if (month, t.total_n[month]) in withheld[t.family]:
                     continue
-                if not _exposed(t, month, tables, pattern, at_most):
+                if not _exposed(t, t.months[month], tables, pattern, at_most):
                     continue
-                pick = _complement(t, month, tables, pattern, at_most)
+                pick = _complement(t, t.months[month], tables, pattern, at_most)
                 if pick is None:
                     withheld[t.family].add((month, t.total_n[month]))
                 else:
                     pattern[t.family].add(pick)
                 changed = True
+            for service in sorted(t.rows) if rows else ():
+                # a cell alone in its month is that month's total, published anyway: the
+                # row's total minus it and the shown months leaves the other withheld ones
+                line = [c for c in t.rows[service] if c not in t.alone]
+                if service in opened[t.kpi] or not _exposed(t, line, tables, pattern,
+                                                              at_most):
+                    continue
+                pick = _complement(t, line, tables, pattern, at_most, near=True)
+                if pick is None:
+                    opened[t.kpi].add(service)
+                else:
+                    pattern[t.family].add(pick)
+                changed = True
+    if rows:
+        for t in tables.values():
+            opened[t.kpi] |= _open_rows(t, pattern[t.family], opened[t.kpi])
     hidden = pl.DataFrame(
         [(f, m, s) for f, cs in pattern.items() for m, s in cs],
         schema={"family": pl.String, "month": pl.Date, "service_id": pl.Int64}, orient="row")
@@ -178,6 +213,11 @@ def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
            .join(hidden.with_columns(suppressed=pl.lit(True)),
                  on=["family", "month", "service_id"], how="left")
            .with_columns(pl.col("suppressed").fill_null(False) & (pl.col("n") > 0)))
+    if rows:
+        flagged = pl.DataFrame([(k, s) for k, ss in opened.items() for s in ss],
+                               schema={"kpi": pl.String, "service_id": pl.Int64}, orient="row")
+        out = out.join(flagged.with_columns(row_open=pl.lit(True)), on=["kpi", "service_id"],
+                       how="left").with_columns(pl.col("row_open").fill_null(False))
     totals = pl.DataFrame(
         [(t.kpi, m, n, (m, n) in withheld[t.family]) for t in tables.values()
          for m, n in sorted(t.total_n.items())],
@@ -196,6 +236,7 @@ def _tables(cells: pl.DataFrame) -> dict[str, _Table]:
         cell = (r["month"], r["service_id"])
         if cell not in t.n:
             t.months[r["month"]].append(cell)
+            t.rows[r["service_id"]].append(cell)
         t.n[cell] = r["n"]
         if r["numerator"] is not None:
             t.numerator = t.numerator if t.numerator is not None else {}
@@ -232,11 +273,12 @@ def _bounds(cell: Cell, fam: str, tables: Mapping[str, _Table],
     return low, high
 
 
-def _exposed(t: _Table, month: dt.date, tables: Mapping[str, _Table],
+def _exposed(t: _Table, line: Sequence[Cell], tables: Mapping[str, _Table],
              pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str],
              extra: Cell | None = None) -> bool:
-    """Whether the published total of ``month`` pins down a withheld cell of ``t``."""
-    hidden = [c for c in t.months[month] if c in pattern[t.family] or c == extra]
+    """Whether the published total of a ``line`` of ``t`` (a month, a row) pins down one of
+    its withheld cells."""
+    hidden = [c for c in line if c in pattern[t.family] or c == extra]
     return pinned([t.n[c] for c in hidden],
                   [_bounds(c, t.family, tables, pattern, at_most, t) for c in hidden],
                   None if t.numerator is None else [t.numerator[c] for c in hidden])
@@ -266,18 +308,27 @@ def pinned(counts: Sequence[int], bounds: Sequence[tuple[int, float]],
     return False
 
 
-def _complement(t: _Table, month: dt.date, tables: Mapping[str, _Table],
-                pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str]) -> Cell | None:
-    """The published cell of ``month`` to withhold as well: the smallest that ends the
+def _complement(t: _Table, line: Sequence[Cell], tables: Mapping[str, _Table],
+                pattern: Mapping[str, set[Cell]], at_most: Mapping[str, str],
+                near: bool = False) -> Cell | None:
+    """The published cell of a ``line`` to withhold as well: the smallest that ends the
     exposure, else the smallest with room to hide anything; None if there is none. A cell
-    whose count a reader knows anyway (``known`` in a table of the family) hides nothing."""
-    candidates = sorted((t.n[c], c[1], c) for c in t.months[month]
-                        if c not in pattern[t.family]
-                        and not _known_anyway(c, t.family, tables))
-    for _, _, c in candidates:
-        if not _exposed(t, month, tables, pattern, at_most, extra=c):
+    whose count in ``t`` a reader knows anyway hides nothing there."""
+    hidden = [c[0] for c in line if c in pattern[t.family]]
+
+    def order(c: Cell) -> tuple:
+        # along a row, the month nearest a withheld one first: a service's withheld months
+        # close together fall into the same spans whole, so fewer spans withhold its total
+        gap = min((abs((c[0] - m).days) for m in hidden), default=0) if near else 0
+        return (gap, t.n[c], c)
+
+    candidates = sorted(c for c in line if c not in pattern[t.family]
+                        and not _known_anyway(c, t))
+    candidates = [(t.n[c], c) for c in sorted(candidates, key=order)]
+    for _, c in candidates:
+        if not _exposed(t, line, tables, pattern, at_most, extra=c):
             return c
-    for n, _, c in candidates:
+    for n, c in candidates:
         low, high = _bounds(c, t.family, tables, pattern, at_most, t)
         num = t.numerator[c] if t.numerator is not None else None
         if low < n or n < high or (num is not None and 0 < num < n):
@@ -285,10 +336,75 @@ def _complement(t: _Table, month: dt.date, tables: Mapping[str, _Table],
     return None
 
 
-def _known_anyway(cell: Cell, fam: str, tables: Mapping[str, _Table]) -> bool:
-    """Whether what is known of the cell's count in a table of ``fam`` leaves one value."""
-    return any(t.family == fam and cell in t.known and t.known[cell][0] >= t.known[cell][1]
-               for t in tables.values())
+def _open_rows(t: _Table, hidden: set[Cell], opened: set[int]) -> set[int]:
+    """Further rows of ``t`` to open so that neither a withheld cell nor the total of an
+    open row (e.g. a service with fewer than ``min_n`` cases in all) is a sum and difference
+    of the published totals — every month's (a quarter, a year, a span add them up, so none
+    is really withheld) and the rows' not ``opened``. Each line holding two withheld cells
+    is not enough: a withheld cell that is the only link between two parts of the pattern (a
+    bridge) follows from the totals of one part. Audited exactly: a vector of withheld cells
+    is determined iff it lies in the row space of the lines × withheld cells matrix. A cell
+    alone in its month is that month's total and left out. Opens the rows of determined
+    cells, then, where that is not enough, every row of their part of the pattern (after
+    which only months bind, each with ≥ 2 withheld cells)."""
+    cells = sorted(c for c in t.n if c in hidden and len(t.months[c[0]]) > 1)
+    index = {c: i for i, c in enumerate(cells)}
+    now = set(opened)
+    while cells:
+        lines = [[index[c] for c in t.months[m] if c in index] for m in t.months]
+        lines += [[index[c] for c in t.rows[s] if c in index] for s in t.rows if s not in now]
+        lines = [line for line in lines if line]
+        if not lines:
+            break
+        matrix = np.zeros((len(lines), len(cells)))
+        for i, line in enumerate(lines):
+            matrix[i, line] = 1.0
+        _, values, vt = np.linalg.svd(matrix, full_matrices=False)
+        basis = vt[values > 1e-9 * max(1.0, values[0])]
+        determined = [cells[i] for i in np.flatnonzero((basis ** 2).sum(axis=0) > 1 - 1e-6)]
+        more = {s for _, s in determined} - now
+        if determined and not more:  # their rows are open: open their part of the pattern
+            more = _part_rows(determined, cells) - now
+        for s in sorted(now):  # an open row's total must not follow either
+            own = [index[c] for c in t.rows[s] if c in index]
+            if len(own) < 2:
+                continue
+            vector = np.zeros(len(cells))
+            vector[own] = 1.0
+            if np.linalg.norm(basis @ vector) ** 2 > len(own) - 1e-6:
+                more |= _part_rows([cells[i] for i in own], cells) - now
+        if not more:
+            if determined:  # a month without a partner to withhold: its total gives it
+                log.warning("%s: %d withheld cells follow from the month totals (%s)",
+                            t.kpi, len(determined), ", ".join(
+                                f"{m:%Y-%m}/{s}" for m, s in determined[:5]))
+            break
+        now |= more
+    return now - opened
+
+
+def _part_rows(start: Iterable[Cell], cells: Sequence[Cell]) -> set[int]:
+    """The rows (services) connected to ``start`` through withheld cells sharing a month or
+    a row."""
+    by_month: dict[dt.date, list[Cell]] = defaultdict(list)
+    by_row: dict[int, list[Cell]] = defaultdict(list)
+    for c in cells:
+        by_month[c[0]].append(c)
+        by_row[c[1]].append(c)
+    seen, todo = set(start), list(start)
+    while todo:
+        m, s = todo.pop()
+        for c in (*by_month[m], *by_row[s]):
+            if c not in seen:
+                seen.add(c)
+                todo.append(c)
+    return {s for _, s in seen}
+
+
+def _known_anyway(cell: Cell, t: _Table) -> bool:
+    """Whether the cell's count in ``t`` is known whatever the pattern: what is ``known`` of
+    it leaves one value, or it is alone in its month and the month's total is published."""
+    return cell in t.alone or (cell in t.known and t.known[cell][0] >= t.known[cell][1])
 
 
 # --- the feed ---------------------------------------------------------------------------
