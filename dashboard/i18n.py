@@ -1447,14 +1447,14 @@ STRINGS: dict[str, dict[str, str]] = {
                           "en": "All services side by side ({first} – {last})"},
     "v_protected": {
         "de": "„{secondary}“: Diese Werte der Leistung beruhen auf genug Fällen, sind im "
-        "gewählten Zeitraum aber zusätzlich ausgeblendet – mit ihnen ließe sich aus der Summe "
-        "aller Leistungen (Überblick) der ausgeblendete Wert einer anderen Leistung "
-        "errechnen. Die Grafik entfällt deshalb; ein anderer Zeitraum oder Filter kann sie "
-        "zeigen.",
+        "gewählten Zeitraum aber zusätzlich ausgeblendet – mit ihnen ließe sich ein "
+        "ausgeblendeter Monatswert dieser oder einer anderen Leistung errechnen. Die Grafik "
+        "über den ganzen Zeitraum entfällt deshalb; ein Zeitraum, der alle oder keinen der "
+        "ausgeblendeten Monate der Leistung enthält, kann sie zeigen.",
         "en": "“{secondary}”: these values of the service rest on enough cases but are also "
-        "withheld in the chosen period – with them, another service's withheld value could be "
-        "recomputed from the total of all services (Overview). So the chart is left out; "
-        "another period or filter may show it.",
+        "withheld in the chosen period – with them, a withheld month of this or another "
+        "service could be recomputed. So the chart of the whole period is left out; a period "
+        "holding all or none of the service's withheld months may show it.",
     },
     "v_supply_heading": {"de": "Online-Angebot (Angebotsquote, {first} – {last})",
                          "en": "Online offer (supply share, {first} – {last})"},
@@ -1514,12 +1514,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "v_ranking_intro": {
         "de": "{covered} von {total} Leistungen haben in diesem Zeitraum Daten. „< {min_n}“: "
         "ausgeblendet (weniger als {min_n} Fälle); „{secondary}“: zusätzlich ausgeblendet, "
-        "damit sich kein ausgeblendeter Wert aus der Summe aller Leistungen (Überblick) "
-        "errechnen lässt; „–“: keine Daten. Sie stehen beim Sortieren immer am Ende.",
+        "damit sich kein ausgeblendeter Wert aus der Summe aller Leistungen (Überblick) oder "
+        "den Monaten einer Leistung errechnen lässt; „–“: keine Daten. Sie stehen beim "
+        "Sortieren immer am Ende.",
         "en": "{covered} of {total} services have data in this period. “< {min_n}”: withheld "
         "(fewer than {min_n} cases); “{secondary}”: also withheld, so that no withheld value "
-        "can be recomputed from the total of all services (Overview); “–”: no data. They "
-        "always come last when sorting.",
+        "can be recomputed from the total of all services (Overview) or a service's months; "
+        "“–”: no data. They always come last when sorting.",
     },
     "v_ranking_method": {
         "de": "Methode: Quoten als Σ Zähler / Σ Nenner über den Zeitraum; Bearbeitungszeit "

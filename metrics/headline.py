@@ -38,7 +38,7 @@ from metrics.funnel import FUNNEL_SCHEMA
 from metrics.kpis import compute
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
-from metrics.ranking_protection import KPI_FAMILY, protected_ranking
+from metrics.ranking_protection import KPI_FAMILY, protected_grid, protected_ranking
 from metrics.targets import Target, TargetStatus, target_status
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -103,12 +103,16 @@ def _guard_services(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
     chosen = set(services)
     column = f"withheld_{KPI_FAMILY[kpi_id]}"
     hidden = []
+    empty = pl.DataFrame(schema=FUNNEL_SCHEMA)
+    if "grid" not in memo:  # the grid without the service filter, once per view
+        memo["grid"] = protected_grid(cube, empty, locations=locations, channels=channels,
+                                      min_n=min_n)
     for period in got["period"].to_list():
         key = (period, grain)
         if key not in memo:  # the ranking without the service filter, once per period
             memo[key] = protected_ranking(
-                cube, pl.DataFrame(schema=FUNNEL_SCHEMA), (period, last_month(period, grain)),
-                locations=locations, channels=channels, min_n=min_n)
+                cube, empty, (period, last_month(period, grain)), locations=locations,
+                channels=channels, min_n=min_n, grid=memo["grid"])
         ranked = memo[key]
         held = set(ranked.filter(pl.col(column).is_not_null())["service_id"].to_list())
         if held & chosen and held - chosen:

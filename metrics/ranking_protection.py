@@ -1,34 +1,44 @@
-"""The table per service, protected against the all-services total published beside it.
+"""The tables per service — the Leistungen ranking over any months, each service's months,
+the Überblick's movers, the council report — protected against the totals published beside
+them, so that no withheld cell can be recomputed by subtraction.
 
-The Leistungen page ranks every service over the chosen months; the Überblick prints the
-total of the same services, locations and months (its tiles and their sparkline table),
-and the council report prints both on one page. A withheld cell (fewer than ``min_n``
-cases) next to such a total could be recomputed as total minus the other rows — with one
-month chosen, "all services" on the Überblick minus the ranking's shown services is the
-withheld service.
+What a person can add and subtract: the Überblick prints the total of all services for
+every month (and quarter, year — sums of months); the ranking prints a service's total over
+any span of months; the service's charts print its months. So the published numbers are
+those of one **grid** — service × month, every month of the data, under the chosen
+locations and channels — with both margins: each month's total, and each service's total
+over the months (any span holding all of its withheld months gives it away as the span's
+total minus the shown months).
 
-So each *family* of cells that rests on the same count — cases, cases while online
-(digital take-up), completed cases (processing time, follow-ups), started forms (the online
-form's completion rate) — is one linked table whose margin is the total, protected by
-:func:`metrics.open_data.protect`, the disclosure control of the open-data feed: further
-cells are withheld until no withheld count or value can be pinned down (also not by sums of
-0 % or 100 %, all-1 counts, or the bounds another family gives: completed ≤ cases), else
-the total itself is withheld. Cells a filter's guard withheld already
-(:mod:`metrics.disclosure`) count as withheld from the start.
+:func:`protected_grid` protects that grid with :func:`metrics.open_data.protect`, the
+disclosure control of the open-data feed: each *family* of cells that rests on the same
+count — cases, cases while online (digital take-up), completed cases (processing time,
+follow-ups), started forms (the online form's completion rate) — is one linked table;
+further cells are withheld until no withheld count or value can be pinned down along a month
+or along a service's row (also not by sums of 0 % or 100 %, all-1 counts, the marks' classes
+or the bounds another family gives: completed ≤ cases), and a service's row whose withheld
+cells cannot be protected, or whose cells the totals would determine through other rows
+(an exact audit), is *open*. Cells a filter's guard withheld (:mod:`metrics.disclosure`)
+count as withheld from the start.
+
+Every view then shows only numbers of the grid or sums of them — the **partition rule**
+(:func:`span_withheld`): a service's total over a span is shown when the span holds all of
+its withheld months or none (and its row is not open where it holds some); otherwise it is
+withheld. Any sum or difference of what is shown holds a service's withheld months all
+together or not at all, so only their sum can be derived, and the grid's protection makes
+sure that sum pins none of them down — also across spans (Jan–Mar minus Jan–Feb) and across
+pages. A single month's ranking is the grid's column; a service's months are its row.
 
 Small cells are marked "< 5" apart from cells withheld to protect others ("geschützt"):
 ``withheld_<family>`` is "primary" or "secondary". Withheld rows are listed after the shown
 ones by name (:func:`resort_withheld`), so their place does not hint at their size.
-
-The same function gives the same pattern wherever the same view is published: the
-Überblick's movers (:func:`metrics.headline.movers`) leave out the services this table
-withholds for their period, so they cannot show what the ranking hides.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -69,97 +79,6 @@ PARTIAL = ("take_up/rate",)
 KPI_FAMILY = {"cases": "cases", "digital_take_up": "take_up",
               "processing_days_median": "completed", "processing_days_p90": "completed",
               "follow_up_rate": "completed", "completion_rate": "started"}
-_SPAN = dt.date(2000, 1, 1)  # the table's one "month" for protect(): the whole span
-
-
-def protect_ranking(frame: pl.DataFrame, w: Cube, funnel: pl.DataFrame, *,
-                    locations: Iterable[int] | None = None,
-                    channels: Iterable[str] | None = None, min_n: int,
-                    held: pl.DataFrame | None = None, groups: pl.DataFrame | None = None
-                    ) -> tuple[pl.DataFrame, frozenset[str]]:
-    """``frame``: :func:`metrics.service_view.ranking` with ``min_n=1`` (raw numbers) over
-    the cube ``w`` of the span, ``funnel`` the span's form funnel; ``held``: the same ranking
-    with the real ``min_n`` (its flags — small cells and a filter's guard — start the
-    pattern); ``groups``: service_id, group — groups of services whose sums of cases are
-    published too (the supply shares by transactions, :func:`metrics.supply.offer_groups`),
-    each protected as a table of its own (``cases@<group>``) with the cases' pattern.
-    Returns the rows with ``withheld_<family>`` ("primary", "secondary" or null), the flags
-    set and withheld values nulled, resorted by :func:`resort_withheld`; and the tables
-    whose total must be withheld too (families, ``cases@<group>``)."""
-    cells = _cells(frame, w, funnel, locations, channels)
-    if held is not None:
-        flags = held.select("service_id", *(
-            pl.any_horizontal(pl.col(f) for f in own).alias(family)
-            for family, (_, own, _) in FAMILIES.items()))
-        long = flags.unpivot(index="service_id", variable_name="family",
-                             value_name="suppressed")
-        table = pl.col("kpi").str.split("/").list.first().alias("family")
-        cells = (cells.drop("family").with_columns(table)
-                 .join(long, on=["family", "service_id"], how="left")
-                 .with_columns(pl.col("suppressed").fill_null(False),
-                               pl.col("family").replace_strict(PATTERN)))
-    if groups is not None:
-        grouped = (cells.filter(pl.col("kpi") == "cases")
-                   .join(groups, on="service_id", how="inner")
-                   .with_columns(kpi=pl.lit("cases@") + pl.col("group")).drop("group"))
-        cells = pl.concat([cells, grouped.select(cells.columns)])
-    protected, totals = protect(cells, min_n, AT_MOST, classes_shown=True, partial=PARTIAL)
-    small = (pl.col("n") > 0) & (pl.col("n") < min_n)
-    # the family a cell is shown in: its table's name (the pattern may be shared)
-    shown_in = pl.col("kpi").str.split("/").list.first().alias("family")
-    why = protected.with_columns(shown_in).group_by("family", "service_id").agg(
-        primary=small.any(), secondary=pl.col("suppressed").any())
-    for family, (_, own, columns) in FAMILIES.items():
-        mine = why.filter(pl.col("family") == family).select(
-            "service_id", pl.when(pl.col("primary")).then(pl.lit("primary"))
-            .when(pl.col("secondary")).then(pl.lit("secondary"))
-            .alias(f"withheld_{family}"))
-        frame = frame.join(mine, on="service_id", how="left")
-        is_held = pl.col(f"withheld_{family}").is_not_null()
-        frame = frame.with_columns(*(is_held.alias(f) for f in own), *(
-            pl.when(is_held).then(None).otherwise(pl.col(c)).alias(c)
-            for c in (*columns, *COUNTS.get(family, ()))))
-    withheld = {k.split("/")[0] for k in totals.filter(pl.col("suppressed"))["kpi"]}
-    # the ranking's order used the withheld counts: sort again
-    return resort_withheld(frame), frozenset(withheld)
-
-
-def _cells(frame: pl.DataFrame, w: Cube, funnel: pl.DataFrame,
-           locations: Iterable[int] | None, channels: Iterable[str] | None) -> pl.DataFrame:
-    """The table as :func:`metrics.open_data.protect` reads it: one "KPI" per family and
-    numerator (kpi = family, or family/rate), the span as its one month, n and numerator
-    per service; ``family`` is the suppression pattern (:data:`PATTERN`)."""
-    ids = frame["service_id"].to_list()
-    by = ("service_id",)
-    scoped = {"services": ids, "locations": None if locations is None else list(locations),
-              "min_n": 1}
-    parts = [frame.select("service_id", pl.col("cases").alias("n"),
-                          pl.lit(None, pl.Int64).alias("numerator"), family=pl.lit("cases")),
-             frame.select("service_id", pl.col("completed").alias("n"),
-                          pl.lit(None, pl.Int64).alias("numerator"),
-                          family=pl.lit("completed"))]
-    if not w.is_empty:
-        take_up = compute("digital_take_up", w, by, grain="month", **scoped)
-        follow_up = compute("follow_up_rate", w, by, **scoped,
-                            channels=None if channels is None else list(channels))
-        parts.append(take_up.select("service_id", "n", "numerator", family=pl.lit("take_up")))
-        # a second table of the completed cases, with the follow-ups as its numerator
-        parts.append(follow_up.select("service_id", "n", "numerator",
-                                      family=pl.lit("completed")))
-    started = completion_rate(funnel.filter(pl.col("service_id").is_in(ids)), by, 1)
-    parts.append(started.select("service_id", "n", "numerator", family=pl.lit("started")))
-    out = pl.concat([p.with_columns(pl.col("service_id").cast(pl.Int64),
-                                    pl.col("n").cast(pl.Int64),
-                                    pl.col("numerator").cast(pl.Int64)).select(
-        "family", "service_id", "n", "numerator") for p in parts])
-    # one table per (family, numerator): "kpi" names the table, "family" its pattern
-    table = pl.when(pl.col("numerator").is_null()).then(pl.col("family")).otherwise(
-        pl.col("family") + "/rate")
-    return (out.filter(pl.col("n") > 0)
-            .with_columns(kpi=table, month=pl.lit(_SPAN, pl.Date),
-                          family=pl.col("family").replace_strict(PATTERN))
-            .unique(["kpi", "service_id"], keep="first", maintain_order=True)
-            .select("kpi", "family", "month", "service_id", "n", "numerator"))
 
 
 def resort_withheld(frame: pl.DataFrame) -> pl.DataFrame:
@@ -171,17 +90,76 @@ def resort_withheld(frame: pl.DataFrame) -> pl.DataFrame:
         ["__g", "cases", "name"], descending=[False, True, False], nulls_last=True).drop("__g")
 
 
+GRID_SCHEMA = {"kpi": pl.String, "family": pl.String, "month": pl.Date,
+               "service_id": pl.Int64, "n": pl.Int64, "numerator": pl.Int64,
+               "suppressed": pl.Boolean, "row_open": pl.Boolean}
+TOTALS_SCHEMA = {"kpi": pl.String, "month": pl.Date, "n": pl.Int64, "suppressed": pl.Boolean}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """:func:`protected_grid`: ``cells`` kpi, family, month, service_id, n, numerator,
+    suppressed, row_open (one row per table, month and service with n > 0); ``totals`` kpi,
+    month, n, suppressed (a month's total the protection could not keep)."""
+
+    cells: pl.DataFrame
+    totals: pl.DataFrame
+
+
+def protected_grid(cube: Cube, funnel: pl.DataFrame, *,
+                   services: Iterable[int] | None = None,
+                   locations: Iterable[int] | None = None,
+                   channels: Iterable[str] | None = None, min_n: int = 5) -> Grid:
+    """Every month of the cube × every service under the filters, protected along months
+    and services (see the module)."""
+    months = cube.months
+    if not months:
+        return Grid(pl.DataFrame(schema=GRID_SCHEMA), pl.DataFrame(schema=TOTALS_SCHEMA))
+    cells = _month_cells(cube, funnel, months[0], months[-1], services, locations, channels,
+                         min_n)
+    out, totals = protect(cells, min_n, AT_MOST, classes_shown=True, partial=PARTIAL,
+                          rows=True)
+    return Grid(out.select(list(GRID_SCHEMA)).cast(GRID_SCHEMA),
+                totals.cast(TOTALS_SCHEMA))
+
+
+def span_withheld(grid: Grid, first: dt.date, last: dt.date, min_n: int) -> pl.DataFrame:
+    """service_id, family, why: what a view of the months ``first`` … ``last`` withholds
+    per service — "primary" where the family's count over the span is below ``min_n``,
+    "secondary" where the span holds some but not all of the service's withheld months of
+    the family, or some of them with its row open (the partition rule)."""
+    inside = pl.col("month").is_between(first, last)
+    shown_in = pl.col("kpi").str.split("/").list.first()
+    per = grid.cells.with_columns(family=shown_in).group_by("kpi", "family", "service_id").agg(
+        n=pl.col("n").filter(inside).sum(),
+        held_in=(pl.col("suppressed") & inside).sum(),
+        held=pl.col("suppressed").sum(), opened=pl.col("row_open").any())
+    per = per.filter(pl.col("family").is_in(list(FAMILIES)))
+    primary = pl.col("n").is_between(1, min_n - 1)
+    partial = (pl.col("held_in") > 0) & ((pl.col("held_in") < pl.col("held"))
+                                         | pl.col("opened"))
+    why = per.group_by("service_id", "family").agg(primary=primary.any(),
+                                                   secondary=partial.any())
+    return why.filter(pl.col("primary") | pl.col("secondary")).select(
+        pl.col("service_id").cast(pl.Int64), "family",
+        pl.when(pl.col("primary")).then(pl.lit("primary")).otherwise(pl.lit("secondary"))
+        .alias("why")).sort("family", "service_id")
+
+
 def protected_view(cube: Cube, funnel: pl.DataFrame, span: tuple[dt.date, dt.date], *,
                    services: Iterable[int] | None = None,
                    locations: Iterable[int] | None = None,
                    channels: Iterable[str] | None = None,
-                   min_n: int = 5) -> tuple[pl.DataFrame, frozenset[str]]:
-    """:func:`metrics.service_view.ranking` over ``span`` under the filters, protected
-    against the total of the same view and the supply shares' sums of transactions
-    (:func:`protect_ranking` with :func:`metrics.supply.offer_groups` as of the span's end):
-    its columns plus ``withheld_<family>``, and the tables whose total must be withheld.
-    ``funnel`` may be empty (the started forms are a family of their own: the other
-    families' pattern does not depend on them)."""
+                   min_n: int = 5, grid: Grid | None = None
+                   ) -> tuple[pl.DataFrame, frozenset[str]]:
+    """:func:`metrics.service_view.ranking` over ``span`` under the filters, withheld by
+    the partition rule (:func:`span_withheld`) and where a filter's guard withholds it: its
+    columns plus ``withheld_<family>``, withheld values nulled, rows resorted
+    (:func:`resort_withheld`); and what must be withheld besides — families whose total of
+    a month in the span the grid could not keep, and the sums of transactions of the supply
+    shares (``cases@<group>``, :func:`metrics.supply.offer_groups` as of the span's end)
+    that hold a withheld service. ``grid``: :func:`protected_grid` under the same filters
+    (computed when not given)."""
     ids = None if services is None else list(services)
     places = None if locations is None else list(locations)
     kinds = None if channels is None else list(channels)
@@ -190,12 +168,56 @@ def protected_view(cube: Cube, funnel: pl.DataFrame, span: tuple[dt.date, dt.dat
     if guarded.is_empty():
         return guarded.with_columns(pl.lit(None, pl.String).alias(f"withheld_{f}")
                                     for f in FAMILIES), frozenset()
-    raw = ranking(cube, funnel, min_n=1, **common)
+    if grid is None:
+        grid = protected_grid(cube, funnel, services=ids, locations=places, channels=kinds,
+                              min_n=min_n)
     first, last = span
-    in_span = funnel.filter(pl.col("month").is_between(first, last))
-    return protect_ranking(raw, windowed(cube, first, last), in_span, locations=places,
-                           channels=kinds, min_n=min_n, held=guarded,
-                           groups=offer_groups(offer_flags(cube, span_end(last))))
+    why = span_withheld(grid, first, last, min_n)
+    frame = ranking(cube, funnel, min_n=1, **common)
+    for family, (_, own, columns) in FAMILIES.items():
+        held = guarded.select("service_id", pl.any_horizontal(pl.col(f) for f in own)
+                              .alias("__held"))
+        mine = why.filter(pl.col("family") == family).select("service_id", "why")
+        frame = (frame.join(held, on="service_id", how="left")
+                 .join(mine, on="service_id", how="left")
+                 .with_columns(pl.coalesce(
+                     "why", pl.when(pl.col("__held")).then(pl.lit("secondary")))
+                     .alias(f"withheld_{family}")).drop("__held", "why"))
+        is_held = pl.col(f"withheld_{family}").is_not_null()
+        frame = frame.with_columns(*(is_held.alias(f) for f in own), *(
+            pl.when(is_held).then(None).otherwise(pl.col(c)).alias(c)
+            for c in (*columns, *COUNTS.get(family, ()))))
+    withheld = _span_totals_withheld(grid, why, first, last)
+    groups = offer_groups(offer_flags(cube, span_end(last)))
+    hit = groups.join(frame.filter(pl.col("withheld_cases").is_not_null())
+                      .select(pl.col("service_id").cast(groups.schema["service_id"])),
+                      on="service_id", how="inner")
+    withheld |= {f"cases@{g}" for g in hit["group"].unique().to_list()}
+    return resort_withheld(frame), frozenset(withheld)
+
+
+def _span_totals_withheld(grid: Grid, why: pl.DataFrame, first: dt.date, last: dt.date
+                          ) -> set[str]:
+    """The families whose total over the span must be withheld beside the view: a single
+    month the grid could not protect (its withheld cells and its total; a month of one
+    service only is its total, nothing to protect); and a rate whose withheld services'
+    numerators over the span are none or all of their count — every withheld value 0 % or
+    100 % (the counts are safe by the partition rule, numerators are not)."""
+    inside = grid.cells.filter(pl.col("month").is_between(first, last))
+    out: set[str] = set()
+    if first == last:
+        sizes = inside.group_by("kpi").agg(pl.len().alias("cells"))
+        closed = (grid.totals.filter(pl.col("suppressed") & (pl.col("month") == first))
+                  .join(sizes, on="kpi", how="inner").filter(pl.col("cells") > 1))
+        out |= {k.split("/")[0] for k in closed["kpi"].to_list()}
+    rates = inside.filter(pl.col("kpi").str.ends_with("/rate")).with_columns(
+        family=pl.col("kpi").str.split("/").list.first())
+    held = rates.join(why.select("service_id", "family"), on=["service_id", "family"],
+                      how="inner")
+    sums = held.group_by("family").agg(pl.col("numerator").sum(), pl.col("n").sum())
+    out |= {r["family"] for r in sums.iter_rows(named=True)
+            if r["n"] > 0 and r["numerator"] in (0, r["n"])}
+    return out
 
 
 def span_end(last: dt.date) -> dt.date:
@@ -207,28 +229,28 @@ def protected_ranking(cube: Cube, funnel: pl.DataFrame, span: tuple[dt.date, dt.
                       services: Iterable[int] | None = None,
                       locations: Iterable[int] | None = None,
                       channels: Iterable[str] | None = None,
-                      min_n: int = 5) -> pl.DataFrame:
+                      min_n: int = 5, grid: Grid | None = None) -> pl.DataFrame:
     """The rows of :func:`protected_view`."""
     return protected_view(cube, funnel, span, services=services, locations=locations,
-                          channels=channels, min_n=min_n)[0]
+                          channels=channels, min_n=min_n, grid=grid)[0]
 
 
 def monthly_withheld(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date, *,
                      services: Iterable[int] | None = None,
                      locations: Iterable[int] | None = None,
                      channels: Iterable[str] | None = None,
-                     min_n: int = 5) -> pl.DataFrame:
-    """month, service_id, family, why: what the ranking of each single month ``first`` …
-    ``last`` withholds under the filters. A service's monthly series (the Leistungen page's
-    charts) beside the Überblick's monthly totals is that month's ranking row, so it
-    withholds the same months."""
-    return withheld_months(protected_months(cube, funnel, first, last, services=services,
-                                            locations=locations, channels=channels,
-                                            min_n=min_n), min_n)
+                     min_n: int = 5, grid: Grid | None = None) -> pl.DataFrame:
+    """month, service_id, family, why: the grid's withheld cells of the months ``first``
+    … ``last`` — what each single month's ranking withholds, and so a service's monthly
+    series (the Leistungen page's charts)."""
+    if grid is None:
+        grid = protected_grid(cube, funnel, services=services, locations=locations,
+                              channels=channels, min_n=min_n)
+    return withheld_months(grid.cells.filter(pl.col("month").is_between(first, last)), min_n)
 
 
 def withheld_months(months: pl.DataFrame, min_n: int) -> pl.DataFrame:
-    """:func:`monthly_withheld` from :func:`protected_months`."""
+    """:func:`monthly_withheld` from the grid's cells."""
     shown_in = pl.col("kpi").str.split("/").list.first().alias("family")
     small = (pl.col("n") > 0) & (pl.col("n") < min_n)
     why = (months.with_columns(shown_in).filter(pl.col("family").is_in(list(FAMILIES)))
@@ -238,21 +260,6 @@ def withheld_months(months: pl.DataFrame, min_n: int) -> pl.DataFrame:
         "month", pl.col("service_id").cast(pl.Int64), "family",
         pl.when(pl.col("primary")).then(pl.lit("primary")).otherwise(pl.lit("secondary"))
         .alias("why")).sort("month", "family", "service_id")
-
-
-def protected_months(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date, *,
-                     services: Iterable[int] | None = None,
-                     locations: Iterable[int] | None = None,
-                     channels: Iterable[str] | None = None,
-                     min_n: int = 5) -> pl.DataFrame:
-    """The cells of every single month's ranking ``first`` … ``last`` under the filters,
-    protected as :func:`protected_view` protects one month — all months in one pass
-    (:func:`metrics.open_data.protect` treats each month on its own): kpi, family, month,
-    service_id, n, numerator, suppressed."""
-    cells = _month_cells(cube, funnel, first, last, services, locations, channels, min_n)
-    if cells.is_empty():
-        return cells
-    return protect(cells, min_n, AT_MOST, classes_shown=True, partial=PARTIAL)[0]
 
 
 def _month_cells(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date,
@@ -329,15 +336,7 @@ def _month_cells(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date
     cells = (cells.drop("suppressed")
              .join(flags, on=["flag", "month", "service_id"], how="left")
              .rename({"held": "suppressed"}))
-    months = cells["month"].unique().sort().to_list()
-    groups = pl.concat([offer_groups(offer_flags(cube, span_end(m))).with_columns(
-        month=pl.lit(m, pl.Date), service_id=pl.col("service_id").cast(pl.Int64))
-        for m in months])
-    grouped = (cells.filter(pl.col("kpi") == "cases")
-               .join(groups, on=["month", "service_id"], how="inner")
-               .with_columns(kpi=pl.lit("cases@") + pl.col("group")).drop("group"))
-    cells = pl.concat([cells, grouped.select(cells.columns)])
     return (cells.with_columns(family=pl.col("kpi").str.split("/").list.first()
-                               .str.split("@").list.first().replace_strict(PATTERN))
+                               .replace_strict(PATTERN))
             .unique(["kpi", "month", "service_id"], keep="first", maintain_order=True)
             .select(list(schema)).cast(schema))

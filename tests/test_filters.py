@@ -318,7 +318,11 @@ def services_expected(settings: Settings, f: dict) -> dict[str, str]:
                 "processing_days_median", row["median_days"], False, m)),
             "Rückfragenrate": cell("follow_up", "follow_up_suppressed", fmt_value(
                 "follow_up_rate", row["follow_up"], False, m)),
-            "ranking": [r["name"] for r in ranking.iter_rows(named=True)]}
+            # as the page sorts by cases: shown counts (0 too) largest first, then the
+            # withheld ones, each by name
+            "ranking": [r["name"] for r in sorted(
+                ranking.iter_rows(named=True),
+                key=lambda r: (r["cases_suppressed"], -(r["cases"] or 0), r["name"].lower()))]}
 
 
 def shown_service_tiles(at: AppTest) -> dict[str, str]:
@@ -373,6 +377,11 @@ PAGES = {  # page file, what the page needs besides cases, shown numbers, expect
 }
 # where a filter does not apply the page says so, and its numbers stay
 NOT_APPLIED = {("locations", "channels"), ("overview", "channels")}
+# where every number stays withheld: Anmeldung's months Aug and Okt 2026 are withheld and its
+# row is open (tests/test_services_page.py's docstring), so over Nov 2025 – Okt 2026 its
+# values read "geschützt" with or without a channel filter — the equality with the metrics
+# above is the check there
+STAYS_WITHHELD = {("services", "channels")}
 
 
 def prepare(settings: Settings, what: str | None) -> None:
@@ -400,6 +409,9 @@ def test_each_filter_changes_the_numbers_to_the_metrics(monkeypatch, store, name
         assert after[0] == before[0] and after[1:] != before[1:]
     elif (name, change) in NOT_APPLIED:
         assert after == before
+    elif (name, change) in STAYS_WITHHELD:
+        assert after == before
+        assert {v for k, v in after.items() if k != "ranking"} == {"geschützt"}
     else:
         assert after != before, "the filter did not change the numbers"
     captions = "\n".join(c.value for c in at.caption)

@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+import numpy as np
 import polars as pl
+import pytest
 
 from connectors.db import get_engine
 from metrics.cube import load_cube
+from metrics.facts import volume_facts
 from metrics.funnel import load_funnel
 from metrics.kpis import compute
-from metrics.ranking_protection import monthly_withheld, protected_ranking
+from metrics.ranking_protection import monthly_withheld, protected_grid, protected_ranking
 from metrics.service_view import windowed
 from tests.test_dashboard_overview import open_page, run_app, use_store
 from tests.test_services_page import handmade  # noqa: F401 - the hand-made store
@@ -197,3 +200,89 @@ def test_all_months_in_one_pass_equal_each_months_ranking(sample_store):
         assert got.equals(want), filters
         checked += want.height
     assert checked > 100  # the filters do withhold: the comparison is not of empty frames
+
+
+def determined(equations: list[tuple[list[int], float]], unknowns: int) -> set[int]:
+    """Which unknowns the equations (indices of unknowns summed, value) pin down: unknown i
+    is determined iff its unit vector lies in the row space of the coefficient matrix."""
+    if not equations:
+        return set()
+    matrix = np.zeros((len(equations), unknowns))
+    for row, (cols, _) in enumerate(equations):
+        matrix[row, cols] = 1.0
+    _, values, vt = np.linalg.svd(matrix, full_matrices=False)
+    basis = vt[values > 1e-9 * max(1.0, values[0])]
+    return {int(i) for i in np.flatnonzero((basis ** 2).sum(axis=0) > 1 - 1e-6)}
+
+
+@pytest.mark.parametrize(("min_n", "first_location"), [(5, False), (30, False), (5, True)])
+def test_no_withheld_month_follows_from_any_periods(sample_store, min_n, first_location):
+    """The attacker of the time axis. Published: the Überblick's cases of every month (all
+    services), every service's months the Leistungen charts show, and the ranking's count of
+    every service over every period of the last 12 months that it shows (78 periods: Jan–Mar
+    minus Jan–Feb is March). Unknown: the withheld months. None may be a sum and difference
+    of the published numbers — checked exactly, by linear algebra, from what the pages show.
+    Also with the first location chosen (every number of the pages under that filter)."""
+    cube = load_cube(get_engine(sample_store))
+    funnel = load_funnel(get_engine(sample_store))
+    months = cube.months
+    places = cube.locations["location_id"].to_list()[:1] if first_location else None
+    facts = volume_facts(cube, "month")
+    if places is not None:
+        facts = facts.filter(pl.col("location_id").is_in(places))
+    cases = facts.group_by("period", "service_id").agg(pl.col("cases").sum())
+    value = {(r["period"], r["service_id"]): r["cases"] for r in cases.iter_rows(named=True)}
+    grid = protected_grid(cube, funnel, min_n=min_n, locations=places)  # as the pages cache it
+    hidden = monthly_withheld(cube, funnel, months[0], months[-1], min_n=min_n,
+                              locations=places, grid=grid).filter(pl.col("family") == "cases")
+    unknown = sorted((r["month"], r["service_id"]) for r in hidden.iter_rows(named=True))
+    assert unknown, "nothing withheld: the attack would prove nothing"
+    index = {c: i for i, c in enumerate(unknown)}
+    equations: list[tuple[list[int], float]] = []
+    for month in months:  # month totals minus the shown months of the month
+        cols = [index[(m, s)] for (m, s) in value if m == month and (m, s) in index]
+        known = sum(n for (m, s), n in value.items() if m == month and (m, s) not in index)
+        total = sum(n for (m, _), n in value.items() if m == month)
+        equations.append((cols, total - known))
+    last12 = months[-12:]
+    spans = [(a, b) for i, a in enumerate(last12) for b in last12[i:]]
+    shown_totals = 0
+    for first, last in spans:
+        rows = protected_ranking(cube, funnel, (first, last), min_n=min_n, locations=places,
+                                 grid=grid)
+        for r in rows.filter(pl.col("withheld_cases").is_null()
+                             & (pl.col("cases") > 0)).iter_rows(named=True):
+            inside = [(m, r["service_id"]) for m in months if first <= m <= last]
+            cols = [index[c] for c in inside if c in index]
+            equations.append((cols, r["cases"] - sum(value.get(c, 0) for c in inside
+                                                      if c not in index)))
+            shown_totals += 1
+    assert shown_totals > 3 * len(spans)  # the periods do show totals
+    leaks = determined(equations, len(unknown))
+    assert not leaks, [unknown[i] for i in sorted(leaks)]
+
+
+def test_handmade_grid_by_hand(handmade):  # noqa: F811
+    """tests/test_services_page.py's docstring: Anmeldung's Aug 2026 (3, alone in its month)
+    and Okt 2026 (20, beside Hundesteuer's 3) are withheld; Aug's total is Anmeldung's Aug,
+    so Anmeldung's total over all months would give Okt 2026 back: its row is open. A
+    period shows its total only if it holds neither month."""
+    cube, funnel = load_cube(get_engine(handmade)), load_funnel(get_engine(handmade))
+    grid = protected_grid(cube, funnel, min_n=5)
+    cells = grid.cells.filter(pl.col("kpi") == "cases").sort("service_id", "month")
+    assert cells.select("month", "service_id", "n", "suppressed", "row_open").rows() == [
+        (dt.date(2025, 10, 1), 1, 16, False, True), (dt.date(2026, 8, 1), 1, 3, True, True),
+        (dt.date(2026, 9, 1), 1, 20, False, True), (OKT, 1, 20, True, True),
+        (OKT, 2, 3, True, True)]
+
+    def cases(first: dt.date, last: dt.date) -> tuple:
+        rows = protected_ranking(cube, funnel, (first, last), min_n=5, grid=grid)
+        a = rows.filter(pl.col("service_id") == 1).row(0, named=True)
+        return a["cases"], a["withheld_cases"]
+
+    sep = dt.date(2026, 9, 1)
+    assert cases(sep, sep) == (20, None)
+    assert cases(dt.date(2025, 10, 1), dt.date(2026, 7, 1)) == (16, None)
+    assert cases(dt.date(2025, 11, 1), sep) == (None, "secondary")  # 23 − 20 = Aug's 3
+    # the row is open: 59 − 36 = Aug + Okt, and Aug is its month's total
+    assert cases(dt.date(2025, 10, 1), OKT) == (None, "secondary")

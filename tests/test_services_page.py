@@ -14,10 +14,18 @@ Wohnung": Aug 3 cases (1 online), Sep 20 (6 online), Okt 20 (8 online, 1 assiste
 values would give Hundesteuer's back (46 − 43 = 3), so over any period that holds Okt 2026
 Anmeldung is withheld as well ("geschützt", metrics.ranking_protection): the only other
 cell, and with it the two withheld cells rest on 46 cases, Hundesteuer's 1 … 4 and
-Anmeldung's ≥ 5 — neither can be pinned down. Until Sep 2026 ("bis=2026-09", the window
-Nov 2025 – Sep 2026) Anmeldung is alone and shown: Aug 3 (1 online), Sep 20 (6 online) → 23
-cases, take-up 7 / 23 = 30,4 %; processing days 2 × 6, 3 × 1, 4 × 5, 5 × 2, 6 × 9 → median
-(rank 12) 4, P90 (rank 21) 6; follow-ups 4 of 23 (17,4 %), all in person (4 / 16).
+Anmeldung's ≥ 5 — neither can be pinned down.
+
+Along the months (metrics.ranking_protection's grid): Anmeldung's Aug 2026 (3 cases, the
+month's only service: "< 5") and Okt 2026 (20, "geschützt" beside Hundesteuer's 3) are
+withheld in its monthly series. Aug's total is Anmeldung's Aug (the Überblick's Q3 2026
+minus Jul and Sep gives it back), so Anmeldung's total over every month (59: Okt 2025 16,
+Aug 3, Sep 20, Okt 20) minus its shown months would give Okt 2026 and with it Hundesteuer
+back: its row is *open*, a period shows its total only if it holds neither Aug nor Okt
+2026. Nov 2025 – Sep 2026 holds Aug: 23 − Sep's 20 would give Aug's 3 back, so Anmeldung
+is "geschützt" there too. Sep 2026 alone ("von=bis=2026-09") shows it: 20 cases, 6 online →
+take-up 30,0 %; processing days 2 × 5, 3 × 1, 4 × 5, 6 × 9 → median (rank 10) 4, P90 (rank
+18) 6; follow-ups 4 of 20 (20,0 %), all in person (4 / 14; online 0 / 6).
 
 In AppTest the app starts on the overview, whose own ``leistung`` filter holds the URL
 parameter until the page switch releases it; a link opened on this page is therefore
@@ -192,8 +200,8 @@ def ranking(at: AppTest) -> list[dict]:
 
 
 def number(text: str) -> float | None:
-    """"1.234" / "34,9 %" back to a number; None for "< 5" and "–"."""
-    if text.startswith("<") or text == "–":
+    """"1.234" / "34,9 %" back to a number; None for "< 5", "geschützt" and "–"."""
+    if text.startswith("<") or text in ("–", "geschützt"):
         return None
     return float(text.replace(".", "").replace(",", ".").removesuffix(f"{NB}%"))
 
@@ -237,26 +245,46 @@ def test_default_service_tiles_and_url(monkeypatch, handmade):
     assert "n = geschützt Vorgänge" in texts(at)
     assert [h.value for h in at.header] == ["Anmeldung einer Wohnung"]
     assert "LeiKa-Schlüssel 99115001001000 · Leistungsnummer ANM" in texts(at)
-    # no chart of Anmeldung either: its months would add up to the withheld 43; only the
-    # online offer of all services is drawn
-    assert [c.key for c in at.get("plotly_chart")] == ["v_supply_chart"]
-    assert len([i for i in at.info if i.value.startswith("„geschützt“")]) == 4  # funnel: none
+    # its monthly charts are drawn with the grid's months withheld (Aug "< 5", Okt 2026 "< 5"
+    # with the caption naming it); the charts of the whole window split by mode or channel
+    # are not: their parts would add up to the withheld 43
+    assert [c.key for c in at.get("plotly_chart")] == [
+        "v_mix_chart", "v_take_up_chart", "v_processing_chart", "v_supply_chart"]
+    assert len([i for i in at.info if i.value.startswith("„geschützt“")]) == 2
+    mix = {r["Monat"]: r for r in table(at, "v_mix")}
+    assert [mix[m]["Vorgänge (n)"] for m in ("Aug 2026", "Sep 2026", "Okt 2026")] == [
+        f"<{NB}5", "20", f"<{NB}5"]
+    assert any(c.startswith(f"„<{NB}5“ steht in ") and "Okt 2026" in c
+               for c in texts(at).splitlines())
 
 
-def test_tiles_until_september_equal_the_engine(monkeypatch, handmade):
-    """Nov 2025 – Sep 2026 holds no case of Hundesteuer: Anmeldung is shown (docstring)."""
+def test_tiles_of_september_equal_the_engine(monkeypatch, handmade):
+    """Sep 2026 holds none of Anmeldung's withheld months: it is shown (docstring)."""
     use_store(monkeypatch, handmade)
-    at = run_page(von="2025-11", bis="2026-09")
+    at = run_page(von="2026-09", bis="2026-09")
     assert tiles(at) == {
-        "Vorgänge": "23", "Digitale Nutzungsquote": f"30,4{NB}%",
+        "Vorgänge": "20", "Digitale Nutzungsquote": f"30,0{NB}%",
         "Bearbeitungszeit (Median)": f"4{NB}Tage", "Bearbeitungszeit (90. Perzentil)":
-        f"6{NB}Tage", "Rückfragenrate": f"17,4{NB}%", "Abschlussquote Online-Formular": "–"}
-    w = window_cube(load_cube(get_engine(handmade)), 12)
-    w = replace(w, volume=w.volume.filter(pl.col("month") <= dt.date(2026, 9, 1)),
-                durations=w.durations.filter(pl.col("month") <= dt.date(2026, 9, 1)))
+        f"6{NB}Tage", "Rückfragenrate": f"20,0{NB}%", "Abschlussquote Online-Formular": "–"}
+    w = window_cube(load_cube(get_engine(handmade)), 2)
+    w = replace(w, volume=w.volume.filter(pl.col("month") == dt.date(2026, 9, 1)),
+                durations=w.durations.filter(pl.col("month") == dt.date(2026, 9, 1)))
     row = compute("digital_take_up", w, ("service_id",), services=[ANMELDUNG],
                   grain="month").row(0, named=True)
-    assert (row["numerator"], row["n"]) == (7, 23)
+    assert (row["numerator"], row["n"]) == (6, 20)
+
+
+def test_a_period_holding_part_of_the_withheld_months_withholds_the_total(monkeypatch,
+                                                                         handmade):
+    """Nov 2025 – Sep 2026: 23 cases minus Sep's shown 20 would give Aug's withheld 3 back
+    — the total is "geschützt", the monthly charts stay with Aug "< 5"."""
+    use_store(monkeypatch, handmade)
+    at = run_page(von="2025-11", bis="2026-09")
+    assert set(tiles(at).values()) == {"geschützt", "–"}
+    mix = {r["Monat"]: r for r in table(at, "v_mix")}
+    assert (mix["Aug 2026"]["Vorgänge (n)"], mix["Sep 2026"]["Vorgänge (n)"]) == (
+        f"<{NB}5", "20")
+    assert "v_distribution_chart" not in [c.key for c in at.get("plotly_chart")]
 
 
 def test_service_from_the_url_and_the_select(monkeypatch, handmade):
@@ -289,7 +317,7 @@ def test_service_from_the_url_and_the_select(monkeypatch, handmade):
 
 def test_charts_have_method_alternative_and_tables(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
-    at = run_page(von="2025-11", bis="2026-09")  # Anmeldung shown: see the docstring
+    at = run_page(von="2026-09", bis="2026-09")  # Anmeldung shown: see the docstring
     charts = at.get("plotly_chart")
     assert len(charts) == 6  # mix, take-up, processing, distribution, follow-ups, offer
     for chart in charts:
@@ -297,34 +325,38 @@ def test_charts_have_method_alternative_and_tables(monkeypatch, handmade):
         assert chart.proto.alt in texts(at)  # the alternative is visible text as well
     mix = {r["Monat"]: r for r in table(at, "v_mix")}
     # Sep 2026: 6 of 20 online (5 Mitte, 1 Nord), 14 in person
-    assert mix["Sep 2026"] == {"Monat": "Sep 2026", "Online": f"30,0{NB}%",
-                               "Assistiert digital": f"0,0{NB}%", "Vor Ort": f"70,0{NB}%",
-                               "Vorgänge (n)": "20", "Hinweis": ""}
-    assert mix["Aug 2026"]["Online"] == f"<{NB}5" and mix["Aug 2026"]["Vorgänge (n)"] == \
-        f"<{NB}5"
-    assert mix["Mär 2026"]["Hinweis"] == "keine Daten"
-    assert "Okt 2026" not in mix  # after the chosen months
+    assert mix == {"Sep 2026": {"Monat": "Sep 2026", "Online": f"30,0{NB}%",
+                                "Assistiert digital": f"0,0{NB}%", "Vor Ort": f"70,0{NB}%",
+                                "Vorgänge (n)": "20", "Hinweis": ""}}
     processing = {r["Monat"]: r for r in table(at, "v_processing")}
     # Sep online: 2 days × 5, 3 × 1 → median 2, P90 3; offline: 4 × 5, 6 × 9 → 6 and 6
     assert processing["Sep 2026"]["Online: Median"] == f"2{NB}Tage"
     assert processing["Sep 2026"]["Online: 90. Perzentil"] == f"3{NB}Tage"
     assert processing["Sep 2026"]["Offline: 90. Perzentil"] == f"6{NB}Tage"
-    assert processing["Aug 2026"]["Offline: Median"] == f"<{NB}5"
-    # in person: 2 in Aug (no follow-up), 14 in Sep (1 + 3) → 4 / 16; online 0 of 7 — shown:
-    # Hundesteuer's online case lies after the chosen months
+    # in person: 14 in Sep, 1 + 3 with follow-ups → 4 / 14; online 0 of 6
     follow = {r["Eingangskanal"]: r for r in table(at, "v_follow_up")}
-    assert follow["Vor Ort"]["Rückfragenrate"] == f"25,0{NB}%"
+    assert follow["Vor Ort"]["Rückfragenrate"] == f"28,6{NB}%"
     assert follow["Online"] == {"Eingangskanal": "Online", "Rückfragenrate": f"0,0{NB}%",
-                                "Abgeschlossene Vorgänge (n)": "7"}
+                                "Abgeschlossene Vorgänge (n)": "6"}
     days = {r["Bearbeitungszeit"]: r for r in table(at, "v_distribution")}
-    # online: 2 days × 6, 3 × 1; offline: 4 × 5, 5 × 2, 6 × 9
+    # online: 2 days × 5, 3 × 1; offline: 4 × 5, 6 × 9
     assert (days["1 Tag"]["Online"], days["2–3 Tage"]["Online"]) == (f"0,0{NB}%", f"100,0{NB}%")
     assert days["4–7 Tage"]["Offline"] == f"100,0{NB}%"
     assert days["Abgeschlossene Vorgänge (n)"] == {
-        "Bearbeitungszeit": "Abgeschlossene Vorgänge (n)", "Online": "7", "Offline": "16"}
+        "Bearbeitungszeit": "Abgeschlossene Vorgänge (n)", "Online": "6", "Offline": "14"}
     alt = texts(at)
     assert "Online im Sep 2026: Median 2\u00a0Tage" in alt
     assert "Methode: Median und 90. Perzentil der Kalendertage" in alt
+    # Nov 2025 – Sep 2026: the total is withheld (docstring), the months are drawn
+    at = run_page(von="2025-11", bis="2026-09")
+    mix = {r["Monat"]: r for r in table(at, "v_mix")}
+    assert mix["Aug 2026"]["Online"] == f"<{NB}5" and mix["Aug 2026"]["Vorgänge (n)"] == \
+        f"<{NB}5"
+    assert mix["Mär 2026"]["Hinweis"] == "keine Daten"
+    assert "Okt 2026" not in mix  # after the chosen months
+    processing = {r["Monat"]: r for r in table(at, "v_processing")}
+    assert processing["Aug 2026"]["Offline: Median"] == f"<{NB}5"
+    assert processing["Sep 2026"]["Online: Median"] == f"2{NB}Tage"
 
 
 def test_detail_guard_of_the_channels(handmade):
@@ -340,14 +372,14 @@ def test_detail_guard_of_the_channels(handmade):
 
 def test_ranking_rows_equal_the_metrics(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
-    at = run_page(von="2025-11", bis="2026-09")
+    at = run_page(von="2026-09", bis="2026-09")
     shown = ranking(at)
     assert [r["Leistung"] for r in shown] == ["Anmeldung einer Wohnung", "Hundesteuer"]
     assert shown[0] == {
         "Leistung": "Anmeldung einer Wohnung", "LeiKa-Schlüssel": "99115001001000",
-        "Vorgänge": "23", "Digitale Nutzungsquote": f"30,4{NB}%", "Median (Tage)": "4",
-        "90. Perzentil (Tage)": "6", "Rückfragenrate": f"17,4{NB}%",
-        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "2 von 11"}
+        "Vorgänge": "20", "Digitale Nutzungsquote": f"30,0{NB}%", "Median (Tage)": "4",
+        "90. Perzentil (Tage)": "6", "Rückfragenrate": f"20,0{NB}%",
+        "Abschlussquote Online-Formular": "–", "Monate mit Daten": "1 von 1"}
     assert shown[1]["Vorgänge"] == "0" and shown[1]["Digitale Nutzungsquote"] == "–"
     # the default window holds Okt 2026: Hundesteuer "< 5", Anmeldung "geschützt"
     at = run_page()
@@ -365,7 +397,8 @@ def test_ranking_rows_equal_the_metrics(monkeypatch, handmade):
     intro = texts(at)
     assert "2 von 2 Leistungen haben in diesem Zeitraum Daten." in intro
     assert "„geschützt“: zusätzlich ausgeblendet, damit sich kein ausgeblendeter Wert aus " \
-        "der Summe aller Leistungen (Überblick) errechnen lässt" in intro
+        "der Summe aller Leistungen (Überblick) oder den Monaten einer Leistung errechnen " \
+        "lässt" in intro
     # withheld ("< 5", "geschützt") and missing ("–") come last whichever way a column is
     # sorted, by name: neither poses as the lowest or the highest take-up
     for order in ("asc", "desc"):
@@ -390,7 +423,7 @@ def test_location_filter_changes_every_number(monkeypatch, handmade):
 
 def test_without_funnel_data_the_page_explains_the_import(monkeypatch, handmade):
     use_store(monkeypatch, handmade)
-    at = run_page(von="2025-11", bis="2026-09")  # nothing "geschützt" to explain
+    at = run_page(von="2026-09", bis="2026-09")  # nothing "geschützt" to explain
     infos = [i.value for i in at.info]
     assert len(infos) == 1
     assert "noch keine Formulardaten des Online-Portals importiert" in infos[0]
@@ -400,7 +433,7 @@ def test_without_funnel_data_the_page_explains_the_import(monkeypatch, handmade)
 def test_interventions_from_the_pilots_file(monkeypatch, handmade):
     (handmade.data_dir / "pilotprojekte.toml").write_text(PILOTS, encoding="utf-8")
     use_store(monkeypatch, handmade)
-    at = run_page(von="2025-11", bis="2026-09")  # Anmeldung's take-up shown
+    at = run_page(von="2025-11", bis="2026-09")  # the take-up chart of its months
     chart = at.get_by_key("v_take_up").get("plotly_chart")[0]
     assert chart.proto.alt.endswith(
         "Markierte Maßnahmen: 01.09.2026 Videoanleitung online (Online-Anmeldung); 15.10.2026 "
@@ -434,10 +467,10 @@ def test_english(monkeypatch, handmade):
     assert at.info[0].value.startswith("“protected”: these values of the service rest on "
                                        "enough cases but are also withheld")
     assert "No online portal form statistics have been imported yet." in at.info[-1].value
-    at = run_page(lang="en", von="2025-11", bis="2026-09")
+    at = run_page(lang="en", von="2026-09", bis="2026-09")
     shown = tiles(at)
     assert (shown["Digital take-up"], shown["Processing time (median)"]) == (
-        "30.4%", f"4{NB}days")
+        "30.0%", f"4{NB}days")
     assert at.get("plotly_chart")[0].proto.alt.startswith("Text alternative: channels of")
 
 

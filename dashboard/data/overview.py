@@ -12,12 +12,14 @@ import streamlit as st
 
 from dashboard.data.common import Store, cube
 from dashboard.data.quality import quality_freshness, quality_runs
+from dashboard.data.services import grid
 from dashboard.filters import Filters as _Filters
 from metrics import headline as _headline
 from metrics import quality as _quality
 from metrics import target_config as _target_config
 from metrics.cube import Cube
 from metrics.funnel import FUNNEL_SCHEMA as _FUNNEL_SCHEMA
+from metrics.ranking_protection import Grid
 from metrics.ranking_protection import protected_ranking as _protected
 
 # --- Global filters and the overview's period view (dashboard.filters, metrics.headline) ---
@@ -71,13 +73,13 @@ def period_tiles(store: Store, flt: _Filters,
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _movers(_data: Cube, url: str, version: str, kpi_id: str, grain: str, period: _dt.date,
-            compare: str, services: tuple[int, ...] | None,
+def _movers(_data: Cube, _grid_of: Grid, url: str, version: str, kpi_id: str, grain: str,
+            period: _dt.date, compare: str, services: tuple[int, ...] | None,
             locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
             min_n: int, limit: int) -> pl.DataFrame:
     def ranking(span: tuple[_dt.date, _dt.date]) -> pl.DataFrame:
-        return _protected_ranking(_data, url, version, span, services, locations, channels,
-                                  min_n)
+        return _protected_ranking(_data, _grid_of, url, version, span, services, locations,
+                                  channels, min_n)
 
     return _headline.movers(_data, kpi_id, grain, period, compare, services=services,
                             locations=locations, channels=channels, min_n=min_n, limit=limit,
@@ -85,19 +87,21 @@ def _movers(_data: Cube, url: str, version: str, kpi_id: str, grain: str, period
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _protected_ranking(_data: Cube, url: str, version: str, span: tuple[_dt.date, _dt.date],
-                       services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
-                       channels: tuple[str, ...] | None, min_n: int) -> pl.DataFrame:
+def _protected_ranking(_data: Cube, _grid_of: Grid, url: str, version: str,
+                       span: tuple[_dt.date, _dt.date], services: tuple[int, ...] | None,
+                       locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
+                       min_n: int) -> pl.DataFrame:
     """The protected ranking of a span under the filters, once for every mover KPI and
     comparison of the page (each period appears in several)."""
     return _protected(_data, pl.DataFrame(schema=_FUNNEL_SCHEMA), span, services=services,
-                      locations=locations, channels=channels, min_n=min_n)
+                      locations=locations, channels=channels, min_n=min_n, grid=_grid_of)
 
 
 def movers(store: Store, kpi_id: str, period: _dt.date, compare: str, flt: _Filters,
            limit: int = 5) -> pl.DataFrame:
     """The services that changed most (:func:`metrics.headline.movers`) under the filters."""
-    return _movers(cube(store), store.url, store.version, kpi_id, flt.grain, period, compare,
+    return _movers(cube(store), grid(store, flt.services, flt.locations, flt.channels),
+                   store.url, store.version, kpi_id, flt.grain, period, compare,
                    flt.services, flt.locations, flt.channels, store.min_n, limit)
 
 

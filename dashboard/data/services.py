@@ -67,13 +67,33 @@ def service_detail(store: Store, service_id: int,
 # --- Leistungen and Standorte under the global filters ----------------------------------------
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _grid(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
+          services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
+          channels: tuple[str, ...] | None, min_n: int) -> _ranking_protection.Grid:
+    return _ranking_protection.protected_grid(_data, _funnel_frame, services=services,
+                                              locations=locations, channels=channels,
+                                              min_n=min_n)
+
+
+def grid(store: Store, services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
+         channels: tuple[str, ...] | None) -> _ranking_protection.Grid:
+    """The service × month grid under the filters, protected once per data version
+    (:func:`metrics.ranking_protection.protected_grid`): every ranking, movers table and
+    monthly series of the same filters reads its pattern."""
+    return _grid(cube(store), funnel(store), store.url, store.version, services, locations,
+                 channels, store.min_n)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _ranking_for(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
-                 first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
-                 locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
-                 min_n: int) -> tuple[pl.DataFrame, frozenset[str]]:
+def _ranking_for(_data: Cube, _funnel_frame: pl.DataFrame, _grid_of: _ranking_protection.Grid,
+                 url: str, version: str, first: _dt.date, last: _dt.date,
+                 services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
+                 channels: tuple[str, ...] | None, min_n: int
+                 ) -> tuple[pl.DataFrame, frozenset[str]]:
     return _protected_view(_data, _funnel_frame, (first, last), services=services,
-                           locations=locations, channels=channels, min_n=min_n)
+                           locations=locations, channels=channels, min_n=min_n,
+                           grid=_grid_of)
 
 
 def service_ranking_for(store: Store, flt: _Filters) -> pl.DataFrame:
@@ -81,9 +101,10 @@ def service_ranking_for(store: Store, flt: _Filters) -> pl.DataFrame:
     with ``span``, ``services``, ``locations`` and ``channels``), protected against the total
     of the same view that the Überblick prints
     (:func:`metrics.ranking_protection.protected_ranking`)."""
-    return _ranking_for(cube(store), funnel(store), store.url, store.version, flt.first,
-                        flt.last_month, flt.services, flt.locations, flt.channels,
-                        store.min_n)[0]
+    return _ranking_for(cube(store), funnel(store),
+                        grid(store, flt.services, flt.locations, flt.channels), store.url,
+                        store.version, flt.first, flt.last_month, flt.services,
+                        flt.locations, flt.channels, store.min_n)[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -101,9 +122,10 @@ def supply_for(store: Store, flt: _Filters) -> pl.DataFrame:
     """The supply shares (Angebotsquote) of the filters' services over their months
     (:func:`metrics.supply.span_supply`), a share by transactions withheld where the
     ranking's disclosure control withholds a sum it is made of."""
-    _, withheld = _ranking_for(cube(store), funnel(store), store.url, store.version,
-                               flt.first, flt.last_month, flt.services, flt.locations,
-                               flt.channels, store.min_n)
+    _, withheld = _ranking_for(cube(store), funnel(store),
+                               grid(store, flt.services, flt.locations, flt.channels),
+                               store.url, store.version, flt.first, flt.last_month,
+                               flt.services, flt.locations, flt.channels, store.min_n)
     return _supply_for(cube(store), store.url, store.version, flt.first, flt.last_month,
                        flt.services, flt.locations, store.min_n, withheld)
 
@@ -117,25 +139,18 @@ def _detail_for(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str
                                 min_n=min_n, span=(first, last), channels=channels)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _monthly_withheld(_data: Cube, _funnel_frame: pl.DataFrame, url: str, version: str,
-                      first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
-                      locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
-                      min_n: int) -> pl.DataFrame:
-    return _ranking_protection.monthly_withheld(
-        _data, _funnel_frame, first, last, services=services, locations=locations,
-        channels=channels, min_n=min_n)
 
 
 def service_detail_for(store: Store, service_id: int,
                        flt: _Filters) -> _service_view.ServiceDetail:
     """:func:`service_detail` over the filters' months, locations and channels, without
-    the months the ranking of that single month withholds for the service (beside the
-    Überblick's monthly totals: :func:`metrics.ranking_protection.monthly_withheld`)."""
+    the months the protected grid withholds for the service (each single month's ranking
+    beside the Überblick's monthly totals: :func:`metrics.ranking_protection.
+    monthly_withheld`)."""
     detail = _detail_for(cube(store), funnel(store), store.url, store.version, service_id,
                          flt.first, flt.last_month, flt.locations, flt.channels, store.min_n)
-    withheld = _monthly_withheld(cube(store), funnel(store), store.url, store.version,
-                                 flt.first, flt.last_month, flt.services, flt.locations,
-                                 flt.channels, store.min_n)
+    withheld = _ranking_protection.monthly_withheld(
+        cube(store), funnel(store), flt.first, flt.last_month, min_n=store.min_n,
+        grid=grid(store, flt.services, flt.locations, flt.channels))
     return _service_view.withhold_months(
         detail, withheld.filter(pl.col("service_id") == service_id))

@@ -151,10 +151,12 @@ def show_chart(key: str, figure, alt: str, method: str, table: pl.DataFrame,  # 
 
 
 def protected(row: dict, family: str, lang: str) -> bool:
-    """Whether the ranking protects this family of the service's values ("geschützt": they
-    rest on enough cases but would let another service's withheld value be recomputed
-    from the total of all services). Its charts would give the period's value back as the
-    sum of their months, channels or modes, so they are not drawn: the page says why."""
+    """Whether the ranking protects this family of the service's values over the period
+    ("geschützt": they rest on enough cases but the period holds some of the months the
+    service's monthly series withholds, so the period's value would give them back). A chart
+    of the whole period split by channel or mode would give that value back as the sum of
+    its parts, so it is not drawn: the page says why. The monthly charts stay: they withhold
+    the same months as the grid (metrics.ranking_protection)."""
     if row.get(f"withheld_{family}") != "secondary":
         return False
     st.info(t("v_protected", lang, secondary=fmt_protected(lang)), icon=":material/lock:")
@@ -182,8 +184,6 @@ def span(frame: pl.DataFrame, lang: str) -> dict[str, str]:
 
 def render_mix(row: dict, detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
     st.subheader(t("v_mix_heading", lang))
-    if protected(row, "cases", lang):
-        return
     per_month = detail.mix.group_by("month").agg(pl.col("n").first(),
                                                  pl.col("suppressed").first())
     show_chart("v_mix", figures.mix_figure(detail.mix, lang, min_n),
@@ -214,8 +214,6 @@ def render_take_up(store: data.Store, row: dict, detail: ServiceDetail, name: st
                    lang: str) -> None:
     kpi = KPIS["digital_take_up"]
     st.subheader(t("v_take_up_heading", lang))
-    if protected(row, "take_up", lang):
-        return
     interventions = pilot_interventions(store, detail.service_id, lang)
     series = detail.take_up
     alt = (figures.text_alternative(series, kpi, name, lang, store.min_n)
@@ -237,8 +235,6 @@ def render_take_up(store: data.Store, row: dict, detail: ServiceDetail, name: st
 def render_processing(row: dict, detail: ServiceDetail, name: str, lang: str,
                       min_n: int) -> None:
     st.subheader(t("v_processing_heading", lang))
-    if protected(row, "completed", lang):
-        return
     show_chart("v_processing", figures.processing_figure(detail.processing, lang, min_n),
                figures.processing_alt(detail.processing, name, lang, min_n),
                t("v_processing_method", lang, min_n=min_n),
@@ -247,6 +243,8 @@ def render_processing(row: dict, detail: ServiceDetail, name: str, lang: str,
     months_protected(detail, "completed", lang, min_n)
     window = {"first": fmt_month(detail.first, lang), "last": fmt_month(detail.last, lang)}
     st.subheader(t("v_distribution_heading", lang, **window))
+    if protected(row, "completed", lang):
+        return
     dist = detail.distribution
     n = {f"n_{m}": fmt_count(dist.filter(pl.col("mode") == m)["n"][0],
                              bool(dist.filter(pl.col("mode") == m)["suppressed"][0]), min_n,
@@ -283,8 +281,6 @@ def render_funnel(row: dict, detail: ServiceDetail, name: str, filtered: bool, l
         return
     if detail.completion.is_empty():
         st.info(t("v_funnel_missing_service", lang), icon=":material/info:")
-        return
-    if protected(row, "started", lang):
         return
     series = detail.completion
     show_chart("v_funnel", figures.completion_figure(series, lang, min_n),

@@ -1,9 +1,8 @@
-"""The report's table per service: :func:`metrics.service_view.ranking` over the period,
-protected by :func:`metrics.ranking_protection.protect_ranking` — the same disclosure control
-as the Leistungen page and the open-data feed — because the summary prints the scope's totals
-next to it (see there: families of cells resting on the same count, each one linked table
-with the summary's total as its margin; "primary" small cells, "secondary" protecting ones;
-withheld rows after the shown ones, by name).
+"""The report's table per service: the Leistungen ranking of the period and scope, protected
+by :func:`metrics.ranking_protection.protected_view` — the same pattern as the dashboard's, so
+report and pages together give nothing away that each keeps (see there: the protected
+service × month grid and the partition rule; "primary" small cells, "secondary" protecting
+ones; withheld rows after the shown ones, by name).
 """
 
 from __future__ import annotations
@@ -16,9 +15,7 @@ from dashboard.i18n import t
 from dashboard.report.model import Table
 from dashboard.report.period import LENGTH, Period
 from dashboard.report.scope import Scope
-from metrics.ranking_protection import FAMILIES, protect_ranking, span_end
-from metrics.service_view import RANKING_SCHEMA, ranking, windowed
-from metrics.supply import offer_flags, offer_groups
+from metrics.ranking_protection import FAMILIES, protected_view
 
 # summary KPI → the family whose total it prints
 TOTALS = {"cases": "cases", "digital_take_up": "take_up", "processing_days_median": "completed",
@@ -38,19 +35,9 @@ def period_table(cube, funnel: pl.DataFrame, period: Period, scope: Scope,  # no
     ``withheld_<family>``: "primary" (too few cases), "secondary" (withheld to protect
     another cell) or null; and the families whose total the summary must withhold.
     Withheld cells hold no number any more."""
-    w = windowed(cube, period.first, period.last)
-    in_period = funnel.filter(pl.col("month").is_between(period.first, period.last))
-    if w.is_empty:
-        frame = pl.DataFrame(schema=RANKING_SCHEMA)
-    else:  # raw numbers: protect() below applies every minimum
-        frame = ranking(w, in_period, locations=scope.locations, min_n=1,
-                        months=LENGTH[period.kind])
-    if scope.services is not None:
-        frame = frame.filter(pl.col("service_id").is_in(list(scope.services)))
-    # the same groups as the Leistungen page, so both withhold the same cells
-    groups = offer_groups(offer_flags(cube, span_end(period.last)))
-    frame, withheld = protect_ranking(frame, w, in_period, locations=scope.locations,
-                                      min_n=min_n, groups=groups)
+    frame, withheld = protected_view(cube, funnel, (period.first, period.last),
+                                     services=scope.services, locations=scope.locations,
+                                     min_n=min_n)
     return frame, frozenset(kpi for kpi, family in TOTALS.items() if family in withheld)
 
 
