@@ -182,10 +182,10 @@ def each_months_ranking(cube, funnel, first, last, **filters) -> pl.DataFrame:  
 
 
 def test_all_months_in_one_pass_equal_each_months_ranking(sample_store):
-    """monthly_withheld protects the 12 months in one pass (one metrics.open_data.protect
-    over all of them); it must withhold exactly what each month's own ranking withholds —
-    also under a location, channel or service filter and a larger minimum, where the guards
-    of metrics.disclosure start the pattern."""
+    """A service's monthly charts (monthly_withheld: the grid's cells) and the ranking of
+    each single month (protected_ranking through the partition rule) must withhold the same
+    months — also under a location, channel or service filter and a larger minimum, where
+    the guards of metrics.disclosure start the pattern."""
     cube = load_cube(get_engine(sample_store))
     funnel = load_funnel(get_engine(sample_store))
     first, last = cube.months[-12], cube.months[-1]
