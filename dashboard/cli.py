@@ -263,7 +263,7 @@ def publish(out: Path | None, ags: str | None) -> None:
     from connectors.db import get_engine
     from dashboard.publish import write_feed
     from metrics.cube import load_cube, store_ready
-    from metrics.open_data import build_feed
+    from metrics.ranking_protection import protected_feed
 
     settings = _settings(ags)
     out = out or settings.data_dir / "offene-daten"
@@ -271,7 +271,7 @@ def publish(out: Path | None, ags: str | None) -> None:
     if not store_ready(engine):
         _fail(ServicepulsError(f"Der Store {settings.db_url} enthält keine Daten",
                                fix="erst importieren: servicepuls import PFAD…"))
-    feed = build_feed(load_cube(engine, settings.ags), settings.min_n)
+    feed = protected_feed(load_cube(engine, settings.ags), settings.min_n)
     if not feed.kpis:
         _fail(ServicepulsError("Keine Vorgänge im Store — nichts zu veröffentlichen",
                                fix="erst importieren: servicepuls import PFAD…"))

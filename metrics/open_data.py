@@ -436,18 +436,44 @@ def _min_n(kpi: KpiDef, configured: int) -> int:
     return max(configured, own or 1)
 
 
-def build_feed(cube: Cube, min_n: int, kpis: Iterable[KpiDef] | None = None) -> Feed:
-    """Every feed KPI with data, per service and month and per month, suppression applied."""
+def feed_cells(cube: Cube, min_n: int, kpis: Iterable[KpiDef] | None = None
+               ) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The feed's tables as :func:`protect` reads them — kpi, family, month, service_id, n,
+    numerator: every feed KPI with data per service and month — and each one's minimum n."""
+    by_id = {k.id: k for k in (feed_kpis() if kpis is None else kpis)}
+    raw = {k: v for k, v in ((k, _kpi_cells(kpi, cube)) for k, kpi in by_id.items())
+           if v.height}
+    schema = {"kpi": pl.String, "family": pl.String, "month": pl.Date,
+              "service_id": pl.Int64, "n": pl.Int64, "numerator": pl.Int64}
+    if not raw:
+        return pl.DataFrame(schema=schema), {}
+    long = pl.concat([v.with_columns(kpi=pl.lit(k), family=pl.lit(FEED_FAMILIES[k]))
+                      for k, v in raw.items()], how="vertical")
+    return (long.select(list(schema)).cast(schema),
+            {k: _min_n(by_id[k], min_n) for k in raw})
+
+
+def build_feed(cube: Cube, min_n: int, kpis: Iterable[KpiDef] | None = None, *,
+               protected: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> Feed:
+    """Every feed KPI with data, per service and month and per month, suppression applied.
+
+    ``protected``: the cells and totals of a protection that holds the feed's tables among
+    others (:func:`metrics.ranking_protection.protected_grid` does, so the feed withholds
+    the months the dashboard and the council report withhold — together they give nothing
+    away); by default :func:`protect` on the feed's tables alone."""
     by_id = {k.id: k for k in (feed_kpis() if kpis is None else kpis)}
     raw = {k: v for k, v in ((k, _kpi_cells(kpi, cube)) for k, kpi in by_id.items())
            if v.height}
     if not raw:
         return Feed([], min_n)
-    long = pl.concat([v.with_columns(kpi=pl.lit(k), family=pl.lit(FEED_FAMILIES[k]))
-                      for k, v in raw.items()], how="vertical")
-    protected, totals = protect(
-        long.select("kpi", "family", "month", "service_id", "n", "numerator"),
-        {k: _min_n(by_id[k], min_n) for k in raw})
+    if protected is None:
+        long, mins = feed_cells(cube, min_n, by_id.values())
+        protected = protect(long, mins)
+    protected, totals = protected
+    # a month's total resting on fewer than the minimum is withheld in the feed either way
+    least = pl.col("kpi").replace_strict({k: _min_n(by_id[k], min_n) for k in raw},
+                                         default=min_n, return_dtype=pl.Int64)
+    totals = totals.with_columns(pl.col("suppressed") | pl.col("n").is_between(1, least - 1))
     services = cube.services.select(
         pl.col("service_id").cast(pl.Int64),
         pl.col("code").cast(pl.String).alias("service_code"),

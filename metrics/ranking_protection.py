@@ -44,9 +44,9 @@ import polars as pl
 
 from metrics.cube import Cube
 from metrics.facts import volume_facts
-from metrics.funnel import completion_rate
+from metrics.funnel import FUNNEL_SCHEMA, completion_rate
 from metrics.kpis import compute
-from metrics.open_data import protect
+from metrics.open_data import Feed, build_feed, feed_cells, protect
 from metrics.overview import shift_month
 from metrics.service_view import ranking, split_pools, windowed
 from metrics.supply import offer_flags, offer_groups
@@ -75,6 +75,11 @@ PATTERN = {"cases": "cases", "take_up": "cases", "completed": "completed",
 AT_MOST = {"completed": "cases"}
 # tables whose n is part of their pattern's count: take-up's cases while online
 PARTIAL = ("take_up/rate",)
+# the open-data feed's tables in the grid (metrics.open_data.FEED_FAMILIES) → the family of
+# the ranking whose cells they share
+FEED_SHOWN_IN = {"digital_take_up": "take_up", "follow_up_rate": "completed",
+                 "processing_days_median": "completed", "processing_days_p90": "completed",
+                 "within_standard": "completed"}
 # KPI → the family of its cells (what a total of that KPI is the margin of)
 KPI_FAMILY = {"cases": "cases", "digital_take_up": "take_up",
               "processing_days_median": "completed", "processing_days_p90": "completed",
@@ -117,10 +122,27 @@ def protected_grid(cube: Cube, funnel: pl.DataFrame, *,
         return Grid(pl.DataFrame(schema=GRID_SCHEMA), pl.DataFrame(schema=TOTALS_SCHEMA))
     cells = _month_cells(cube, funnel, months[0], months[-1], services, locations, channels,
                          min_n)
-    out, totals = protect(cells, min_n, AT_MOST, classes_shown=True, partial=PARTIAL,
-                          rows=True)
+    least: int | dict[str, int] = min_n
+    if services is None and locations is None and channels is None:
+        # the open-data feed publishes the whole city's months too: its tables join the
+        # grid, so feed, pages and council report withhold one pattern
+        feed, mins = feed_cells(cube, min_n)
+        if not feed.is_empty():
+            least = {**dict.fromkeys(cells["kpi"].unique().to_list(), min_n), **mins}
+            cells = pl.concat([cells, feed.with_columns(suppressed=pl.lit(False))],
+                              how="diagonal_relaxed")
+    out, totals = protect(cells, least, AT_MOST, classes_shown=True,
+                          partial=(*PARTIAL, "digital_take_up"), rows=True)
     return Grid(out.select(list(GRID_SCHEMA)).cast(GRID_SCHEMA),
                 totals.cast(TOTALS_SCHEMA))
+
+
+def protected_feed(cube: Cube, min_n: int) -> Feed:
+    """The open-data feed (:func:`metrics.open_data.build_feed`) withholding the grid's
+    pattern of the whole city — the same months the pages and the council report withhold,
+    so feed and report together give none of them away."""
+    grid = protected_grid(cube, pl.DataFrame(schema=FUNNEL_SCHEMA), min_n=min_n)
+    return build_feed(cube, min_n, protected=(grid.cells, grid.totals))
 
 
 def span_withheld(grid: Grid, first: dt.date, last: dt.date, min_n: int) -> pl.DataFrame:
@@ -129,13 +151,16 @@ def span_withheld(grid: Grid, first: dt.date, last: dt.date, min_n: int) -> pl.D
     "secondary" where the span holds some but not all of the service's withheld months of
     the family, or some of them with its row open (the partition rule)."""
     inside = pl.col("month").is_between(first, last)
-    shown_in = pl.col("kpi").str.split("/").list.first()
+    shown_in = pl.col("kpi").replace_strict(FEED_SHOWN_IN, default=pl.col("kpi").str.split(
+        "/").list.first())
     per = grid.cells.with_columns(family=shown_in).group_by("kpi", "family", "service_id").agg(
         n=pl.col("n").filter(inside).sum(),
         held_in=(pl.col("suppressed") & inside).sum(),
         held=pl.col("suppressed").sum(), opened=pl.col("row_open").any())
     per = per.filter(pl.col("family").is_in(list(FAMILIES)))
-    primary = pl.col("n").is_between(1, min_n - 1)
+    # the family's own count decides "< 5"; the open-data feed's tables (other counts, e.g.
+    # cases with a processing standard) only open rows
+    primary = pl.col("n").is_between(1, min_n - 1) & ~pl.col("kpi").is_in(list(FEED_SHOWN_IN))
     partial = (pl.col("held_in") > 0) & ((pl.col("held_in") < pl.col("held"))
                                          | pl.col("opened"))
     why = per.group_by("service_id", "family").agg(primary=primary.any(),

@@ -20,9 +20,14 @@ import pytest
 from connectors.db import get_engine
 from metrics.cube import load_cube
 from metrics.facts import volume_facts
-from metrics.funnel import load_funnel
+from metrics.funnel import FUNNEL_SCHEMA, load_funnel
 from metrics.kpis import compute
-from metrics.ranking_protection import monthly_withheld, protected_grid, protected_ranking
+from metrics.ranking_protection import (
+    monthly_withheld,
+    protected_feed,
+    protected_grid,
+    protected_ranking,
+)
 from metrics.service_view import windowed
 from tests.test_dashboard_overview import open_page, run_app, use_store
 from tests.test_services_page import handmade  # noqa: F401 - the hand-made store
@@ -286,3 +291,24 @@ def test_handmade_grid_by_hand(handmade):  # noqa: F811
     assert cases(dt.date(2025, 11, 1), sep) == (None, "secondary")  # 23 − 20 = Aug's 3
     # the row is open: 59 − 36 = Aug + Okt, and Aug is its month's total
     assert cases(dt.date(2025, 10, 1), OKT) == (None, "secondary")
+
+
+def test_the_open_data_feed_withholds_the_grids_months(sample_store):
+    """`servicepuls publish` writes the feed with the pages' pattern: each feed cell of a
+    service and month is withheld exactly when the grid withholds that month of the service
+    in the KPI's family — so the public feed and the council report's totals together give
+    no more away than the pages (the attacker test above)."""
+    cube = load_cube(get_engine(sample_store))
+    feed = {k.kpi.id: k for k in protected_feed(cube, sample_store.min_n).kpis}
+    grid = protected_grid(cube, pl.DataFrame(schema=FUNNEL_SCHEMA), min_n=sample_store.min_n)
+    withheld = {(r["family"], r["month"], r["service_id"])
+                for r in grid.cells.filter(pl.col("suppressed")).iter_rows(named=True)}
+    compared = hidden = 0
+    for kpi_id, family in (("digital_take_up", "cases"), ("follow_up_rate", "completed"),
+                           ("processing_days_median", "completed")):
+        for r in feed[kpi_id].cells.iter_rows(named=True):
+            assert r["suppressed"] == ((family, r["month"], r["service_id"]) in withheld), (
+                kpi_id, r["month"], r["service_id"])
+            compared += 1
+            hidden += r["suppressed"]
+    assert compared > 1000 and hidden > 0
