@@ -182,7 +182,7 @@ def span(frame: pl.DataFrame, lang: str) -> dict[str, str]:
     return {"first": fmt_month(months[0], lang), "last": fmt_month(months[-1], lang)}
 
 
-def render_mix(row: dict, detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
+def render_mix(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
     st.subheader(t("v_mix_heading", lang))
     per_month = detail.mix.group_by("month").agg(pl.col("n").first(),
                                                  pl.col("suppressed").first())
@@ -210,7 +210,7 @@ def pilot_interventions(store: data.Store, service_id: int, lang: str) -> list:
     return found
 
 
-def render_take_up(store: data.Store, row: dict, detail: ServiceDetail, name: str,
+def render_take_up(store: data.Store, detail: ServiceDetail, name: str,
                    lang: str) -> None:
     kpi = KPIS["digital_take_up"]
     st.subheader(t("v_take_up_heading", lang))
@@ -273,7 +273,7 @@ def render_follow_up(row: dict, detail: ServiceDetail, name: str, lang: str,
                f"{name} – {t('v_followup_heading', lang, **window)}")
 
 
-def render_funnel(row: dict, detail: ServiceDetail, name: str, filtered: bool, lang: str,
+def render_funnel(detail: ServiceDetail, name: str, filtered: bool, lang: str,
                   min_n: int) -> None:
     st.subheader(t("v_funnel_heading", lang))
     if not detail.has_funnel:
@@ -356,14 +356,14 @@ render_facts(service, lang)
 render_tiles(row, detail, lang, store.min_n)
 if row["cases"] == 0:
     st.info(t("v_no_cases", lang))
-render_mix(row, detail, service["name"], lang, store.min_n)
+render_mix(detail, service["name"], lang, store.min_n)
 not_applied(flt, ["channels"], t("f_why_mix", lang), lang)
-render_take_up(store, row, detail, service["name"], lang)
+render_take_up(store, detail, service["name"], lang)
 not_applied(flt, ["channels"], t("f_why_take_up", lang), lang)
 render_processing(row, detail, service["name"], lang, store.min_n)
 render_open_and_target(store, cube, service, locations, lang)
 render_follow_up(row, detail, service["name"], lang, store.min_n)
-render_funnel(row, detail, service["name"], locations is not None, lang, store.min_n)
+render_funnel(detail, service["name"], locations is not None, lang, store.min_n)
 render_ranking(ranking, detail, lang, store.min_n)
 render_supply(data.supply_for(store, flt), detail, lang, store.min_n)
 not_applied(flt, ["channels"], t("f_why_supply", lang), lang)
