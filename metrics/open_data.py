@@ -322,9 +322,8 @@ def _complement(t: _Table, line: Sequence[Cell], tables: Mapping[str, _Table],
         gap = min((abs((c[0] - m).days) for m in hidden), default=0) if near else 0
         return (gap, t.n[c], c)
 
-    candidates = sorted(c for c in line if c not in pattern[t.family]
-                        and not _known_anyway(c, t))
-    candidates = [(t.n[c], c) for c in sorted(candidates, key=order)]
+    candidates = [(t.n[c], c) for c in sorted(
+        (c for c in line if c not in pattern[t.family] and not _known_anyway(c, t)), key=order)]
     for _, c in candidates:
         if not _exposed(t, line, tables, pattern, at_most, extra=c):
             return c

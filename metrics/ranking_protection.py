@@ -73,8 +73,9 @@ PATTERN = {"cases": "cases", "take_up": "cases", "completed": "completed",
            "started": "started"}
 # a pattern's count of a service never exceeds the other's (metrics.open_data.AT_MOST)
 AT_MOST = {"completed": "cases"}
-# tables whose n is part of their pattern's count: take-up's cases while online
-PARTIAL = ("take_up/rate",)
+# tables whose n is part of their pattern's count: take-up's cases while online (the
+# ranking's and the open-data feed's)
+PARTIAL = ("take_up/rate", "digital_take_up")
 # the open-data feed's tables in the grid (metrics.open_data.FEED_FAMILIES) → the family of
 # the ranking whose cells they share
 FEED_SHOWN_IN = {"digital_take_up": "take_up", "follow_up_rate": "completed",
@@ -132,7 +133,7 @@ def protected_grid(cube: Cube, funnel: pl.DataFrame, *,
             cells = pl.concat([cells, feed.with_columns(suppressed=pl.lit(False))],
                               how="diagonal_relaxed")
     out, totals = protect(cells, least, AT_MOST, classes_shown=True,
-                          partial=(*PARTIAL, "digital_take_up"), rows=True)
+                          partial=PARTIAL, rows=True)
     return Grid(out.select(list(GRID_SCHEMA)).cast(GRID_SCHEMA),
                 totals.cast(TOTALS_SCHEMA))
 
