@@ -38,7 +38,7 @@ from metrics.funnel import FUNNEL_SCHEMA
 from metrics.kpis import compute
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
-from metrics.ranking_protection import KPI_FAMILY, protected_grid, protected_ranking
+from metrics.ranking_protection import KPI_FAMILY, Grid, protected_grid, protected_ranking
 from metrics.targets import Target, TargetStatus, target_status
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -167,10 +167,13 @@ def period_tiles(cube: Cube, grain: str, first: dt.date, last: dt.date, *,
                  locations: Iterable[int] | None = None,
                  channels: Iterable[str] | None = None, min_n: int = 5,
                  targets: dict[str, Target] | None = None,
-                 kpis: Sequence[str] = TILE_KPIS) -> list[PeriodTile]:
+                 kpis: Sequence[str] = TILE_KPIS,
+                 grid: Grid | None = None) -> list[PeriodTile]:
     """One tile per KPI for the period ``last`` (a period start of ``grain``), its series
     over ``first`` … ``last`` and, where ``targets`` has one for the KPI, the target status
-    of the monthly series up to the range's last month."""
+    of the monthly series up to the range's last month. ``grid``: the protected grid
+    without the service filter (:func:`metrics.ranking_protection.protected_grid`), which
+    a service filter's guard reads; computed here when needed and not given."""
     if cube.is_empty:
         return []
     services, locations, channels = _ids(services), _ids(locations), _ids(channels)
@@ -179,7 +182,8 @@ def period_tiles(cube: Cube, grain: str, first: dt.date, last: dt.date, *,
     ready = [p for p, share in shares.items() if p <= last and share >= MATURE_SHARE]
     mature = max(ready) if ready else last
     out = []
-    memo: dict = {}  # each period's protected ranking, shared by the tiles
+    # each period's protected ranking, shared by the tiles (and the grid they rest on)
+    memo: dict = {} if grid is None else {"grid": grid}
     for kpi_id in kpis:
         kpi = KPIS[kpi_id]
         at = mature if kpi.cohort else last
