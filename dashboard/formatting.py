@@ -109,20 +109,24 @@ def fmt_protected(lang: str = "de") -> str:
     return "geschützt" if lang == "de" else "protected"
 
 
-def fmt_count(n: int | None, suppressed: bool, min_n: int, lang: str = "de") -> str:
-    """Case count next to a value; a suppressed cell hides its count as well."""
+def fmt_count(n: int | None, suppressed: bool, min_n: int, lang: str = "de", *,
+              protected: bool = False) -> str:
+    """Case count next to a value; a suppressed cell hides its count as well ("geschützt"
+    where it is ``protected``: withheld although it rests on enough cases)."""
     if suppressed:
-        return fmt_suppressed(min_n, lang)
+        return fmt_protected(lang) if protected else fmt_suppressed(min_n, lang)
     return fmt_number(n or 0, lang, 0)
 
 
 def fmt_value(
-    kpi: KpiDef | str, value: float | None, suppressed: bool, min_n: int, lang: str = "de"
+    kpi: KpiDef | str, value: float | None, suppressed: bool, min_n: int, lang: str = "de",
+    *, protected: bool = False,
 ) -> str:
-    """A KPI value in its unit; "< 5" when suppressed, "–" when there is no data."""
+    """A KPI value in its unit; "< 5" when suppressed ("geschützt" when ``protected``: it
+    rests on enough cases but is withheld to protect another), "–" when there is no data."""
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
     if suppressed:
-        return fmt_suppressed(min_n, lang)
+        return fmt_protected(lang) if protected else fmt_suppressed(min_n, lang)
     if value is None:
         return DASH
     if kpi.unit == "percent":

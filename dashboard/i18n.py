@@ -150,6 +150,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_value": {"de": "Wert", "en": "Value"},
     "col_n": {"de": "Vorgänge (n)", "en": "Cases (n)"},
     "col_note": {"de": "Hinweis", "en": "Note"},
+    "note_protected": {"de": "ausgeblendet („{secondary}“: sonst ließe sich ein "
+                       "ausgeblendeter Monat errechnen)",
+                       "en": "withheld (“{secondary}”: else a withheld month could be "
+                       "recomputed)"},
     "note_suppressed": {
         "de": "ausgeblendet (weniger als {min_n} Fälle)",
         "en": "withheld (fewer than {min_n} cases)",
@@ -164,6 +168,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Text alternative: {kpi} ({scope}) {direction} from {first_value} "
         "({first_month}) to {last_value} ({last_month}); {shown} of {months} months "
         "have a value.",
+    },
+    "alt_protected": {
+        "de": " Zeiträume „{secondary}“ (sonst ließe sich ein ausgeblendeter Monat "
+        "errechnen): {hidden}.",
+        "en": " Periods “{secondary}” (else a withheld month could be recomputed): {hidden}.",
     },
     "alt_hidden": {
         "de": " {hidden} Monate ausgeblendet (weniger als {min_n} Fälle).",

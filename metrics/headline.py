@@ -36,6 +36,7 @@ from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
 from metrics.funnel import FUNNEL_SCHEMA
 from metrics.kpis import compute
+from metrics.open_data import pinned
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
 from metrics.ranking_protection import KPI_FAMILY, Grid, protected_grid, protected_ranking
@@ -44,8 +45,9 @@ from metrics.targets import Target, TargetStatus, target_status
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 CHANNEL_BLIND = frozenset({"digital_take_up"})  # a share of channels: no channel filter
 MOVER_KPIS = ("digital_take_up", "processing_days_median")
+# protected: withheld although it rests on enough cases (a guard's doing, not a small n)
 SERIES_SCHEMA = {"period": pl.Date, "value": pl.Float64, "n": pl.Int64,
-                 "suppressed": pl.Boolean}
+                 "suppressed": pl.Boolean, "protected": pl.Boolean}
 
 
 def last_month(start: dt.date, grain: str) -> dt.date:
@@ -70,15 +72,20 @@ def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.
                   locations: Iterable[int] | None = None,
                   channels: Iterable[str] | None = None, min_n: int = 5,
                   memo: dict | None = None) -> pl.DataFrame:
-    """One row per period ``first`` … ``last`` (period starts): value, n, suppressed; a
-    period without data has n = 0 and no value (missing, not withheld). ``memo``: shared
-    by the tiles of one view, so each period's ranking is protected once."""
+    """One row per period ``first`` … ``last`` (period starts): value, n, suppressed,
+    protected (withheld by a guard although n ≥ ``min_n``: "geschützt", not "< 5"); a period
+    without data has n = 0 and no value (missing, not withheld). ``memo``: shared by the
+    tiles of one view, so each period's ranking is protected once."""
     got = compute(kpi_id, cube, ("period",), services=_ids(services),
                   locations=_ids(locations), channels=_channels(kpi_id, channels),
                   min_n=min_n, grain=grain, protect_filters=True)  # metrics.disclosure
+    memo = {} if memo is None else memo
     if services is not None and min_n > 1 and not got.is_empty():
         got = _guard_services(cube, kpi_id, grain, got, list(services), _ids(locations),
-                              _ids(channels), min_n, {} if memo is None else memo)
+                              _ids(channels), min_n, memo)
+    if grain != "month" and min_n > 1 and not got.is_empty():
+        got = _guard_months(cube, kpi_id, grain, got, services, locations, channels, min_n,
+                            memo)
     starts = []
     p = first
     while p <= last:
@@ -88,7 +95,8 @@ def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.
     return (frame.join(got.select("period", "value", "n", "suppressed"), on="period",
                        how="left")
             .with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
-            .cast(SERIES_SCHEMA))
+            .with_columns(protected=pl.col("suppressed") & (pl.col("n") >= min_n))
+            .select(list(SERIES_SCHEMA)).cast(SERIES_SCHEMA))
 
 
 def _guard_services(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
@@ -125,6 +133,60 @@ def _guard_services(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
         (pl.col("suppressed") | out).alias("suppressed"))
 
 
+def _guard_months(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
+                  services: Iterable[int] | None, locations: Iterable[int] | None,
+                  channels: Iterable[str] | None, min_n: int, memo: dict) -> pl.DataFrame:
+    """Withhold the quarters and years whose total would give a month back that the month
+    view withholds (:func:`withheld_periods`)."""
+    out = withheld_periods(cube, kpi_id, grain, got["period"].to_list(), services=services,
+                           locations=locations, channels=channels, min_n=min_n, memo=memo)
+    if not out:
+        return got
+    hide = pl.col("period").is_in(pl.Series(sorted(out), dtype=got.schema["period"]).implode())
+    return got.with_columns(
+        pl.when(hide).then(None).otherwise(pl.col("value")).alias("value"),
+        (pl.col("suppressed") | hide).alias("suppressed"))
+
+
+def withheld_periods(cube: Cube, kpi_id: str, grain: str, periods: Iterable[dt.date], *,
+                     services: Iterable[int] | None = None,
+                     locations: Iterable[int] | None = None,
+                     channels: Iterable[str] | None = None, min_n: int = 5,
+                     memo: dict | None = None) -> set[dt.date]:
+    """The periods (starts of ``grain``) whose total of the KPI would give a withheld month
+    back. The total of all services is a row along the months of its own: its withheld
+    months (too few cases, or a filter's guard) are one pool, and — the partition rule of
+    :mod:`metrics.ranking_protection` — a period may show its total only if it holds none
+    of them, or all of them while their sum pins none down (two or more, not all 0 % or
+    100 %, not fixed by the marks' classes). Else its total minus its shown months isolates
+    what the month view withholds."""
+    if grain == "month" or not cube.months:
+        return set()
+    months = period_series(cube, kpi_id, "month", cube.months[0], cube.months[-1],
+                           services=services, locations=locations, channels=channels,
+                           min_n=min_n, memo={} if memo is None else memo)
+    held = months.filter(pl.col("suppressed"))
+    if held.is_empty():
+        return set()
+    raw = compute(kpi_id, cube, ("period",), services=_ids(services),
+                  locations=_ids(locations), channels=_channels(kpi_id, channels),
+                  grain="month")
+    numerators = None
+    if "numerator" in raw.columns:
+        got = dict(zip(raw["period"].to_list(), raw["numerator"].to_list(), strict=True))
+        numerators = [int(got.get(m) or 0) for m in held["period"].to_list()]
+    counts = held["n"].to_list()
+    bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
+    whole_safe = len(counts) >= 2 and not pinned(counts, bounds, numerators)
+    pool = set(held["period"].to_list())
+    out = set()
+    for start in periods:
+        inside = {m for m in pool if start <= m < shift_month(start, GRAIN_MONTHS[grain])}
+        if inside and (inside != pool or not whole_safe):
+            out.add(start)
+    return out
+
+
 def closed_shares(cube: Cube, grain: str, *, services: Iterable[int] | None = None,
                   locations: Iterable[int] | None = None,
                   channels: Iterable[str] | None = None) -> dict[dt.date, float]:
@@ -156,6 +218,7 @@ class PeriodTile:
     closed_share: float | None = None
     target: Target | None = None
     status: TargetStatus | None = None
+    protected: bool = False  # withheld although it rests on enough cases ("geschützt")
 
     @property
     def change_unit(self) -> str:
@@ -192,7 +255,7 @@ def period_tiles(cube: Cube, grain: str, first: dt.date, last: dt.date, *,
                                locations=locations, channels=channels, min_n=min_n,
                                memo=memo)
         rows = {r["period"]: r for r in series.iter_rows(named=True)}
-        row = rows.get(at, {"value": None, "n": 0, "suppressed": False})
+        row = rows.get(at, {"value": None, "n": 0, "suppressed": False, "protected": False})
         prev = rows.get(previous_period(at, grain), {}).get("value")
         year = rows.get(shift_month(at, -12), {}).get("value")
         target = (targets or {}).get(kpi_id)
@@ -210,7 +273,7 @@ def period_tiles(cube: Cube, grain: str, first: dt.date, last: dt.date, *,
             change_year=change(kpi, row["value"], year),
             series=series.filter(pl.col("period") >= first),
             closed_share=shares.get(at) if kpi.cohort else None,
-            target=target, status=status))
+            target=target, status=status, protected=row["protected"]))
     return out
 
 

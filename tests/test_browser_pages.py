@@ -215,19 +215,21 @@ def test_a_link_with_codes_opens_the_same_view_in_english(server: str, browser, 
                                                           handmade_store: Settings) -> None:
     add_survey(handmade_store)
     page = open_page(browser, server, "overview")
-    query = "raster=quarter&von=2025-Q4&bis=2026-Q3&standort=NRD"
+    # Q4 2026, not Q3: Q3 holds Aug 2026, whose 3 cases at Nord the month view withholds, so
+    # its totals read "protected" (metrics.headline.withheld_periods)
+    query = "raster=quarter&von=2025-Q4&bis=2026-Q4&standort=NRD"
     page.goto(f"{server}/?lang=en&{query}")
     page.get_by_role("heading", name="Overview", exact=True).wait_for(timeout=30_000)
-    page.get_by_text("Key figures for Q3 2026").wait_for(timeout=30_000)
+    page.get_by_text("Key figures for Q4 2026").wait_for(timeout=30_000)
     page.locator(".st-key-o_tiles [data-testid='stMetricValue']").first.wait_for(timeout=30_000)
     settle(page)
     cube = load_cube(get_engine(handmade_store))
-    tile = period_tiles(cube, "quarter", dt.date(2025, 10, 1), dt.date(2026, 7, 1),
+    tile = period_tiles(cube, "quarter", dt.date(2025, 10, 1), dt.date(2026, 10, 1),
                         locations=[2], min_n=handmade_store.min_n)[0]
     values = page.locator(".st-key-o_tiles [data-testid='stMetricValue']").all_inner_texts()
     assert values[0].strip() == fmt_value(tile.kpi, tile.value, tile.suppressed,
-                                          handmade_store.min_n, "en") == "15.4%"  # Nord Q3: 2 / 13
-    assert page.get_by_text("Key figures for Q3 2026").is_visible()
+                                          handmade_store.min_n, "en") == "20.0%"  # Nord Q4: 2 / 10
+    assert page.get_by_text("Key figures for Q4 2026").is_visible()
     assert query in page.url  # the codes stay; nothing was translated
     # the satisfaction topic by its code
     page.goto(f"{server}/zufriedenheit?lang=en&thema=reachability")

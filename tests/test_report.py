@@ -16,6 +16,14 @@ follow-up), e-mail (10), video (0) → 6 completed, days sorted 0 0 2 2 10 10: m
 2 days, 90th percentile (rank 6) 10 days, follow-up rate 2 / 6 = 33,3 %. In the table L2
 (3 cases) is withheld, and because the total 8 is printed, L1's cases and take-up are
 withheld too (8 − 3 would give L1's 5 otherwise).
+
+The summary's Q1 cases and take-up are withheld as well ("geschützt"): Feb 2026 rests on 3
+cases, so the month view (the Überblick, the report's own monthly chart) withholds Feb — and
+Q1 minus Jan would give Feb back. The completed cases (Jan 4, Feb 2) are withheld in both
+months, and Q1 holds both: only their sum 6 follows, so median, P90 and follow-ups stay.
+January alone (``2026-01``): 5 cases (L1 online,
+in person, post, OZG portal; L2 assisted digital), 2 digital → 2 / 5 = 40,0 %; 4 completed
+("< 5").
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from dashboard.report.services import period_ranking
 from metrics.cube import Cube, load_cube
 from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
+from metrics.headline import withheld_periods
 from metrics.kpis import compute
 from metrics.pilots import pilot_effect, sentence
 from metrics.service_view import ranking, windowed
@@ -68,9 +77,12 @@ def kleinstadt_inputs(kleinstadt: Settings) -> Inputs:
 def test_kleinstadt_summary_by_hand(kleinstadt_inputs: Inputs) -> None:
     report = build(kleinstadt_inputs, "2026-Q1", "stadt", today=dt.date(2026, 4, 2))
     lines = {k.kpi_id: k for k in report.kpis}
+    protected = ("geschützt", "geschützt")
     assert [(k, lines[k].text, lines[k].n_text) for k in lines] == [
-        ("cases", "8", "8"),
-        ("digital_take_up", f"37,5{NB}%", "8"),
+        ("cases", *protected),  # 8, but Feb's 3 are withheld in the month view
+        ("digital_take_up", *protected),  # 3 / 8 = 37,5 %: Feb's 3 again
+        # completed: Jan 4 and Feb 2, both withheld, and Q1 holds both: their sum 6 pins
+        # neither down (each 1 … 4), 2 follow-ups are neither none nor all — shown
         ("processing_days_median", f"2{NB}Tage", "6"),
         ("processing_days_p90", f"10{NB}Tage", "6"),
         ("follow_up_rate", f"33,3{NB}%", "6"),
@@ -78,7 +90,15 @@ def test_kleinstadt_summary_by_hand(kleinstadt_inputs: Inputs) -> None:
         ("open_case_age_median", f"<{NB}5", f"<{NB}5"),
         ("open_case_age_p90", f"<{NB}5", f"<{NB}5"),
     ]
-    assert lines["digital_take_up"].value == pytest.approx(3 / 8)
+    assert lines["digital_take_up"].value is None  # nothing behind the mark either
+    # January alone holds no withheld month: its totals are shown (docstring)
+    january = {k.kpi_id: k for k in build(kleinstadt_inputs, "2026-01", "stadt",
+                                          today=dt.date(2026, 4, 2)).kpis}
+    assert [(k, january[k].text, january[k].n_text) for k in ("cases", "digital_take_up",
+                                                               "processing_days_median")] == [
+        ("cases", "5", "5"), ("digital_take_up", f"40,0{NB}%", "5"),
+        ("processing_days_median", f"<{NB}5", f"<{NB}5")]
+    assert january["digital_take_up"].value == pytest.approx(2 / 5)
     # no data in 2025-Q4 and 2025-Q1: nothing to compare with
     assert {k.previous for k in report.kpis if "open" not in k.kpi_id} == {"– (–)"}
     assert report.kpi_headers[1:5] == ("1. Quartal 2026", "Vorgänge (n)",
@@ -164,7 +184,9 @@ def test_english(kleinstadt_inputs: Inputs) -> None:
     report = build(kleinstadt_inputs, "2026-Q1", "stadt", lang="en")
     assert report.title == "Council report"
     assert report.period_label == "Q1 2026"
-    assert [k.text for k in report.kpis][:2] == ["8", "37.5%"]
+    assert [k.text for k in report.kpis][:2] == ["protected", "protected"]  # see above
+    january = build(kleinstadt_inputs, "2026-01", "stadt", lang="en")
+    assert [k.text for k in january.kpis][:2] == ["5", "40.0%"]
     assert report.kpis[1].label == "Digital take-up"
 
 
@@ -259,16 +281,26 @@ def city(module_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 def test_example_city_summary_is_what_metrics_computes(city: Settings) -> None:
     inputs = load_inputs(city)
     cube = inputs.cube
-    report = build(inputs, "2026-Q2", "department:Bürgerservice")
-    services = tuple(sorted(cube.services.filter(
-        cube.services["department"] == "Bürgerservice")["service_id"].to_list()))
-    assert report.scope.services == services
     q2 = windowed(cube, dt.date(2026, 4, 1), dt.date(2026, 6, 1))
     q1 = windowed(cube, dt.date(2026, 1, 1), dt.date(2026, 3, 1))
+    # a department: in this small city the Leistungen ranking withholds some of its services
+    # in most months, so its months are withheld (the service filter's guard) and so is
+    # every quarter holding some of them (metrics.headline.withheld_periods)
+    department = build(inputs, "2026-Q2", "department:Bürgerservice")
+    services = tuple(sorted(cube.services.filter(
+        cube.services["department"] == "Bürgerservice")["service_id"].to_list()))
+    assert department.scope.services == services
+    for line in department.kpis[1:5]:
+        assert withheld_periods(cube, line.kpi_id, "quarter", [dt.date(2026, 4, 1)],
+                                services=services, min_n=5)
+        assert (line.text, line.n_text) == ("geschützt", "geschützt")
+    # the whole city: nothing withheld, every number as metrics computes it
+    report = build(inputs, "2026-Q2", "stadt")
+    services = tuple(sorted(cube.services["service_id"].to_list()))
     lines = {k.kpi_id: k for k in report.kpis}
     for kpi_id, grain in (("digital_take_up", "month"), ("processing_days_median", None),
                           ("processing_days_p90", None), ("follow_up_rate", None)):
-        now = compute(kpi_id, q2, (), services=services, min_n=5, grain=grain).row(0, named=True)
+        now = compute(kpi_id, q2, (), min_n=5, grain=grain).row(0, named=True)
         assert lines[kpi_id].text == fmt_value(kpi_id, now["value"], now["suppressed"], 5)
         assert lines[kpi_id].n_text == fmt_count(now["n"], now["suppressed"], 5)
         assert lines[kpi_id].value == now["value"]

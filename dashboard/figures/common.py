@@ -19,7 +19,7 @@ import plotly.io as pio
 import polars as pl
 from babel.dates import format_date
 
-from dashboard.formatting import fmt_count, fmt_month, fmt_value
+from dashboard.formatting import fmt_count, fmt_month, fmt_protected, fmt_value
 from dashboard.i18n import t
 from metrics.catalogue import KpiDef
 
@@ -102,8 +102,9 @@ def trend_figure(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int,
     hover = [
         [
             fmt_period(r[column], grain, lang),
-            fmt_value(kpi, r["value"], r["suppressed"], min_n, lang),
-            fmt_count(r["n"], r["suppressed"], min_n, lang),
+            fmt_value(kpi, r["value"], r["suppressed"], min_n, lang,
+                      protected=bool(r.get("protected"))),
+            fmt_count(r["n"], r["suppressed"], min_n, lang, protected=bool(r.get("protected"))),
         ]
         for r in series.iter_rows(named=True)
     ]
@@ -182,7 +183,9 @@ def text_alternative(series: pl.DataFrame, kpi: KpiDef, scope: str, lang: str, m
     """A plain-language summary of :func:`trend_figure` for screen readers and print."""
     column = _period_column(series)
     shown = series.filter(pl.col("value").is_not_null())
-    hidden = int(series["suppressed"].sum())
+    protected = (int((series["suppressed"] & series["protected"]).sum())
+                 if "protected" in series.columns else 0)
+    hidden = int(series["suppressed"].sum()) - protected
     label = kpi.label(lang)
     if shown.is_empty():
         return t(grain_key("alt_none", grain), lang, kpi=label, scope=scope)
@@ -213,6 +216,8 @@ def text_alternative(series: pl.DataFrame, kpi: KpiDef, scope: str, lang: str, m
     if hidden:
         key = "alt_hidden_one" if hidden == 1 else "alt_hidden"
         text += t(grain_key(key, grain), lang, hidden=hidden, min_n=min_n)
+    if protected:
+        text += t("alt_protected", lang, hidden=protected, secondary=fmt_protected(lang))
     return text
 
 
@@ -223,7 +228,9 @@ def table_rows(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int,
     column, period_header = _period_column(series), t(grain_key("col_month", grain), lang)
     rows = []
     for r in series.sort(column, descending=True).iter_rows(named=True):
-        if r["suppressed"]:
+        if r["suppressed"] and r.get("protected"):
+            note = t("note_protected", lang, secondary=fmt_protected(lang))
+        elif r["suppressed"]:
             note = t("note_suppressed", lang, min_n=min_n)
         elif r["value"] is None:
             note = t("note_no_data", lang)
@@ -232,8 +239,10 @@ def table_rows(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int,
         rows.append(
             {
                 period_header: fmt_period(r[column], grain, lang),
-                kpi.label(lang): fmt_value(kpi, r["value"], r["suppressed"], min_n, lang),
-                t("col_n", lang): fmt_count(r["n"], r["suppressed"], min_n, lang),
+                kpi.label(lang): fmt_value(kpi, r["value"], r["suppressed"], min_n, lang,
+                                           protected=bool(r.get("protected"))),
+                t("col_n", lang): fmt_count(r["n"], r["suppressed"], min_n, lang,
+                                            protected=bool(r.get("protected"))),
                 t("col_note", lang): note,
             }
         )

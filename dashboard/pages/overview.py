@@ -57,7 +57,7 @@ def render_tile(tile: PeriodTile, lang: str, min_n: int) -> None:
     with st.container(border=True):
         st.metric(
             kpi.label(lang),
-            fmt_value(kpi, tile.value, tile.suppressed, min_n, lang),
+            fmt_value(kpi, tile.value, tile.suppressed, min_n, lang, protected=tile.protected),
             delta=month_delta,
             delta_color="off" if zero else ("inverse" if kpi.direction == "down" else "normal"),
             delta_arrow="off" if zero else "auto",
@@ -101,7 +101,7 @@ def render_year_change(tile: PeriodTile, year: str, lang: str) -> None:
 
 def render_tile_notes(tile: PeriodTile, lang: str, min_n: int) -> None:
     """n, the sparkline in words, and the target with its status."""
-    n = fmt_count(tile.n, tile.suppressed, min_n, lang)
+    n = fmt_count(tile.n, tile.suppressed, min_n, lang, protected=tile.protected)
     month = period_label(tile.period, tile.grain, lang)
     if tile.closed_share is None:
         st.caption(t("tile_n", lang, month=month, n=n))

@@ -32,7 +32,9 @@ from dashboard.report.scope import Scope
 from metrics.catalogue import KPIS, KpiDef
 from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
+from metrics.headline import withheld_periods
 from metrics.kpis import compute
+from metrics.open_data import pinned
 from metrics.overview import MATURE_SHARE, change, shift_month
 from metrics.service_view import COMPLETION_KPI, windowed
 from metrics.targets import Target, target_status
@@ -128,6 +130,33 @@ def series(cube, kpi_id: str, scope: Scope, first: dt.date, last: dt.date,  # no
     return joined.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
 
 
+def holds_withheld_month(cube, kpi_id: str, period: Period, scope: Scope,  # noqa: ANN001
+                         min_n: int) -> bool:
+    """Whether the total of a quarter or year would give a month back that the month view
+    withholds (the report's monthly chart, the Überblick's months):
+    :func:`metrics.headline.withheld_periods`, for the cases as the total of every source's
+    cases per month."""
+    if period.kind == "month" or kpi_id == COMPLETION or not cube.months:
+        return False
+    if kpi_id != CASES:
+        return period.first in withheld_periods(
+            cube, kpi_id, period.kind, [period.first], services=scope.services,
+            locations=scope.locations, min_n=min_n)
+    facts = volume_facts(cube, "month")
+    if scope.services is not None:
+        facts = facts.filter(pl.col("service_id").is_in(list(scope.services)))
+    if scope.locations is not None:
+        facts = facts.filter(pl.col("location_id").is_in(list(scope.locations)))
+    per = facts.group_by("period").agg(pl.col("cases").sum())
+    held = per.filter(pl.col("cases").is_between(1, min_n - 1))
+    inside = held.filter(pl.col("period").is_between(period.first, period.last))
+    if inside.is_empty():
+        return False
+    counts = held["cases"].to_list()
+    return inside.height < held.height or len(counts) < 2 or pinned(
+        counts, [(1, min_n - 1)] * len(counts))
+
+
 def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
     last = min(period.last, cube.months[-1])
     return max(cube.months[0], shift_month(last, 1 - CHART_MONTHS)), last
@@ -153,8 +182,13 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
             rows = [case_count(cube, p, scope, min_n) for p in periods]
         else:
             rows = [period_value(cube, kpi_id, p, scope, min_n) for p in periods]
+        # a quarter or year before holding a withheld month is withheld like one now
+        rows[1:] = [{**r, "value": None, "suppressed": True}
+                    if not r["suppressed"] and holds_withheld_month(cube, kpi_id, p, scope, min_n)
+                    else r for r, p in zip(rows[1:], periods[1:], strict=True)]
         now = rows[0]
-        hidden = kpi_id in protected and not now["suppressed"]
+        hidden = (kpi_id in protected or holds_withheld_month(cube, kpi_id, period, scope,
+                                                              min_n)) and not now["suppressed"]
         if hidden:
             now = {**now, "value": None, "suppressed": True}
         trend = (series(cube, kpi_id, scope, first, last, min_n)
