@@ -116,6 +116,32 @@ def split_pools(cells: pl.DataFrame, by: Sequence[str], locations: list[int] | N
     return guard_selection(grouped, "location_id", locations, list(by), min_n)
 
 
+def protect_parts(frame: pl.DataFrame, key: str, min_n: int) -> pl.DataFrame:
+    """A service's whole-period count split by ``key`` (channels, modes) beside its total
+    (the ranking's completed cases): ``frame`` has ``key``, ``n``, optionally ``numerator``
+    and ``suppressed``; further parts are withheld until total minus the shown parts pins
+    no withheld one down (:func:`metrics.open_data.protect`, marks' classes known), and
+    every part if none is left to withhold. Returns ``key`` and the new ``suppressed``."""
+    from metrics.open_data import protect  # one package, no cycle at import time
+
+    parts = frame.filter(pl.col("n") > 0)
+    if parts.is_empty():
+        return frame.select(key, pl.col("suppressed").fill_null(False))
+    keys = parts[key].to_list()
+    cells = pl.DataFrame({
+        "kpi": "parts", "family": "parts", "month": dt.date(2000, 1, 1),
+        "service_id": list(range(len(keys))), "n": parts["n"].cast(pl.Int64),
+        "numerator": (parts["numerator"].cast(pl.Int64) if "numerator" in parts.columns
+                      else pl.Series([None] * len(keys), dtype=pl.Int64)),
+        "suppressed": (parts["suppressed"].fill_null(False) if "suppressed" in parts.columns
+                       else pl.Series([False] * len(keys)))})
+    out, totals = protect(cells, min_n, {}, classes_shown=True)
+    held = set() if not bool(totals["suppressed"].any()) else set(keys)
+    held |= {keys[i] for i in out.filter(pl.col("suppressed"))["service_id"].to_list()}
+    return frame.select(key, (pl.col(key).is_in(list(held)) | pl.col("suppressed").fill_null(
+        False)).alias("suppressed"))
+
+
 # --- every service: the ranking ------------------------------------------------------------
 
 
@@ -302,6 +328,10 @@ def day_distribution(cube: Cube, service_id: int, *, locations: Iterable[int] | 
     out = out.with_columns(n=pl.col("cases").sum().over("mode")).join(guarded, on="mode",
                                                                       how="left")
     small = ((pl.col("n") > 0) & (pl.col("n") < min_n)) | pl.col("withheld").fill_null(False)
+    # online + offline add up to the service's completed cases the ranking shows
+    modes = out.group_by("mode").agg(pl.col("n").first(), small.any().alias("suppressed"))
+    held = protect_parts(modes, "mode", min_n).filter(pl.col("suppressed"))["mode"]
+    small = small | pl.col("mode").is_in(held.to_list())
     return out.with_columns(
         share=pl.when(small | (pl.col("n") == 0)).then(None)
         .otherwise(pl.col("cases") / pl.col("n")),
@@ -366,6 +396,14 @@ def detail(cube: Cube, funnel: pl.DataFrame, service_id: int, *,
                         protect_filters=True)
     follow_up = follow_up.sort(pl.col("channel").map_elements(channel_rank,
                                                               return_dtype=pl.Int64))
+    # the channels add up to the service's completed cases the ranking shows
+    raw = compute("follow_up_rate", w, ("channel",), services=[service_id],
+                  locations=locations, channels=_ids(channels), min_n=1)
+    flags = protect_parts(follow_up.drop("numerator", strict=False).join(
+        raw.select("channel", "numerator"), on="channel", how="left"), "channel", min_n)
+    follow_up = follow_up.drop("suppressed").join(flags, on="channel", how="left").with_columns(
+        *(pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c)
+          for c in ("value", "numerator") if c in follow_up.columns))
     own = funnel.filter(pl.col("service_id") == service_id)
     completion = (_on_months(completion_rate(own, ("month",), min_n), all_months)
                   if not own.is_empty() else completion_rate(own, ("month",), min_n))

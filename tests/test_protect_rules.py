@@ -70,3 +70,17 @@ def test_with_every_partner_known_the_total_is_withheld():
     out, totals = protect(known, 5, classes_shown=True)
     assert sorted(out.filter(pl.col("suppressed"))["service_id"].to_list()) == [1]
     assert totals.select("n", "suppressed").row(0) == (53, True)
+
+
+def test_a_split_of_a_published_total_withholds_the_partner():
+    """metrics.service_view.protect_parts: a service's completed cases online (3, "< 5")
+    and offline (40) beside its total 43 — offline would give online back, so it goes too;
+    with a third part (in person 12) the smallest shown one is enough."""
+    from metrics.service_view import protect_parts
+
+    two = pl.DataFrame({"mode": ["online", "offline"], "n": [3, 40],
+                        "suppressed": [True, False]})
+    assert protect_parts(two, "mode", 5)["suppressed"].to_list() == [True, True]
+    three = pl.DataFrame({"channel": ["online", "post", "in_person"], "n": [3, 40, 12],
+                          "suppressed": [True, False, False]})
+    assert protect_parts(three, "channel", 5)["suppressed"].to_list() == [True, False, True]
