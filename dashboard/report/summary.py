@@ -9,7 +9,7 @@ Leistungen page's ranking, so the summary's total is the sum of the service tabl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import polars as pl
 
@@ -130,18 +130,19 @@ def series(cube, kpi_id: str, scope: Scope, first: dt.date, last: dt.date,  # no
     return joined.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
 
 
-def holds_withheld_month(cube, kpi_id: str, period: Period, scope: Scope,  # noqa: ANN001
-                         min_n: int) -> bool:
-    """Whether the total of a quarter or year would give a month back that the month view
-    withholds (the report's monthly chart, the Überblick's months):
-    :func:`metrics.headline.withheld_periods`, for the cases as the total of every source's
-    cases per month."""
-    if period.kind == "month" or kpi_id == COMPLETION or not cube.months:
-        return False
+def withheld_of(cube, kpi_id: str, periods: Sequence[Period], scope: Scope,  # noqa: ANN001
+                min_n: int) -> set[dt.date]:
+    """The starts of those ``periods`` (quarters or years, all of one kind) whose total
+    would give a month back that the month view withholds (the report's monthly chart, the
+    Überblick's months): :func:`metrics.headline.withheld_periods`, for the cases as the
+    total of every source's cases per month."""
+    kind = periods[0].kind
+    if kind == "month" or kpi_id == COMPLETION or not cube.months:
+        return set()
+    starts = [p.first for p in periods]
     if kpi_id != CASES:
-        return period.first in withheld_periods(
-            cube, kpi_id, period.kind, [period.first], services=scope.services,
-            locations=scope.locations, min_n=min_n)
+        return withheld_periods(cube, kpi_id, kind, starts, services=scope.services,
+                                locations=scope.locations, min_n=min_n)
     facts = volume_facts(cube, "month")
     if scope.services is not None:
         facts = facts.filter(pl.col("service_id").is_in(list(scope.services)))
@@ -149,12 +150,14 @@ def holds_withheld_month(cube, kpi_id: str, period: Period, scope: Scope,  # noq
         facts = facts.filter(pl.col("location_id").is_in(list(scope.locations)))
     per = facts.group_by("period").agg(pl.col("cases").sum())
     held = per.filter(pl.col("cases").is_between(1, min_n - 1))
-    inside = held.filter(pl.col("period").is_between(period.first, period.last))
-    if inside.is_empty():
-        return False
     counts = held["cases"].to_list()
-    return inside.height < held.height or len(counts) < 2 or pinned(
-        counts, [(1, min_n - 1)] * len(counts))
+    whole_safe = len(counts) >= 2 and not pinned(counts, [(1, min_n - 1)] * len(counts))
+    out = set()
+    for p in periods:
+        inside = held.filter(pl.col("period").is_between(p.first, p.last)).height
+        if inside and (inside < held.height or not whole_safe):
+            out.add(p.first)
+    return out
 
 
 def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
@@ -182,13 +185,14 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
             rows = [case_count(cube, p, scope, min_n) for p in periods]
         else:
             rows = [period_value(cube, kpi_id, p, scope, min_n) for p in periods]
-        # a quarter or year before holding a withheld month is withheld like one now
+        # a quarter or year (now and before) holding a withheld month is withheld itself
+        held = withheld_of(cube, kpi_id, periods, scope, min_n)
         rows[1:] = [{**r, "value": None, "suppressed": True}
-                    if not r["suppressed"] and holds_withheld_month(cube, kpi_id, p, scope, min_n)
+                    if not r["suppressed"] and p.first in held
                     else r for r, p in zip(rows[1:], periods[1:], strict=True)]
         now = rows[0]
-        hidden = (kpi_id in protected or holds_withheld_month(cube, kpi_id, period, scope,
-                                                              min_n)) and not now["suppressed"]
+        hidden = ((kpi_id in protected or period.first in held)
+                  and not now["suppressed"])
         if hidden:
             now = {**now, "value": None, "suppressed": True}
         trend = (series(cube, kpi_id, scope, first, last, min_n)
