@@ -291,9 +291,10 @@ def withheld_months(months: pl.DataFrame, min_n: int) -> pl.DataFrame:
 def _month_cells(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date,
                  services: Iterable[int] | None, locations: Iterable[int] | None,
                  channels: Iterable[str] | None, min_n: int) -> pl.DataFrame:
-    """What :func:`protect_ranking` gives :func:`metrics.open_data.protect` for one month
-    (:func:`_cells` with ``held`` and ``groups``), for every month of ``first`` … ``last``:
-    the numbers of :func:`metrics.service_view.ranking` grouped by month of receipt."""
+    """The grid's cells for :func:`metrics.open_data.protect`: the numbers of
+    :func:`metrics.service_view.ranking` (cases, take-up, completed cases and follow-ups,
+    started forms) grouped by month of receipt for every month of ``first`` … ``last``, each
+    flagged where the ranking of that month would withhold it (small, or a filter's guard)."""
     schema = {"kpi": pl.String, "family": pl.String, "month": pl.Date,
               "service_id": pl.Int64, "n": pl.Int64, "numerator": pl.Int64,
               "suppressed": pl.Boolean}
