@@ -258,6 +258,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "{kpi} im Zeitverlauf: {months} ausgeblendet (weniger als {min_n} Fälle)",
         "en": "{kpi} over time: {months} withheld (fewer than {min_n} cases)",
     },
+    "r_withheld_months_protected": {
+        "de": "{kpi} im Zeitverlauf: {months} geschützt (die Monatssumme würde ausgeblendete "
+        "Werte einzelner Leistungen verraten)",
+        "en": "{kpi} over time: {months} protected (the month's total would give away "
+        "withheld values of single services)",
+    },
     "r_withheld_total": {
         "de": "{kpi} ({scope}) im Berichtszeitraum: ausgeblendet (weniger als {min_n} Fälle)",
         "en": "{kpi} ({scope}) in the report period: withheld (fewer than {min_n} cases)",

@@ -39,7 +39,13 @@ from metrics.kpis import compute
 from metrics.open_data import pinned
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
-from metrics.ranking_protection import KPI_FAMILY, Grid, protected_grid, protected_ranking
+from metrics.ranking_protection import (
+    KPI_FAMILY,
+    Grid,
+    closed_months,
+    protected_grid,
+    protected_ranking,
+)
 from metrics.targets import Target, TargetStatus, target_status
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -83,6 +89,10 @@ def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.
     if services is not None and min_n > 1 and not got.is_empty():
         got = _guard_services(cube, kpi_id, grain, got, list(services), _ids(locations),
                               _ids(channels), min_n, memo)
+    if grain == "month" and min_n > 1 and not got.is_empty():
+        closed = closed_months(_grid(cube, locations, channels, min_n, memo), kpi_id,
+                               services)
+        got = _withhold(got, closed)
     if grain != "month" and min_n > 1 and not got.is_empty():
         got = _guard_months(cube, kpi_id, grain, got, services, locations, channels, min_n,
                             memo)
@@ -111,23 +121,36 @@ def _guard_services(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
     chosen = set(services)
     column = f"withheld_{KPI_FAMILY[kpi_id]}"
     hidden = []
-    empty = pl.DataFrame(schema=FUNNEL_SCHEMA)
-    if "grid" not in memo:  # the grid without the service filter, once per view
-        memo["grid"] = protected_grid(cube, empty, locations=locations, channels=channels,
-                                      min_n=min_n)
+    grid = _grid(cube, locations, channels, min_n, memo)
     for period in got["period"].to_list():
         key = (period, grain)
         if key not in memo:  # the ranking without the service filter, once per period
             memo[key] = protected_ranking(
-                cube, empty, (period, last_month(period, grain)), locations=locations,
-                channels=channels, min_n=min_n, grid=memo["grid"])
+                cube, pl.DataFrame(schema=FUNNEL_SCHEMA), (period, last_month(period, grain)),
+                locations=locations, channels=channels, min_n=min_n, grid=grid)
         ranked = memo[key]
         held = set(ranked.filter(pl.col(column).is_not_null())["service_id"].to_list())
         if held & chosen and held - chosen:
             hidden.append(period)
+    return _withhold(got, hidden)
+
+
+def _grid(cube: Cube, locations: Iterable[int] | None, channels: Iterable[str] | None,
+          min_n: int, memo: dict) -> Grid:
+    """The protected grid without the service filter, once per view (``memo``)."""
+    if "grid" not in memo:
+        memo["grid"] = protected_grid(cube, pl.DataFrame(schema=FUNNEL_SCHEMA),
+                                      locations=_ids(locations), channels=_ids(channels),
+                                      min_n=min_n)
+    return memo["grid"]
+
+
+def _withhold(got: pl.DataFrame, periods: Iterable[dt.date]) -> pl.DataFrame:
+    """``got`` with the values of ``periods`` withheld."""
+    hidden = sorted(set(periods))
     if not hidden:
         return got
-    out = pl.col("period").is_in(hidden)
+    out = pl.col("period").is_in(pl.Series(hidden, dtype=got.schema["period"]).implode())
     return got.with_columns(
         pl.when(out).then(None).otherwise(pl.col("value")).alias("value"),
         (pl.col("suppressed") | out).alias("suppressed"))
@@ -140,32 +163,30 @@ def _guard_months(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
     view withholds (:func:`withheld_periods`)."""
     out = withheld_periods(cube, kpi_id, grain, got["period"].to_list(), services=services,
                            locations=locations, channels=channels, min_n=min_n, memo=memo)
-    if not out:
-        return got
-    hide = pl.col("period").is_in(pl.Series(sorted(out), dtype=got.schema["period"]).implode())
-    return got.with_columns(
-        pl.when(hide).then(None).otherwise(pl.col("value")).alias("value"),
-        (pl.col("suppressed") | hide).alias("suppressed"))
+    return _withhold(got, out)
 
 
 def withheld_periods(cube: Cube, kpi_id: str, grain: str, periods: Iterable[dt.date], *,
                      services: Iterable[int] | None = None,
                      locations: Iterable[int] | None = None,
                      channels: Iterable[str] | None = None, min_n: int = 5,
-                     memo: dict | None = None) -> set[dt.date]:
+                     memo: dict | None = None, also: Iterable[dt.date] = ()
+                     ) -> set[dt.date]:
     """The periods (starts of ``grain``) whose total of the KPI would give a withheld month
     back. The total of all services is a row along the months of its own: its withheld
     months (too few cases, or a filter's guard) are one pool, and — the partition rule of
     :mod:`metrics.ranking_protection` — a period may show its total only if it holds none
     of them, or all of them while their sum pins none down (two or more, not all 0 % or
     100 %, not fixed by the marks' classes). Else its total minus its shown months isolates
-    what the month view withholds."""
+    what the month view withholds. ``also``: months a view withholds besides (the council
+    report's months its own grid could not keep)."""
     if grain == "month" or not cube.months:
         return set()
     months = period_series(cube, kpi_id, "month", cube.months[0], cube.months[-1],
                            services=services, locations=locations, channels=channels,
                            min_n=min_n, memo={} if memo is None else memo)
-    held = months.filter(pl.col("suppressed"))
+    extra = pl.col("period").is_in(pl.Series(sorted(set(also)), dtype=pl.Date).implode())
+    held = months.filter(pl.col("suppressed") | (extra & (pl.col("n") > 0)))
     if held.is_empty():
         return set()
     raw = compute(kpi_id, cube, ("period",), services=_ids(services),

@@ -246,6 +246,33 @@ def _span_totals_withheld(grid: Grid, why: pl.DataFrame, first: dt.date, last: d
     return out
 
 
+def closed_months(grid: Grid, kpi_id: str, services: Iterable[int] | None = None
+                  ) -> set[dt.date]:
+    """The months whose total of the KPI the grid could not keep: :func:`metrics.open_data.
+    protect` found no further cell to withhold beside the month's withheld ones (every
+    withheld take-up 0 % or 100 %, or no partner left), so the month's total of the KPI's
+    pattern — the value and the n it rests on — would give them away. A month of one
+    service only is that service's cell (nothing to protect). ``services``: a filter's
+    chosen services (the grid without the filter): their sum gives a closed month away when
+    it holds one of its withheld cells."""
+    family = KPI_FAMILY.get(kpi_id)
+    if family is None or grid.totals.is_empty():
+        return set()
+    pattern = PATTERN[family]
+    of = pl.col("kpi").replace_strict(FEED_SHOWN_IN, default=pl.col("kpi").str.split(
+        "/").list.first()).replace_strict(PATTERN, default=None)
+    cells = grid.cells.filter(of == pattern)
+    sizes = cells.group_by("kpi", "month").agg(pl.len().alias("cells"))
+    closed = (grid.totals.filter(pl.col("suppressed") & (of == pattern))
+              .join(sizes, on=["kpi", "month"], how="inner").filter(pl.col("cells") > 1))
+    months = set(closed["month"].to_list())
+    if services is None or not months:
+        return months
+    held = cells.filter(pl.col("suppressed") & pl.col("month").is_in(sorted(months))
+                        & pl.col("service_id").is_in(list(services)))
+    return set(held["month"].to_list())
+
+
 def span_end(last: dt.date) -> dt.date:
     """The last day of the month ``last``."""
     return shift_month(last, 1) - dt.timedelta(days=1)

@@ -312,3 +312,80 @@ def test_the_open_data_feed_withholds_the_grids_months(sample_store):
             compared += 1
             hidden += r["suppressed"]
     assert compared > 1000 and hidden > 0
+
+
+# --- a month whose total the grid cannot keep -------------------------------------------
+# month, location, service, channel, cases, processing days, cases with a follow-up
+CLOSED_CASES = [
+    ("2026-09", 1, 1, "online", 5, 2, 0),
+    ("2026-09", 1, 1, "in_person", 5, 4, 1),
+    ("2026-10", 1, 1, "in_person", 20, 2, 1),
+    ("2026-10", 1, 2, "post", 3, 10, 1),
+]
+
+
+@pytest.fixture
+def closed_month(settings, monkeypatch):  # noqa: ANN001, ANN201
+    """Sep 2026: Anmeldung 10 cases, 5 online. Okt 2026: Anmeldung 20 in person, Hundesteuer
+    3 by post. Okt's take-ups are both withheld (Hundesteuer's 3 "< 5", Anmeldung's 20 its
+    only partner) — and both 0 %: the month's total 0 / 23 = 0,0 % would say so. No other
+    cell can be withheld beside them, so the total itself must go ("geschützt"), and with
+    it every quarter or year that holds Okt (Okt is the only withheld month: its period's
+    total minus the shown months would be Okt's). Follow-ups are not closed: 1 of 20 and 1
+    of 3, the total 2 / 23 is neither none nor all."""
+    import tests.test_dashboard_overview as overview_store
+
+    monkeypatch.setattr(overview_store, "CASES", CLOSED_CASES)
+    overview_store.fill_store(settings)
+    return settings
+
+
+def test_a_month_the_grid_cannot_keep_is_withheld_everywhere(closed_month):  # noqa: ANN001
+    from dashboard.report import build, load_inputs
+    from metrics.headline import period_series
+    from metrics.ranking_protection import closed_months
+
+    engine = get_engine(closed_month)
+    cube, funnel = load_cube(engine), load_funnel(engine)
+    sep = dt.date(2026, 9, 1)
+    grid = protected_grid(cube, funnel)
+    totals = grid.totals.filter(pl.col("month") == OKT)
+    assert totals.filter(pl.col("kpi") == "take_up/rate").row(0, named=True) == {
+        "kpi": "take_up/rate", "month": OKT, "n": 23, "suppressed": True}
+    assert closed_months(grid, "digital_take_up") == {OKT}
+    assert closed_months(grid, "follow_up_rate") == set()
+    # a service filter: Hundesteuer alone holds a withheld cell of Okt, its value (or with
+    # Anmeldung, the total) would give it away; nothing of Sep is withheld
+    assert closed_months(grid, "digital_take_up", services=[2]) == {OKT}
+    assert closed_months(grid, "digital_take_up", services=[1, 2]) == {OKT}
+    # the Überblick's months: Okt "geschützt" (n ≥ 5), Sep 5 / 10
+    months = period_series(cube, "digital_take_up", "month", sep, OKT)
+    assert months.rows() == [(sep, 0.5, 10, False, False), (OKT, None, 23, True, True)]
+    follow = period_series(cube, "follow_up_rate", "month", OKT, OKT)
+    assert follow.rows() == [(OKT, pytest.approx(2 / 23), 23, False, False)]
+    # Q4 2026 is Okt alone: withheld too; Q3 2026 is Sep
+    quarters = period_series(cube, "digital_take_up", "quarter", dt.date(2026, 7, 1), OKT)
+    assert quarters.rows() == [(dt.date(2026, 7, 1), 0.5, 10, False, False),
+                               (OKT, None, 23, True, True)]
+    # the council report: Okt's summary line, its chart, and Q4 2026
+    report = build(load_inputs(closed_month), "2026-10", "stadt", today=dt.date(2026, 11, 2))
+    lines = {k.kpi_id: (k.text, k.n_text) for k in report.kpis}
+    assert lines["digital_take_up"] == ("geschützt", "geschützt")
+    assert lines["follow_up_rate"] == (f"8,7{NB}%", "23")  # 2 / 23
+    assert ("Digitale Nutzungsquote im Zeitverlauf: Okt 2026 geschützt (die Monatssumme "
+            "würde ausgeblendete Werte einzelner Leistungen verraten)") in report.suppressed
+    november = {k.kpi_id: k for k in build(load_inputs(closed_month), "2026-Q4", "stadt",
+                                           today=dt.date(2026, 11, 2)).kpis}
+    assert november["digital_take_up"].text == "geschützt"
+
+
+def test_the_overview_withholds_a_month_the_grid_cannot_keep(monkeypatch, closed_month):  # noqa: ANN001
+    use_store(monkeypatch, closed_month)
+    overview = run_app(**one_month)
+    (tile,) = [m for m in overview.metric if m.label == "Digitale Nutzungsquote"]
+    assert tile.value == "geschützt"
+    captions = [c.value for c in overview.get_by_key("o_tiles").caption]
+    assert "Okt 2026 · n = geschützt Vorgänge" in captions
+    september = run_app(raster="month", von="2026-09", bis="2026-09")
+    (tile,) = [m for m in september.metric if m.label == "Digitale Nutzungsquote"]
+    assert tile.value == f"50,0{NB}%"

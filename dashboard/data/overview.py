@@ -50,7 +50,7 @@ def targets(store: Store) -> list[_target_config.ScopedTarget] | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _period_tiles(_data: Cube, _grid_of: Grid | None, url: str, version: str, grain: str,
+def _period_tiles(_data: Cube, _grid_of: Grid, url: str, version: str, grain: str,
                   first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
                   locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
                   min_n: int, _targets_by_kpi: dict, targets_key: str
@@ -67,9 +67,9 @@ def period_tiles(store: Store, flt: _Filters,
     period_tiles`), with the status of the targets whose scope is the filters'."""
     chosen = _target_config.for_scope(scoped_targets or [], flt.services, flt.locations,
                                       flt.channels)
-    # a service filter's guard reads the grid without it: the one the Leistungen page caches
-    unfiltered = (None if flt.services is None
-                  else grid(store, None, flt.locations, flt.channels))
+    # the months the grid could not keep, and a service filter's guard, read the grid
+    # without the service filter: the one the Leistungen page caches
+    unfiltered = grid(store, None, flt.locations, flt.channels)
     return _period_tiles(cube(store), unfiltered, store.url, store.version, flt.grain,
                          flt.first, flt.last, flt.services, flt.locations, flt.channels,
                          store.min_n, chosen, repr(sorted(chosen.items())))

@@ -15,7 +15,7 @@ from dashboard.i18n import t
 from dashboard.report.model import Table
 from dashboard.report.period import LENGTH, Period
 from dashboard.report.scope import Scope
-from metrics.ranking_protection import FAMILIES, protected_view
+from metrics.ranking_protection import FAMILIES, Grid, protected_grid, protected_view
 
 # summary KPI → the family whose total it prints
 TOTALS = {"cases": "cases", "digital_take_up": "take_up", "processing_days_median": "completed",
@@ -29,15 +29,25 @@ def period_ranking(cube, funnel: pl.DataFrame, period: Period, scope: Scope,  # 
     return period_table(cube, funnel, period, scope, min_n)[0]
 
 
+def scope_grid(cube, funnel: pl.DataFrame, scope: Scope, min_n: int) -> Grid:  # noqa: ANN001
+    """The protected service × month grid of the scope
+    (:func:`metrics.ranking_protection.protected_grid`): the pattern the service table,
+    the summary's months and the trend charts withhold."""
+    return protected_grid(cube, funnel, services=scope.services, locations=scope.locations,
+                          min_n=min_n)
+
+
 def period_table(cube, funnel: pl.DataFrame, period: Period, scope: Scope,  # noqa: ANN001
-                 min_n: int) -> tuple[pl.DataFrame, frozenset[str]]:
+                 min_n: int, grid: Grid | None = None
+                 ) -> tuple[pl.DataFrame, frozenset[str]]:
     """One row per service of the scope over the period (:data:`RANKING_SCHEMA`), plus
     ``withheld_<family>``: "primary" (too few cases), "secondary" (withheld to protect
     another cell) or null; and the families whose total the summary must withhold.
-    Withheld cells hold no number any more."""
+    Withheld cells hold no number any more. ``grid``: :func:`scope_grid` (computed when
+    not given)."""
     frame, withheld = protected_view(cube, funnel, (period.first, period.last),
                                      services=scope.services, locations=scope.locations,
-                                     min_n=min_n)
+                                     min_n=min_n, grid=grid)
     return frame, frozenset(kpi for kpi, family in TOTALS.items() if family in withheld)
 
 

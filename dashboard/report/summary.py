@@ -36,6 +36,7 @@ from metrics.headline import withheld_periods
 from metrics.kpis import compute
 from metrics.open_data import pinned
 from metrics.overview import MATURE_SHARE, change, shift_month
+from metrics.ranking_protection import Grid, closed_months
 from metrics.service_view import COMPLETION_KPI, windowed
 from metrics.targets import Target, target_status
 
@@ -119,39 +120,61 @@ def _target(kpi_id: str, targets: Mapping[str, Target], series: pl.DataFrame | N
 
 
 def series(cube, kpi_id: str, scope: Scope, first: dt.date, last: dt.date,  # noqa: ANN001
-           min_n: int) -> pl.DataFrame:
-    """month, value, n, suppressed for every month ``first`` … ``last`` (gaps kept)."""
+           min_n: int, grid: Grid | None = None) -> pl.DataFrame:
+    """month, value, n, suppressed, protected for every month ``first`` … ``last`` (gaps
+    kept); months whose total the scope's grid could not keep
+    (:func:`metrics.ranking_protection.closed_months`) are withheld ("geschützt")."""
     out = compute(kpi_id, cube, ("period",), services=scope.services,
                   locations=scope.locations, min_n=min_n, grain="month")
     months = pl.DataFrame({"month": pl.date_range(first, last, "1mo", eager=True)},
                           schema={"month": pl.Date})
     joined = months.join(out.rename({"period": "month"}).drop("numerator", strict=False),
                          on="month", how="left")
-    return joined.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
+    closed = sorted(closed_months(grid, kpi_id)) if grid is not None else []
+    shut = pl.col("month").is_in(pl.Series(closed, dtype=pl.Date).implode())
+    return joined.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False)
+                               ).with_columns(
+        pl.when(shut).then(None).otherwise(pl.col("value")).alias("value"),
+        (pl.col("suppressed") | shut).alias("suppressed"),
+        (shut & (pl.col("n") >= min_n)).alias("protected"))
 
 
 def withheld_of(cube, kpi_id: str, periods: Sequence[Period], scope: Scope,  # noqa: ANN001
-                min_n: int) -> set[dt.date]:
-    """The starts of those ``periods`` (quarters or years, all of one kind) whose total
-    would give a month back that the month view withholds (the report's monthly chart, the
-    Überblick's months): :func:`metrics.headline.withheld_periods`, for the cases as the
-    total of every source's cases per month."""
+                min_n: int, grid: Grid | None = None, memo: dict | None = None
+                ) -> set[dt.date]:
+    """The starts of those ``periods`` (all of one kind) that must be withheld beside the
+    month view (the report's monthly chart, the Überblick's months): months whose total
+    the scope's ``grid`` could not keep (:func:`metrics.ranking_protection.closed_months`);
+    quarters and years whose total would give such a month or a small one back —
+    :func:`metrics.headline.withheld_periods`, for the cases as the total of every source's
+    cases per month. ``memo``: shared by the KPIs of one report."""
     kind = periods[0].kind
-    if kind == "month" or kpi_id == COMPLETION or not cube.months:
+    if not cube.months:
         return set()
+    closed = closed_months(grid, kpi_id) if grid is not None else set()
     starts = [p.first for p in periods]
+    if kind == "month":
+        return set(starts) & closed
+    if kpi_id == COMPLETION:
+        return set()
     if kpi_id != CASES:
+        memo = {} if memo is None else memo
+        if scope.services is None and grid is not None:
+            memo.setdefault("grid", grid)  # the scope's grid is the one without a filter
         return withheld_periods(cube, kpi_id, kind, starts, services=scope.services,
-                                locations=scope.locations, min_n=min_n)
+                                locations=scope.locations, min_n=min_n, memo=memo,
+                                also=closed)
     facts = volume_facts(cube, "month")
     if scope.services is not None:
         facts = facts.filter(pl.col("service_id").is_in(list(scope.services)))
     if scope.locations is not None:
         facts = facts.filter(pl.col("location_id").is_in(list(scope.locations)))
     per = facts.group_by("period").agg(pl.col("cases").sum())
-    held = per.filter(pl.col("cases").is_between(1, min_n - 1))
+    shut = pl.col("period").is_in(pl.Series(sorted(closed), dtype=pl.Date).implode())
+    held = per.filter(pl.col("cases").is_between(1, min_n - 1) | shut)
     counts = held["cases"].to_list()
-    whole_safe = len(counts) >= 2 and not pinned(counts, [(1, min_n - 1)] * len(counts))
+    bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
+    whole_safe = len(counts) >= 2 and not pinned(counts, bounds)
     out = set()
     for p in periods:
         inside = held.filter(pl.col("period").is_between(p.first, p.last)).height
@@ -167,9 +190,12 @@ def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
 
 def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: str,  # noqa: ANN001
               min_n: int, targets: Mapping[str, Target] | None = None,
-              protected: Collection[str] = ()) -> tuple[list[KpiLine], list[str]]:
+              protected: Collection[str] = (), grid: Grid | None = None
+              ) -> tuple[list[KpiLine], list[str]]:
     """The summary lines and the caveats to print under them. ``protected``: the KPIs whose
-    total the service table's protection withholds (shown as "geschützt")."""
+    total the service table's protection withholds (shown as "geschützt"); ``grid``: the
+    scope's protected grid (:func:`dashboard.report.services.scope_grid`)."""
+    memo: dict = {}
     first, last = chart_span(cube, period)
     ids = [CASES, *SUMMARY_KPIS]
     with_funnel = scope.locations is None and not funnel.filter(
@@ -186,7 +212,7 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
         else:
             rows = [period_value(cube, kpi_id, p, scope, min_n) for p in periods]
         # a quarter or year (now and before) holding a withheld month is withheld itself
-        held = withheld_of(cube, kpi_id, periods, scope, min_n)
+        held = withheld_of(cube, kpi_id, periods, scope, min_n, grid, memo)
         rows[1:] = [{**r, "value": None, "suppressed": True}
                     if not r["suppressed"] and p.first in held
                     else r for r, p in zip(rows[1:], periods[1:], strict=True)]
@@ -195,7 +221,7 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
                   and not now["suppressed"])
         if hidden:
             now = {**now, "value": None, "suppressed": True}
-        trend = (series(cube, kpi_id, scope, first, last, min_n)
+        trend = (series(cube, kpi_id, scope, first, last, min_n, grid)
                  if kpi_id in SUMMARY_KPIS else None)
         target, status = _target(kpi_id, targets or {}, trend, period, min_n, lang)
         lines.append(KpiLine(
@@ -239,14 +265,14 @@ def kpi_headers(period: Period, lang: str) -> tuple[str, ...]:
 
 
 def charts(cube, period: Period, scope: Scope, scope_label: str, lang: str,  # noqa: ANN001
-           min_n: int) -> tuple[list[Chart], list[str]]:
+           min_n: int, grid: Grid | None = None) -> tuple[list[Chart], list[str]]:
     """Trend charts of the key KPIs up to the period's end (the period shaded), and one line
-    per chart naming its withheld months."""
+    per chart naming its withheld months (small ones, and protected ones: ``grid``)."""
     first, last = chart_span(cube, period)
     out, withheld = [], []
     for kpi_id in CHART_KPIS:
         kpi = KPIS[kpi_id]
-        data = series(cube, kpi_id, scope, first, last, min_n)
+        data = series(cube, kpi_id, scope, first, last, min_n, grid)
         fig = figures.trend_figure(data, kpi, lang, min_n)
         fig.add_vrect(x0=period.first - dt.timedelta(days=15),
                       x1=min(period.last, last) + dt.timedelta(days=15), fillcolor="#BBBBBB",
@@ -254,8 +280,10 @@ def charts(cube, period: Period, scope: Scope, scope_label: str, lang: str,  # n
                       annotation_text=t("r_period_band", lang), annotation_position="top left")
         out.append(Chart(t("trend_heading", lang, kpi=kpi.label(lang)), fig,
                          figures.text_alternative(data, kpi, scope_label, lang, min_n)))
-        hidden = data.filter(pl.col("suppressed"))["month"].to_list()
-        if hidden:
-            withheld.append(t("r_withheld_months", lang, kpi=kpi.label(lang), min_n=min_n,
-                              months=", ".join(fmt_month(m, lang) for m in hidden)))
+        for key, rows in (("r_withheld_months", data.filter(
+                pl.col("suppressed") & ~pl.col("protected"))),
+                          ("r_withheld_months_protected", data.filter(pl.col("protected")))):
+            if rows.height:
+                withheld.append(t(key, lang, kpi=kpi.label(lang), min_n=min_n, months=", ".join(
+                    fmt_month(m, lang) for m in rows["month"].to_list())))
     return out, withheld
