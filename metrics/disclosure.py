@@ -50,25 +50,26 @@ _ROW = "__row"
 
 def _pool_once(frame: pl.DataFrame, group: Sequence[str], min_n: int) -> pl.DataFrame:
     """One pass along one dimension: in each group, add the smallest shown cells to the
-    withheld ones until they are ≥ 2 cells resting on ≥ min_n cases together."""
+    withheld ones until they are ≥ 2 cells resting on ≥ min_n cases together.
+
+    Vectorised: the shown cells of a group, smallest first (ties by row), are added while
+    the withheld cells and those before them do not yet meet the rule — a prefix, since
+    the rule once met stays met."""
     keys = list(group) or [_ONE]
     base = frame.with_columns(pl.lit(1).alias(_ONE)) if not group else frame
-    extra = pl.Series("extra", [False] * base.height, dtype=pl.Boolean)  # typed when empty
-    shown = ~base["suppressed"] & (base["n"] > 0)
-    for idx in base.group_by(keys).agg(pl.col(_ROW))[_ROW].to_list():
-        rows = base[idx]
-        held = rows.filter(pl.col("suppressed") & (pl.col("n") > 0))
-        if held.is_empty():
-            continue
-        count, total = held.height, int(held["n"].sum())
-        candidates = rows.filter(~pl.col("suppressed") & (pl.col("n") > 0)).sort("n", _ROW)
-        for r in candidates.iter_rows(named=True):
-            if count >= 2 and total >= min_n:
-                break
-            extra[r[_ROW]] = True
-            count, total = count + 1, total + r["n"]
-    extra = extra & shown
-    return frame.with_columns(suppressed=pl.col("suppressed") | extra)
+    held = pl.col("suppressed") & (pl.col("n") > 0)
+    base = base.with_columns(
+        __h=held.sum().over(keys),
+        __t=pl.when(held).then(pl.col("n")).otherwise(0).sum().over(keys))
+    shown = base.filter(~pl.col("suppressed") & (pl.col("n") > 0) & (pl.col("__h") > 0))
+    ranked = shown.sort("n", _ROW).with_columns(
+        __k=pl.col(_ROW).cum_count().over(keys) - 1,
+        __before=pl.col("n").cum_sum().over(keys) - pl.col("n"))
+    met = ((pl.col("__h") + pl.col("__k") >= 2)
+           & (pl.col("__t") + pl.col("__before") >= min_n))
+    extra = ranked.filter(~met)[_ROW]
+    return frame.with_columns(suppressed=pl.col("suppressed") | pl.col(_ROW).is_in(
+        extra.implode()))
 
 
 def protect_table(cells: pl.DataFrame, dims: Sequence[str], min_n: int) -> pl.DataFrame:
