@@ -4,6 +4,8 @@
    in: two shown cells of the same size are a tie, and the tie goes to the first by key —
    polars hands group_by results over in any order, and a pattern that changed from one run
    to the next would show a different cell on each reload.
+   And the pool of every group of a random table is the one a plain loop finds (cells
+   added smallest first until the withheld ones are ≥ 2 and rest on ≥ min_n cases).
 2. metrics.open_data.protect never picks a partner a reader knows anyway (``low`` = ``high``:
    its count follows from other publications), because withholding it hides nothing.
 """
@@ -34,6 +36,37 @@ def test_a_tie_in_a_pool_goes_to_the_first_key_whatever_the_order():
         pooled = pools(cells, "key", ["group"], 5).filter(pl.col("pooled"))
         seen.add(tuple(sorted(pooled.select("group", "key").iter_rows())))
     assert seen == {(("g", "a"), ("g", "b"), ("h", "a"), ("h", "b"))}
+
+
+def _pool_by_loop(rows: list[tuple[str | None, int, int]], min_n: int) -> set[int]:
+    """The pool written out: per group, the small cells, then shown ones smallest first
+    (ties by position) until ≥ 2 cells rest on ≥ min_n cases. ``rows``: group, n, position."""
+    out: set[int] = set()
+    for group in {g for g, _, _ in rows}:
+        mine = [(n, i) for g, n, i in rows if g == group and n > 0]
+        held = [(n, i) for n, i in mine if n < min_n]
+        if not held:
+            continue
+        count, total = len(held), sum(n for n, _ in held)
+        out |= {i for _, i in held}
+        for n, i in sorted(x for x in mine if x[0] >= min_n):
+            if count >= 2 and total >= min_n:
+                break
+            out.add(i)
+            count, total = count + 1, total + n
+    return out
+
+
+def test_pools_of_random_tables_equal_a_plain_loop():
+    rng = random.Random(7)
+    for _ in range(400):
+        rows = [(rng.choice(["g", "h", None]), rng.choice([0, 1, 2, 4, 5, 6, 9, 30]), i)
+                for i in range(rng.randint(0, 14))]
+        table = pl.DataFrame([(g, f"k{i:02d}", n) for g, n, i in rows],
+                             schema={"group": pl.String, "key": pl.String, "n": pl.Int64},
+                             orient="row")
+        pooled = pools(table, "key", ["group"], 5).filter(pl.col("pooled"))
+        assert {int(k[1:]) for k in pooled["key"]} == _pool_by_loop(rows, 5), rows
 
 
 def cells(rows: list[tuple], **extra: list) -> pl.DataFrame:
