@@ -12,6 +12,7 @@ exports.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -116,6 +117,19 @@ def fmt_count(n: int | None, suppressed: bool, min_n: int, lang: str = "de", *,
     if suppressed:
         return fmt_protected(lang) if protected else fmt_suppressed(min_n, lang)
     return fmt_number(n or 0, lang, 0)
+
+
+def row_count(row: Mapping, min_n: int, lang: str = "de", n: str = "n") -> str:
+    """:func:`fmt_count` of a row with ``n`` (or the column ``n`` names), ``suppressed`` and
+    optionally ``protected``."""
+    return fmt_count(row[n], row["suppressed"], min_n, lang, protected=bool(row.get("protected")))
+
+
+def row_value(kpi: KpiDef | str, row: Mapping, min_n: int, lang: str = "de") -> str:
+    """:func:`fmt_value` of a row with ``value``, ``suppressed`` and optionally
+    ``protected``."""
+    return fmt_value(kpi, row["value"], row["suppressed"], min_n, lang,
+                     protected=bool(row.get("protected")))
 
 
 def fmt_value(

@@ -19,7 +19,13 @@ import plotly.io as pio
 import polars as pl
 from babel.dates import format_date
 
-from dashboard.formatting import fmt_count, fmt_month, fmt_protected, fmt_value
+from dashboard.formatting import (
+    fmt_month,
+    fmt_protected,
+    fmt_value,
+    row_count,
+    row_value,
+)
 from dashboard.i18n import t
 from metrics.catalogue import KpiDef
 
@@ -102,9 +108,8 @@ def trend_figure(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int,
     hover = [
         [
             fmt_period(r[column], grain, lang),
-            fmt_value(kpi, r["value"], r["suppressed"], min_n, lang,
-                      protected=bool(r.get("protected"))),
-            fmt_count(r["n"], r["suppressed"], min_n, lang, protected=bool(r.get("protected"))),
+            row_value(kpi, r, min_n, lang),
+            row_count(r, min_n, lang),
         ]
         for r in series.iter_rows(named=True)
     ]
@@ -239,10 +244,8 @@ def table_rows(series: pl.DataFrame, kpi: KpiDef, lang: str, min_n: int,
         rows.append(
             {
                 period_header: fmt_period(r[column], grain, lang),
-                kpi.label(lang): fmt_value(kpi, r["value"], r["suppressed"], min_n, lang,
-                                           protected=bool(r.get("protected"))),
-                t("col_n", lang): fmt_count(r["n"], r["suppressed"], min_n, lang,
-                                            protected=bool(r.get("protected"))),
+                kpi.label(lang): row_value(kpi, r, min_n, lang),
+                t("col_n", lang): row_count(r, min_n, lang),
                 t("col_note", lang): note,
             }
         )

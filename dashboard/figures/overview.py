@@ -14,7 +14,7 @@ from dashboard.figures.common import (
     fmt_period,
     grain_key,
 )
-from dashboard.formatting import DASH, fmt_count, fmt_number, fmt_value
+from dashboard.formatting import DASH, fmt_number, fmt_value, row_count, row_value
 from dashboard.i18n import t
 from metrics.catalogue import KpiDef
 
@@ -74,8 +74,7 @@ def sparkline_figure(series: pl.DataFrame, kpi: KpiDef, labels: list[str], lang:
     percent = kpi.unit == "percent"
     values = series["value"].to_list()
     y = [None if v is None else (v * 100 if percent else v) for v in values]
-    hover = [[label, fmt_value(kpi, r["value"], r["suppressed"], min_n, lang,
-                               protected=bool(r.get("protected")))]
+    hover = [[label, row_value(kpi, r, min_n, lang)]
              for label, r in zip(labels, series.iter_rows(named=True), strict=True)]
     fig = go.Figure(go.Scatter(
         x=labels, y=y, customdata=hover, mode="lines+markers", connectgaps=False,
@@ -94,7 +93,7 @@ def sparkline_alt(series: pl.DataFrame, kpi: KpiDef, labels: list[str], lang: st
                   min_n: int) -> str:
     """Every period of the sparkline in words: "Verlauf: Nov 2025 12,5 %, Dez 2025 –, …"."""
     items = ", ".join(
-        f"{label} {fmt_value(kpi, r['value'], r['suppressed'], min_n, lang, protected=bool(r.get('protected')))}"  # noqa: E501
+        f"{label} {row_value(kpi, r, min_n, lang)}"
         for label, r in zip(labels, series.iter_rows(named=True), strict=True))
     return t("o_spark_alt", lang, kpi=kpi.label(lang), items=items)
 
@@ -115,9 +114,7 @@ def tiles_table(items: list[tuple[KpiDef, pl.DataFrame]], grain: str, lang: str,
         rows = {r["period"]: r for r in series.iter_rows(named=True)}
         for p in periods:
             r = rows.get(p, {"value": None, "n": 0, "suppressed": False})
-            cells[p][value_col] = fmt_value(kpi, r["value"], r["suppressed"], min_n, lang,
-                                            protected=bool(r.get("protected")))
-            cells[p][n_col] = fmt_count(r["n"], r["suppressed"], min_n, lang,
-                                        protected=bool(r.get("protected")))
+            cells[p][value_col] = row_value(kpi, r, min_n, lang)
+            cells[p][n_col] = row_count(r, min_n, lang)
     return pl.DataFrame([cells[p] for p in periods], schema={c: pl.String for c in columns},
                         orient="row")
