@@ -43,8 +43,10 @@ from metrics.ranking_protection import (
     KPI_FAMILY,
     Grid,
     closed_months,
+    fixed_take_up,
     protected_grid,
     protected_ranking,
+    withheld_months,
 )
 from metrics.targets import Target, TargetStatus, target_status
 
@@ -119,17 +121,27 @@ def _guard_services(cube: Cube, kpi_id: str, grain: str, got: pl.DataFrame,
     marks "geschützt" would show its value here, and the total minus the ranking's rows
     would give the small service back."""
     chosen = set(services)
-    column = f"withheld_{KPI_FAMILY[kpi_id]}"
+    family = KPI_FAMILY[kpi_id]
+    column = f"withheld_{family}"
     hidden = []
     grid = _grid(cube, locations, channels, min_n, memo)
+    # a month's ranking withholds the grid's cells of that month
+    if grain == "month" and ("months", family) not in memo:
+        cells = withheld_months(grid.cells, min_n).filter(pl.col("family") == family)
+        memo["months", family] = {
+            m: set(ids) for m, ids in cells.group_by("month").agg("service_id").rows()}
     for period in got["period"].to_list():
         key = (period, grain)
-        if key not in memo:  # the ranking without the service filter, once per period
-            memo[key] = protected_ranking(
-                cube, pl.DataFrame(schema=FUNNEL_SCHEMA), (period, last_month(period, grain)),
-                locations=locations, channels=channels, min_n=min_n, grid=grid)
-        ranked = memo[key]
-        held = set(ranked.filter(pl.col(column).is_not_null())["service_id"].to_list())
+        if grain == "month":
+            held = memo["months", family].get(period, set())
+        else:
+            if key not in memo:  # the ranking without the service filter, once per period
+                memo[key] = protected_ranking(
+                    cube, pl.DataFrame(schema=FUNNEL_SCHEMA),
+                    (period, last_month(period, grain)), locations=locations,
+                    channels=channels, min_n=min_n, grid=grid)
+            ranked = memo[key]
+            held = set(ranked.filter(pl.col(column).is_not_null())["service_id"].to_list())
         if held & chosen and held - chosen:
             hidden.append(period)
     return _withhold(got, hidden)
@@ -173,39 +185,71 @@ def withheld_periods(cube: Cube, kpi_id: str, grain: str, periods: Iterable[dt.d
                      memo: dict | None = None, also: Iterable[dt.date] = ()
                      ) -> set[dt.date]:
     """The periods (starts of ``grain``) whose total of the KPI would give a withheld month
-    back. The total of all services is a row along the months of its own: its withheld
-    months (too few cases, or a filter's guard) are one pool, and — the partition rule of
-    :mod:`metrics.ranking_protection` — a period may show its total only if it holds none
-    of them, or all of them while their sum pins none down (two or more, not all 0 % or
-    100 %, not fixed by the marks' classes). Else its total minus its shown months isolates
-    what the month view withholds. ``also``: months a view withholds besides (the council
-    report's months its own grid could not keep)."""
-    if grain == "month" or not cube.months:
+    back (:func:`withheld_spans`)."""
+    if grain == "month":
         return set()
+    spans = {start: (start, last_month(start, grain)) for start in periods}
+    held = withheld_spans(cube, kpi_id, spans.values(), services=services,
+                          locations=locations, channels=channels, min_n=min_n, memo=memo,
+                          also=also)
+    return {start for start, span in spans.items() if span in held}
+
+
+def withheld_spans(cube: Cube, kpi_id: str, spans: Iterable[tuple[dt.date, dt.date]], *,
+                   services: Iterable[int] | None = None,
+                   locations: Iterable[int] | None = None,
+                   channels: Iterable[str] | None = None, min_n: int = 5,
+                   memo: dict | None = None, also: Iterable[dt.date] = ()
+                   ) -> set[tuple[dt.date, dt.date]]:
+    """The spans of months (first, last) whose total of the KPI would give a withheld month
+    back (:func:`month_pool`): a span may show its total only if it holds none of the
+    pool's months, or all of them while their sum pins none down. Else its total minus its
+    shown months isolates what the month view withholds."""
+    spans = list(spans)
+    if not spans:
+        return set()
+    pool, whole_safe = month_pool(cube, kpi_id, services=services, locations=locations,
+                                  channels=channels, min_n=min_n, memo=memo, also=also)
+    out = set()
+    for first, last in spans:
+        inside = {m for m in pool if first <= m <= last}
+        if inside and (inside != pool or not whole_safe):
+            out.add((first, last))
+    return out
+
+
+def month_pool(cube: Cube, kpi_id: str, *, services: Iterable[int] | None = None,
+               locations: Iterable[int] | None = None,
+               channels: Iterable[str] | None = None, min_n: int = 5,
+               memo: dict | None = None, also: Iterable[dt.date] = ()
+               ) -> tuple[set[dt.date], bool]:
+    """The months the month view of the KPI's total under the filters withholds (too few
+    cases, a filter's guard, or a total the grid cannot keep), and whether their sum may be
+    shown (two or more, not all 0 % or 100 %, not fixed by the marks' classes). The total of
+    all services is a row along the months of its own, protected by the partition rule of
+    :mod:`metrics.ranking_protection`. ``also``: months a view withholds besides (the
+    council report's months its own grid could not keep)."""
+    if not cube.months:
+        return set(), True
     months = period_series(cube, kpi_id, "month", cube.months[0], cube.months[-1],
                            services=services, locations=locations, channels=channels,
                            min_n=min_n, memo={} if memo is None else memo)
     extra = pl.col("period").is_in(pl.Series(sorted(set(also)), dtype=pl.Date).implode())
     held = months.filter(pl.col("suppressed") | (extra & (pl.col("n") > 0)))
     if held.is_empty():
-        return set()
+        return set(), True
     raw = compute(kpi_id, cube, ("period",), services=_ids(services),
                   locations=_ids(locations), channels=_channels(kpi_id, channels),
                   grain="month")
     numerators = None
-    if "numerator" in raw.columns:
+    if "numerator" in raw.columns and not (kpi_id == "digital_take_up" and fixed_take_up(
+            cube, _ids(locations), min_n)):
         got = dict(zip(raw["period"].to_list(), raw["numerator"].to_list(), strict=True))
         numerators = [int(got.get(m) or 0) for m in held["period"].to_list()]
     counts = held["n"].to_list()
     bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
     whole_safe = len(counts) >= 2 and not pinned(counts, bounds, numerators)
-    pool = set(held["period"].to_list())
-    out = set()
-    for start in periods:
-        inside = {m for m in pool if start <= m < shift_month(start, GRAIN_MONTHS[grain])}
-        if inside and (inside != pool or not whole_safe):
-            out.add(start)
-    return out
+    return set(held["period"].to_list()), whole_safe
 
 
 def closed_shares(cube: Cube, grain: str, *, services: Iterable[int] | None = None,

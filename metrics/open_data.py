@@ -135,8 +135,9 @@ def protect(cells: pl.DataFrame, min_n: int | Mapping[str, int],
     ``cells``: kpi, family, month, service_id, n, numerator (null for percentiles); one
     row per cell with n > 0, the month total being the sum of a table's cells; optionally
     ``suppressed``: cells withheld already for another reason (e.g. a filter's guard, see
-    :mod:`metrics.disclosure`), which the pattern starts with, and ``low``/``high``: what
-    other publications tell a reader about the cell's n (null: nothing). ``min_n``:
+    :mod:`metrics.disclosure`), which the pattern starts with, ``low``/``high``: what
+    other publications tell a reader about the cell's n (null: nothing), and ``rate_known``:
+    the cell's value is known anyway (left out of the 0 %/100 % rule). ``min_n``:
     one minimum for all, or one per KPI. ``classes_shown``: withheld small cells are marked
     differently from cells withheld to protect them (as in the council report), so a reader
     knows each withheld count is below or at least the minimum. ``partial``: tables whose n
@@ -238,7 +239,7 @@ def _tables(cells: pl.DataFrame) -> dict[str, _Table]:
             t.months[r["month"]].append(cell)
             t.rows[r["service_id"]].append(cell)
         t.n[cell] = r["n"]
-        if r["numerator"] is not None:
+        if r["numerator"] is not None and not r.get("rate_known"):
             t.numerator = t.numerator if t.numerator is not None else {}
             t.numerator[cell] = r["numerator"]
         t.total_n[r["month"]] += r["n"]
@@ -279,9 +280,13 @@ def _exposed(t: _Table, line: Sequence[Cell], tables: Mapping[str, _Table],
     """Whether the published total of a ``line`` of ``t`` (a month, a row) pins down one of
     its withheld cells."""
     hidden = [c for c in line if c in pattern[t.family] or c == extra]
-    return pinned([t.n[c] for c in hidden],
-                  [_bounds(c, t.family, tables, pattern, at_most, t) for c in hidden],
-                  None if t.numerator is None else [t.numerator[c] for c in hidden])
+    if pinned([t.n[c] for c in hidden],
+              [_bounds(c, t.family, tables, pattern, at_most, t) for c in hidden]):
+        return True
+    # the values a reader does not know anyway (``rate_known``: e.g. 0 % at a place that
+    # never had a digital case) must not be all 0 % or all 100 %
+    rated = [c for c in hidden if t.numerator is not None and c in t.numerator]
+    return bool(rated) and sum(t.numerator[c] for c in rated) in (0, sum(t.n[c] for c in rated))
 
 
 def pinned(counts: Sequence[int], bounds: Sequence[tuple[int, float]],
@@ -329,7 +334,7 @@ def _complement(t: _Table, line: Sequence[Cell], tables: Mapping[str, _Table],
             return c
     for n, c in candidates:
         low, high = _bounds(c, t.family, tables, pattern, at_most, t)
-        num = t.numerator[c] if t.numerator is not None else None
+        num = t.numerator.get(c) if t.numerator is not None else None
         if low < n or n < high or (num is not None and 0 < num < n):
             return c
     return None

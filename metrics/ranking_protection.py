@@ -29,6 +29,13 @@ together or not at all, so only their sum can be derived, and the grid's protect
 sure that sum pins none of them down — also across spans (Jan–Mar minus Jan–Feb) and across
 pages. A single month's ranking is the grid's column; a service's months are its row.
 
+Where no further cell can be withheld beside a month's withheld ones (every withheld take-up
+0 % or 100 %, no partner left), the month's total itself is *closed*
+(:func:`closed_months`): the Überblick, the council report and every quarter or year holding
+it withhold it too. Take-up at locations that fix it — no digital case there ever, or only
+digital ones (:func:`fixed_take_up`) — is known anyway, so its 0 % or 100 % is not a secret
+there; counts stay protected.
+
 Small cells are marked "< 5" apart from cells withheld to protect others ("geschützt"):
 ``withheld_<family>`` is "primary" or "secondary". Withheld rows are listed after the shown
 ones by name (:func:`resort_withheld`), so their place does not hint at their size.
@@ -123,6 +130,9 @@ def protected_grid(cube: Cube, funnel: pl.DataFrame, *,
         return Grid(pl.DataFrame(schema=GRID_SCHEMA), pl.DataFrame(schema=TOTALS_SCHEMA))
     cells = _month_cells(cube, funnel, months[0], months[-1], services, locations, channels,
                          min_n)
+    if fixed_take_up(cube, locations, min_n):  # every take-up 0 % (or 100 %) is known
+        cells = cells.with_columns(numerator=pl.when(pl.col("kpi") == "take_up/rate")
+                                   .then(None).otherwise(pl.col("numerator")))
     least: int | dict[str, int] = min_n
     if services is None and locations is None and channels is None:
         # the open-data feed publishes the whole city's months too: its tables join the
@@ -136,6 +146,23 @@ def protected_grid(cube: Cube, funnel: pl.DataFrame, *,
                           partial=PARTIAL, rows=True)
     return Grid(out.select(list(GRID_SCHEMA)).cast(GRID_SCHEMA),
                 totals.cast(TOTALS_SCHEMA))
+
+
+def fixed_take_up(cube: Cube, locations: Iterable[int] | None, min_n: int) -> bool:
+    """Whether digital take-up at the chosen locations is fixed by what they are: none of
+    their cases, over every month and service of the store, was digital (a mobile office, a
+    video consultation), or every one was — and they rest on at least ``min_n`` cases. Then
+    a withheld take-up there is known to be 0 % (or 100 %) anyway: the property of the
+    place, published by its own total, not of the people counted. Its numerators are left
+    out of the 0 %/100 % rule (counts stay protected)."""
+    if locations is None:
+        return False
+    total = compute("digital_take_up", cube, (), locations=list(locations), grain="month",
+                    min_n=1)
+    if total.is_empty():
+        return False
+    row = total.row(0, named=True)
+    return row["n"] >= min_n and row["numerator"] in (0, row["n"])
 
 
 def protected_feed(cube: Cube, min_n: int) -> Feed:
@@ -236,7 +263,8 @@ def _span_totals_withheld(grid: Grid, why: pl.DataFrame, first: dt.date, last: d
         closed = (grid.totals.filter(pl.col("suppressed") & (pl.col("month") == first))
                   .join(sizes, on="kpi", how="inner").filter(pl.col("cells") > 1))
         out |= {k.split("/")[0] for k in closed["kpi"].to_list()}
-    rates = inside.filter(pl.col("kpi").str.ends_with("/rate")).with_columns(
+    rates = inside.filter(pl.col("kpi").str.ends_with("/rate")
+                          & pl.col("numerator").is_not_null()).with_columns(
         family=pl.col("kpi").str.split("/").list.first())
     held = rates.join(why.select("service_id", "family"), on=["service_id", "family"],
                       how="inner")
