@@ -154,6 +154,10 @@ STRINGS: dict[str, dict[str, str]] = {
                        "ausgeblendeter Monat errechnen)",
                        "en": "withheld (“{secondary}”: else a withheld month could be "
                        "recomputed)"},
+    "note_protected_value": {"de": "ausgeblendet („{secondary}“: sonst ließe sich ein "
+                             "ausgeblendeter Wert errechnen)",
+                             "en": "withheld (“{secondary}”: else a withheld value could be "
+                             "recomputed)"},
     "note_suppressed": {
         "de": "ausgeblendet (weniger als {min_n} Fälle)",
         "en": "withheld (fewer than {min_n} cases)",
@@ -935,6 +939,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "l_period_all": {"de": "Gesamter Zeitraum", "en": "Whole period"},
     "l_period_none": {"de": "keine datierten Daten", "en": "no dated data"},
     "l_all_locations": {"de": "Alle Standorte", "en": "All locations"},
+    "l_total_withheld": {
+        "de": "{label}: {value} — keine Linie, sonst ließe sich ein ausgeblendeter Standort "
+        "errechnen.",
+        "en": "{label}: {value} — no line, else a withheld location could be recomputed.",
+    },
     "l_total": {"de": "Alle Standorte", "en": "All locations"},
     "l_compare_heading": {"de": "{kpi} je Standort", "en": "{kpi} by location"},
     "l_compare_method": {

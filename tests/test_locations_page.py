@@ -28,6 +28,7 @@ from connectors.settings import Settings
 from dashboard.formatting import fmt_count, fmt_days, fmt_month, fmt_number, fmt_percent
 from metrics.appointments import lead_time, load_appointments, no_show_rate, wait
 from metrics.cube import load_cube
+from metrics.headline import period_series
 from metrics.kpis import compute
 from metrics.overview import shift_month
 from metrics.waits import WEEKDAYS_DE, wait_by_weekday_hour
@@ -109,6 +110,18 @@ def test_comparison_equals_the_kpi_engine_over_the_last_12_months(sample):  # no
     period = f"{fmt_month(first)} – {fmt_month(last)}"
     assert f"Zeitraum: {period}." in texts(at)
     expected = expected_take_up(settings, first, last)
+    # The mobile office and the video consultation: the Überblick filtered to either
+    # withholds some of its months (the location guard makes each the partner of a small
+    # office month) inside the 12 months and before them — so the 12 months' total minus the
+    # shown months would give the withheld ones back: "geschützt" (dashboard.data.locations)
+    ids = dict(zip(cube.locations["name"], cube.locations["location_id"], strict=True))
+    withheld = ["Mobiles Bürgeramt", "Videoberatung"]
+    for name in withheld:
+        months = period_series(cube, "digital_take_up", "month", cube.months[0],
+                               cube.months[-1], locations=[ids[name]])
+        held = months.filter(pl.col("suppressed"))["period"].to_list()
+        assert any(first <= m <= last for m in held) and any(m < first for m in held), name
+        expected[name] = {**expected[name], "value": "geschützt", "n": "geschützt"}
     shown = rows(at, "l_take_up_table")
     assert {r["Standort"]: {"value": r["Digitale Nutzungsquote"], "n": r["Vorgänge (n)"]}
             for r in shown} == {k: {"value": v["value"], "n": v["n"]}
@@ -116,11 +129,13 @@ def test_comparison_equals_the_kpi_engine_over_the_last_12_months(sample):  # no
     assert len(shown) == cube.locations.height == 7
     # highest share first, each with its Wilson interval (computed here by hand)
     values = [expected[r["Standort"]]["numerator"] / expected[r["Standort"]]["cases"]
-              for r in shown]
+              for r in shown if r["Standort"] not in withheld]
     assert values == sorted(values, reverse=True)
+    assert [r["Standort"] for r in shown][-2:] == withheld  # then the withheld, by name
     for r in shown:
         e = expected[r["Standort"]]
-        assert r["95-%-Intervall"] == range_text(*wilson(e["numerator"], e["cases"]))
+        if r["Standort"] not in withheld:
+            assert r["95-%-Intervall"] == range_text(*wilson(e["numerator"], e["cases"]))
     # the chart: one point per location at the same value, n in the row label
     trace = spec(at, "l_take_up_chart")["data"][0]
     assert sorted(trace["text"]) == sorted(v["value"] for v in expected.values())
@@ -171,7 +186,25 @@ def test_small_locations_are_withheld_not_drawn(monkeypatch, sample):  # noqa: A
     drawn = {label.split(" · ")[0]: x for label, x in zip(points["y"], points["x"], strict=True)}
     assert all(drawn[name] is None for name in withheld)  # no point at zero …
     # … but "< 200" where it would be, and why
-    assert marks["text"] == [f"<{NB}200 · ausgeblendet (weniger als 200 Fälle)"] * 2
+    small = f"<{NB}200 · ausgeblendet (weniger als 200 Fälle)"
+    guarded = ("geschützt · ausgeblendet („geschützt“: sonst ließe sich ein ausgeblendeter "
+               "Wert errechnen)")
+    assert marks["text"].count(small) == 2
+    # the other offices: "geschützt" exactly where the Überblick filtered to the office
+    # withholds some of its months inside the 12 months (fewer than 200 cases, or the
+    # location guard) and some before — the 12 months' total would give them back
+    ids = dict(zip(cube.locations["name"], cube.locations["location_id"], strict=True))
+    protected = sorted(name for name, r in shown.items()
+                       if r["Digitale Nutzungsquote"] == "geschützt")
+    assert marks["text"].count(guarded) == len(protected) and len(marks["text"]) == 2 + len(
+        protected)
+    for name in set(ids) - set(withheld):
+        months = period_series(cube, "digital_take_up", "month", cube.months[0],
+                               cube.months[-1], locations=[ids[name]], min_n=200)
+        held = months.filter(pl.col("suppressed"))["period"].to_list()
+        inside = [m for m in held if first <= m <= last]
+        assert (name in protected) == (bool(inside) and len(inside) < len(held)), name
+    assert "Bürgeramt Mitte (Rathaus)" not in protected  # the busy office is shown
 
 
 def test_map_draws_every_location_with_coordinates_offline(sample):  # noqa: ANN001
@@ -256,8 +289,12 @@ def test_english(sample):  # noqa: ANN001
         "Digital take-up by location", "Where the locations are", "Appointments",
         "On-site wait by weekday and hour"]
     expected = expected_take_up(settings, first, last, lang="en")
+    for name in ("Mobiles Bürgeramt", "Videoberatung"):  # as in German (test above)
+        expected[name]["value"] = "protected"
     assert {r["Location"]: r["Digital take-up"] for r in rows(at, "l_take_up_table")} \
         == {k: v["value"] for k, v in expected.items()}
+    assert "withheld (“protected”: else a withheld value could be recomputed)" in {
+        r["Note"] for r in rows(at, "l_take_up_table")}
     assert {r["Weekday"] for r in rows(at, "l_wait_table")} <= {"Mon", "Tue", "Wed", "Thu",
                                                                    "Fri"}
 
@@ -351,3 +388,93 @@ def test_moers_heatmap_equals_wait_by_weekday_hour(monkeypatch, moers, period): 
     assert any("Noch keine Vorgänge im Datenbestand" in i.value for i in at.info)
     assert any("Noch keine Termine importiert" in i.value for i in at.info)
     assert [r["Standort"] for r in rows(at, "l_map_table")] == ["Bürgerservice Moers"]
+
+
+# --- the span's total of a location against its months (hand-made) -------------------------
+# month, location (1 Mitte, 2 Nord), service, channel, cases, processing days, follow-ups
+SPAN_CASES = [
+    ("2026-09", 1, 1, "online", 5, 2, 0),
+    ("2026-09", 1, 1, "in_person", 5, 4, 0),
+    ("2026-09", 2, 1, "online", 1, 2, 0),
+    ("2026-09", 2, 1, "in_person", 2, 4, 0),
+    ("2026-10", 1, 1, "online", 4, 2, 0),
+    ("2026-10", 1, 1, "in_person", 6, 4, 0),
+    ("2026-10", 2, 1, "online", 2, 2, 0),
+    ("2026-10", 2, 1, "in_person", 6, 4, 0),
+]
+
+
+@pytest.fixture
+def span_store(settings, monkeypatch):  # noqa: ANN001, ANN201
+    """Mitte: Sep 10 cases (5 online), Okt 10 (4 online). Nord: Sep 3 (1 online), Okt 8 (2
+    online). The Überblick filtered to Nord withholds Sep ("< 5"); filtered to Mitte it
+    withholds Sep too (the location guard: Nord's 3 and Mitte's 10 are Sep's pool), so
+    Sep–Okt of either office minus its Okt would give its Sep back: both are "geschützt" on
+    this page over Sep–Okt, the line of all locations (12 / 31 = 38,7 %) stays — it is the
+    Überblick's Sep + Okt, and 31 = Mitte + Nord with both ≥ 5 pins neither down. Okt alone:
+    Mitte 4 / 10 = 40,0 %, Nord 2 / 8 = 25,0 %, all 6 / 18 = 33,3 %. Sep alone: Nord "< 5",
+    Mitte "geschützt" (its Sep is withheld on the Überblick), all 6 / 13 = 46,2 %."""
+    import tests.test_dashboard_overview as overview_store
+
+    monkeypatch.setattr(overview_store, "CASES", SPAN_CASES)
+    overview_store.fill_store(settings)
+    use_store(monkeypatch, settings)
+    return settings
+
+
+@pytest.mark.parametrize(("von", "bis", "mitte", "nord", "total"), [
+    ("2026-09", "2026-10", "geschützt", "geschützt", f"38,7{NB}%"),
+    ("2026-10", "2026-10", f"40,0{NB}%", f"25,0{NB}%", f"33,3{NB}%"),
+    ("2026-09", "2026-09", "geschützt", f"<{NB}5", f"46,2{NB}%"),
+])
+def test_a_locations_span_cannot_give_its_withheld_months_back(
+        span_store, von, bis, mitte, nord, total):  # noqa: ANN001
+    at = run_page(link=True, raster="month", von=von, bis=bis)
+    shown = {r["Standort"]: r for r in rows(at, "l_take_up_table")}
+    assert shown["Bürgeramt Mitte"]["Digitale Nutzungsquote"] == mitte
+    assert shown["Bürgeramt Nord"]["Digitale Nutzungsquote"] == nord
+    for r in shown.values():
+        value = r["Digitale Nutzungsquote"]
+        if value == "geschützt":
+            assert r["Vorgänge (n)"] == "geschützt" and r["95-%-Intervall"] == "–"
+            assert r["Hinweis"] == ("ausgeblendet („geschützt“: sonst ließe sich ein "
+                                    "ausgeblendeter Wert errechnen)")
+    annotations = [a["text"] for a in spec(at, "l_take_up_chart")["layout"]["annotations"]]
+    assert f"Alle Standorte: {total}" in annotations
+    # the Überblick of the same months agrees: what it withholds, this page cannot undo
+    overview = open_page("pages/overview.py", link=True, raster="month", von=von, bis=bis)
+    captions = " ".join(c.value for c in overview.get_by_key("o_tiles").caption)
+    assert f"n = {13 if bis == '2026-09' else 18} Vorgänge" in captions
+
+
+@pytest.mark.parametrize(("mitte_online", "line"), [
+    (4, f"Alle Standorte: 30,8{NB}%"),
+    (0, None)])
+def test_the_line_of_all_locations_goes_when_it_would_give_one_away(
+        settings, monkeypatch, mitte_online, line):  # noqa: ANN001
+    """Okt 2026 only: Mitte 10 cases, Nord 3 (none online). Nord is "< 5", Mitte "geschützt"
+    (the location guard withholds Mitte's Okt on the Überblick as Nord's partner). With 4
+    of Mitte's cases online the line of both (4 / 13 = 30,8 %) stays: 13 = Mitte + Nord
+    pins neither down (Nord 1 … 4, Mitte 9 … 12), and 4 digital of 13 are neither none nor
+    all. With none online at Mitte either, the line would read 0,0 % — every withheld
+    take-up 0 % — so it goes, and the caption says why."""
+    import tests.test_dashboard_overview as overview_store
+
+    monkeypatch.setattr(overview_store, "CASES", [
+        ("2026-10", 1, 1, "online", mitte_online, 2, 0),
+        ("2026-10", 1, 1, "in_person", 10 - mitte_online, 4, 0),
+        ("2026-10", 2, 1, "in_person", 3, 4, 0)])
+    overview_store.fill_store(settings)
+    use_store(monkeypatch, settings)
+    at = run_page(link=True, raster="month", von="2026-10", bis="2026-10")
+    shown = {r["Standort"]: r["Digitale Nutzungsquote"] for r in rows(at, "l_take_up_table")}
+    assert shown == {"Bürgeramt Mitte": "geschützt", "Bürgeramt Nord": f"<{NB}5"}
+    annotations = [a["text"] for a in spec(at, "l_take_up_chart")["layout"].get(
+        "annotations", [])]
+    said = ("Alle Standorte: geschützt — keine Linie, sonst ließe sich ein ausgeblendeter "
+            "Standort errechnen.")
+    if line:
+        assert line in annotations and said not in texts(at)
+    else:
+        assert not [a for a in annotations if a.startswith("Alle Standorte")]
+        assert said in texts(at)

@@ -389,3 +389,29 @@ def test_the_overview_withholds_a_month_the_grid_cannot_keep(monkeypatch, closed
     september = run_app(raster="month", von="2026-09", bis="2026-09")
     (tile,) = [m for m in september.metric if m.label == "Digitale Nutzungsquote"]
     assert tile.value == f"50,0{NB}%"
+
+
+def test_a_place_that_fixes_take_up_keeps_its_months(settings, monkeypatch):  # noqa: ANN001
+    """The store of ``closed_month`` with Sep's online cases at Bürgeramt Nord instead (5
+    online, 2 in person there): Mitte has never had a digital case (28 cases, 0 online).
+    Filtered to Mitte, Okt's two withheld take-ups are 0 % — but every take-up there is, as
+    Mitte's own total says, so the month stays (0,0 %, n = 23); the whole city's Okt is
+    still closed (Nord's online Sep makes the city's 0 % in Okt news)."""
+    import tests.test_dashboard_overview as overview_store
+    from metrics.headline import period_series
+    from metrics.ranking_protection import closed_months, fixed_take_up
+
+    monkeypatch.setattr(overview_store, "CASES", [
+        ("2026-09", 2, 1, "online", 5, 2, 0), ("2026-09", 2, 1, "in_person", 2, 2, 0),
+        *CLOSED_CASES[1:]])
+    overview_store.fill_store(settings)
+    engine = get_engine(settings)
+    cube, funnel = load_cube(engine), load_funnel(engine)
+    assert fixed_take_up(cube, [1], 5) and not fixed_take_up(cube, [2], 5)
+    assert not fixed_take_up(cube, None, 5)
+    assert closed_months(protected_grid(cube, funnel, locations=[1]), "digital_take_up") == set()
+    assert closed_months(protected_grid(cube, funnel), "digital_take_up") == {OKT}
+    mitte = period_series(cube, "digital_take_up", "month", OKT, OKT, locations=[1])
+    assert mitte.rows() == [(OKT, 0.0, 23, False, False)]
+    city = period_series(cube, "digital_take_up", "month", OKT, OKT)
+    assert city.rows() == [(OKT, None, 23, True, True)]

@@ -12,8 +12,13 @@ from sqlalchemy import Engine
 from dashboard.data.common import Store, _ids, cube
 from metrics import appointments as _appointments
 from metrics.cube import Cube
+from metrics.funnel import FUNNEL_SCHEMA as _FUNNEL_SCHEMA
+from metrics.headline import month_pool as _month_pool
 from metrics.kpis import compute as _compute
+from metrics.open_data import protect as _protect
 from metrics.overview import shift_month as _shift_month
+from metrics.ranking_protection import fixed_take_up as _fixed_take_up
+from metrics.ranking_protection import protected_grid as _protected_grid
 from metrics.satisfaction import Z95 as _Z95
 from metrics.waits import wait_by_weekday_hour as _wait_by_weekday_hour
 
@@ -87,16 +92,18 @@ def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last
                       services: tuple[int, ...] | None = None) -> tuple[pl.DataFrame, dict]:
     scoped = _data.replace(volume=_in_months(_data.volume, first, last))
     per_location = _compute(_TAKE_UP, scoped, ("location_id",), locations=locations,
-                            services=services, min_n=min_n).drop_nulls("location_id")
+                            services=services, min_n=1).drop_nulls("location_id")
     master = _data.locations.select("location_id", "name", "kind", "district", "latitude",
                                     "longitude")
     if locations is not None:
         master = master.filter(pl.col("location_id").is_in(list(locations)))
-    rows = (master.join(per_location, on="location_id", how="left")
-            .with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False)))
+    rows = (master.join(per_location.drop("suppressed"), on="location_id", how="left")
+            .with_columns(pl.col("n").fill_null(0)))
     ids = master["location_id"].to_list()
     total = _compute(_TAKE_UP, scoped, (), locations=ids, services=services,
-                     min_n=min_n).row(0, named=True)
+                     min_n=1).row(0, named=True)
+    rows, total = _protect_locations(_data, rows, total, first, last, locations, min_n,
+                                     services)
     outside = scoped.volume.filter(pl.col("location_id").is_null())
     if services is not None:
         outside = outside.filter(pl.col("service_id").is_in(list(services)))
@@ -104,13 +111,79 @@ def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last
     return with_wilson(rows), {**total, "without_location": without}
 
 
+def _protect_locations(data: Cube, rows: pl.DataFrame, total: dict, first: _dt.date,
+                       last: _dt.date, locations: tuple[int, ...] | None, min_n: int,
+                       services: tuple[int, ...] | None) -> tuple[pl.DataFrame, dict]:
+    """Withhold what the locations' take-up over the span would give away. The Überblick
+    filtered to a location shows its months, withholding some (:func:`metrics.headline.
+    month_pool`); the span's total of a location is withheld where it holds some of them
+    but not all (or all while their sum would pin one down) — the partition rule — and the
+    line of all locations likewise against the Überblick's months of the whole selection.
+    Where that line is shown, further locations are withheld until it minus the shown
+    locations pins no withheld one down — its cases, or its take-up by 0 % or 100 %
+    (:func:`metrics.open_data.protect`, the locations as the cells of one month; a location
+    whose span holds no withheld month is known from its months anyway and hides nothing;
+    a take-up the place fixes, :func:`metrics.ranking_protection.fixed_take_up`, is no
+    secret). Small ones are "< 5". Adds ``suppressed`` and ``protected`` (withheld although
+    n ≥ ``min_n``: "geschützt") to the rows and the total; withheld values are nulled."""
+    empty = pl.DataFrame(schema=_FUNNEL_SCHEMA)
+    ids = None if services is None else list(services)
+
+    def pool(places: list[int] | None) -> tuple[set[_dt.date], bool]:
+        grid = _protected_grid(data, empty, locations=places, min_n=min_n)
+        return _month_pool(data, _TAKE_UP, services=ids, locations=places, min_n=min_n,
+                           memo={"grid": grid})
+
+    def gives_away(months: set[_dt.date], whole_safe: bool) -> bool:
+        inside = {m for m in months if first <= m <= last}
+        return bool(inside) and (inside != months or not whole_safe)
+
+    held, known = [], []
+    for place, n in zip(rows["location_id"], rows["n"], strict=True):
+        if n <= 0:
+            continue
+        months, whole_safe = pool([place])
+        if n >= min_n and gives_away(months, whole_safe):
+            held.append(place)
+        elif not any(first <= m <= last for m in months):
+            known.append(place)  # the sum of its shown months on the Überblick
+    small = 0 < total["n"] < min_n
+    total_held = bool(total["n"]) and not small and gives_away(
+        *pool(list(locations) if locations is not None else None))
+    fixed = [p for p in known + held if _fixed_take_up(data, [p], min_n)]
+    withheld = set(held) | set(rows.filter(pl.col("n").is_between(1, min_n - 1))[
+        "location_id"].to_list())
+    cells = rows.filter(pl.col("n") > 0).select(
+        pl.lit("take_up/rate").alias("kpi"), pl.lit("cases").alias("family"),
+        pl.lit(first).alias("month"), pl.col("location_id").cast(pl.Int64).alias("service_id"),
+        pl.col("n").cast(pl.Int64), pl.col("numerator").cast(pl.Int64),
+        pl.col("location_id").is_in(held).alias("suppressed"),
+        pl.when(pl.col("location_id").is_in(known)).then(pl.col("n")).alias("low"),
+        pl.when(pl.col("location_id").is_in(known)).then(pl.col("n")).alias("high"),
+        pl.col("location_id").is_in(fixed).alias("rate_known"))
+    if not cells.is_empty() and not total_held and not small:
+        out, totals = _protect(cells, min_n, classes_shown=True)
+        withheld = set(out.filter(pl.col("suppressed"))["service_id"].to_list())
+        total_held = bool(totals["suppressed"].any())
+    hide = pl.col("location_id").is_in(sorted(withheld))
+    rows = rows.with_columns(
+        *(pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "numerator")),
+        hide.alias("suppressed"), (hide & (pl.col("n") >= min_n)).alias("protected"))
+    total = {**total, "suppressed": total_held or small,
+             "protected": total_held and not small}
+    if total["suppressed"]:
+        total = {**total, "value": None, "numerator": None}
+    return rows, total
+
+
 def location_take_up(store: Store, first: _dt.date, last: _dt.date,
                      locations: Iterable[int] | None = None,
                      services: Iterable[int] | None = None) -> tuple[pl.DataFrame, dict]:
     """Digital take-up per location over the months ``first`` … ``last`` (every location of
     the master data, also without cases: ``n == 0``), with ``lo``/``hi`` (Wilson); and the
-    total over these locations (``value``, ``n``, ``suppressed``) plus the cases without any
-    location in the period (``without_location``), which no location row contains."""
+    total over these locations (``value``, ``n``, ``suppressed``, ``protected``) plus the
+    cases without any location in the period (``without_location``), which no location row
+    contains. Withheld as :func:`_protect_locations` says."""
     return _location_take_up(cube(store), store.url, store.version, first, last,
                              _ids(locations), store.min_n, _ids(services))
 

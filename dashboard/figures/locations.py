@@ -9,7 +9,15 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.figures.common import AXIS_TEXT, FONT, GRID, MARKERS, OKABE_ITO, TEXT, _share_layout
-from dashboard.formatting import fmt_count, fmt_days, fmt_number, fmt_percent, fmt_suppressed
+from dashboard.formatting import (
+    fmt_count,
+    fmt_days,
+    fmt_number,
+    fmt_percent,
+    fmt_protected,
+    fmt_suppressed,
+    row_count,
+)
 from dashboard.i18n import STRINGS, t
 from metrics.waits import WEEKDAYS_DE
 
@@ -50,10 +58,18 @@ def fmt_share_range(lo: float | None, hi: float | None, lang: str) -> str:
 
 
 def fmt_share(row: dict, min_n: int, lang: str) -> str:
-    """A share cell (``value``, ``n``, ``suppressed``): "35,4 %", "< 5" or "–"."""
+    """A share cell (``value``, ``n``, ``suppressed``, optionally ``protected``): "35,4 %",
+    "< 5", "geschützt" or "–"."""
     if row["suppressed"]:
-        return fmt_suppressed(min_n, lang)
+        return fmt_protected(lang) if row.get("protected") else fmt_suppressed(min_n, lang)
     return fmt_percent(row["value"], lang) if row["value"] is not None else "–"
+
+
+def withheld_note(row: dict, min_n: int, lang: str) -> str:
+    """Why a row is withheld: too few cases, or to protect another ("geschützt")."""
+    if row.get("protected"):
+        return t("note_protected_value", lang, secondary=fmt_protected(lang))
+    return t("note_suppressed", lang, min_n=min_n)
 
 
 def fmt_minutes(value: float | None, lang: str, decimals: int = 0) -> str:
@@ -77,7 +93,7 @@ def interval_figure(frame: pl.DataFrame, axis_title: str, lang: str, min_n: int,
     the point and n in the row label — highest share on top. A withheld row keeps its place
     with "< 5" and no point; a row without cases says "–". ``total`` draws a dashed line."""
     rows = _share_order(frame).reverse().to_dicts()  # plotly draws the first row lowest
-    labels = [f"{html.escape(r['name'])} · n = {fmt_count(r['n'], r['suppressed'], min_n, lang)}"
+    labels = [f"{html.escape(r['name'])} · n = {row_count(r, min_n, lang)}"
               for r in rows]
     shown = [r["value"] is not None for r in rows]
     fig = go.Figure(go.Scatter(
@@ -96,7 +112,7 @@ def interval_figure(frame: pl.DataFrame, axis_title: str, lang: str, min_n: int,
                        f"{t('s_col_interval', lang)}: %{{customdata}}<extra></extra>"),
     ))
     missing = [(label, f"{fmt_share(r, min_n, lang)} · "
-                + (t("note_suppressed", lang, min_n=min_n) if r["suppressed"]
+                + (withheld_note(r, min_n, lang) if r["suppressed"]
                    else t("note_no_data", lang)))
                for label, r, s in zip(labels, rows, shown, strict=True) if not s]
     if missing:  # "< 5" / "–" where the point would be, said in words, never a point at 0
@@ -131,7 +147,7 @@ def interval_alt(frame: pl.DataFrame, what: str, period: str, lang: str, min_n: 
         if r["value"] is not None:
             value += f" ({fmt_share_range(r['lo'], r['hi'], lang)})"
         items.append(t("l_alt_item", lang, name=r["name"], value=value,
-                       n=fmt_count(r["n"], r["suppressed"], min_n, lang)))
+                       n=row_count(r, min_n, lang)))
     return t("l_alt_interval", lang, what=what, period=period, items="; ".join(items))
 
 
@@ -142,10 +158,10 @@ def interval_table(frame: pl.DataFrame, value_header: str, n_header: str, lang: 
                t("col_note", lang)]
     rows = []
     for r in _share_order(frame).iter_rows(named=True):
-        note = (t("note_suppressed", lang, min_n=min_n) if r["suppressed"]
+        note = (withheld_note(r, min_n, lang) if r["suppressed"]
                 else t("note_no_data", lang) if r["value"] is None else "")
         rows.append([r["name"], fmt_share(r, min_n, lang), fmt_share_range(r["lo"], r["hi"], lang),
-                     fmt_count(r["n"], r["suppressed"], min_n, lang), note])
+                     row_count(r, min_n, lang), note])
     return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
 
 
@@ -159,7 +175,7 @@ def _scale_km(span_km: float) -> float:
 
 def cases_text(row: dict, min_n: int, lang: str) -> str:
     """Cases of a location; "–" when the store holds no cases at all (``n`` null)."""
-    return "–" if row["n"] is None else fmt_count(row["n"], row["suppressed"], min_n, lang)
+    return "–" if row["n"] is None else row_count(row, min_n, lang)
 
 
 def _crowded(points: list[tuple[float, float]], near: float) -> list[bool]:

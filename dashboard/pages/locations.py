@@ -46,6 +46,10 @@ def render_comparison(store: data.Store, cube, first: dt.date, last: dt.date,  #
     name = f"{t('l_compare_heading', lang, kpi=KPI.label(lang))} {period}"
     chart(figures.interval_figure(frame, KPI.label(lang), lang, store.min_n, total,
                                   t("l_total", lang)), alt, "l_take_up_chart", name, lang)
+    if total["suppressed"] and total["n"]:
+        st.caption(t("l_total_withheld", lang, label=t("l_total", lang),
+                     value=fmt_count(total["n"], True, store.min_n, lang,
+                                     protected=total["protected"])))
     shown = int(frame.filter(~pl.col("suppressed"))["n"].sum())  # never reveal a withheld n
     st.caption(t("l_compare_method", lang, method=KPI.method(lang), period=period,
                  n=fmt_number(shown, lang, 0), min_n=store.min_n))
