@@ -263,10 +263,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{kpi} over time: {months} withheld (fewer than {min_n} cases)",
     },
     "r_withheld_months_protected": {
-        "de": "{kpi} im Zeitverlauf: {months} geschützt (die Monatssumme würde ausgeblendete "
-        "Werte einzelner Leistungen verraten)",
-        "en": "{kpi} over time: {months} protected (the month's total would give away "
-        "withheld values of single services)",
+        "de": "{kpi} im Zeitverlauf: {months} geschützt (der Monatswert würde einen "
+        "anderswo ausgeblendeten Wert verraten)",
+        "en": "{kpi} over time: {months} protected (the month's value would give away a "
+        "value withheld elsewhere)",
     },
     "r_withheld_total": {
         "de": "{kpi} ({scope}) im Berichtszeitraum: ausgeblendet (weniger als {min_n} Fälle)",

@@ -372,8 +372,8 @@ def test_a_month_the_grid_cannot_keep_is_withheld_everywhere(closed_month):  # n
     lines = {k.kpi_id: (k.text, k.n_text) for k in report.kpis}
     assert lines["digital_take_up"] == ("geschützt", "geschützt")
     assert lines["follow_up_rate"] == (f"8,7{NB}%", "23")  # 2 / 23
-    assert ("Digitale Nutzungsquote im Zeitverlauf: Okt 2026 geschützt (die Monatssumme "
-            "würde ausgeblendete Werte einzelner Leistungen verraten)") in report.suppressed
+    assert ("Digitale Nutzungsquote im Zeitverlauf: Okt 2026 geschützt (der Monatswert "
+            "würde einen anderswo ausgeblendeten Wert verraten)") in report.suppressed
     november = {k.kpi_id: k for k in build(load_inputs(closed_month), "2026-Q4", "stadt",
                                            today=dt.date(2026, 11, 2)).kpis}
     assert november["digital_take_up"].text == "geschützt"

@@ -403,3 +403,31 @@ def test_cli_refuses_unknown_values_and_writes_nothing(
     assert result.exit_code == 2
     assert message in result.output and "Lösung:" in result.output
     assert not out.exists() and not out.parent.exists()
+
+
+def test_a_scoped_report_withholds_what_the_overview_withholds(settings, monkeypatch):  # noqa: ANN001
+    """tests/test_locations_page.py's store: Bürgeramt Mitte has 10 cases in Sep 2026 (5
+    online), Nord 3 (1 online). Filtered to Mitte, the Überblick withholds Sep (the location
+    guard: Nord's 3 and Mitte's 10 are Sep's pool — the city's 13 minus Mitte's 10 would be
+    Nord's 3); a report for Mitte printed 50,0 % there. Now "geschützt" — in the summary, as
+    the month before Okt, and in the chart. Okt (Mitte 4 / 10 = 40,0 %) is shown."""
+    import tests.test_dashboard_overview as overview_store
+    from tests.test_locations_page import SPAN_CASES
+
+    monkeypatch.setattr(overview_store, "CASES", SPAN_CASES)
+    overview_store.fill_store(settings)
+    inputs = load_inputs(settings)
+    sep = {k.kpi_id: k for k in build(inputs, "2026-09", "locations:MIT",
+                                      today=dt.date(2026, 11, 2)).kpis}
+    assert (sep["digital_take_up"].text, sep["digital_take_up"].n_text) == (
+        "geschützt", "geschützt")
+    okt = build(inputs, "2026-10", "locations:MIT", today=dt.date(2026, 11, 2))
+    line = {k.kpi_id: k for k in okt.kpis}["digital_take_up"]
+    assert (line.text, line.n_text) == (f"40,0{NB}%", "10")
+    assert line.previous == "– (geschützt)"  # Sep, the month before
+    assert ("Digitale Nutzungsquote im Zeitverlauf: Sep 2026 geschützt (der Monatswert "
+            "würde einen anderswo ausgeblendeten Wert verraten)") in okt.suppressed
+    # the whole city: Sep's 6 / 13 is shown (nothing to give away)
+    city = {k.kpi_id: k for k in build(inputs, "2026-09", "stadt",
+                                       today=dt.date(2026, 11, 2)).kpis}
+    assert city["digital_take_up"].text == f"46,2{NB}%"

@@ -32,11 +32,11 @@ from dashboard.report.scope import Scope
 from metrics.catalogue import KPIS, KpiDef
 from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
-from metrics.headline import withheld_periods
+from metrics.headline import period_series, withheld_periods
 from metrics.kpis import compute
 from metrics.open_data import pinned
 from metrics.overview import MATURE_SHARE, change, shift_month
-from metrics.ranking_protection import Grid, closed_months
+from metrics.ranking_protection import KPI_FAMILY, Grid, closed_months
 from metrics.service_view import COMPLETION_KPI, windowed
 from metrics.targets import Target, target_status
 
@@ -85,9 +85,12 @@ def _kpi(kpi_id: str) -> KpiDef:
 
 
 def _text(kpi_id: str, row: dict, min_n: int, lang: str) -> str:
+    protected = bool(row.get("protected"))  # withheld although n ≥ min_n: "geschützt"
     if kpi_id == CASES:
-        return fmt_count(row["n"], row["suppressed"], min_n, lang) if row["n"] else DASH
-    return fmt_value(_kpi(kpi_id), row["value"], row["suppressed"], min_n, lang)
+        return fmt_count(row["n"], row["suppressed"], min_n, lang,
+                         protected=protected) if row["n"] else DASH
+    return fmt_value(_kpi(kpi_id), row["value"], row["suppressed"], min_n, lang,
+                     protected=protected)
 
 
 def _change_text(kpi_id: str, now: dict, before: dict, min_n: int, lang: str) -> str:
@@ -120,23 +123,49 @@ def _target(kpi_id: str, targets: Mapping[str, Target], series: pl.DataFrame | N
 
 
 def series(cube, kpi_id: str, scope: Scope, first: dt.date, last: dt.date,  # noqa: ANN001
-           min_n: int, grid: Grid | None = None) -> pl.DataFrame:
+           min_n: int, grid: Grid | None = None, memo: dict | None = None) -> pl.DataFrame:
     """month, value, n, suppressed, protected for every month ``first`` … ``last`` (gaps
-    kept); months whose total the scope's grid could not keep
-    (:func:`metrics.ranking_protection.closed_months`) are withheld ("geschützt")."""
-    out = compute(kpi_id, cube, ("period",), services=scope.services,
-                  locations=scope.locations, min_n=min_n, grain="month")
-    months = pl.DataFrame({"month": pl.date_range(first, last, "1mo", eager=True)},
-                          schema={"month": pl.Date})
-    joined = months.join(out.rename({"period": "month"}).drop("numerator", strict=False),
-                         on="month", how="left")
+    kept): the Überblick's months under the report's scope (:func:`metrics.headline.
+    period_series` — small, a filter's guard, months whose total the grid cannot keep),
+    and the months whose total the scope's own ``grid`` cannot keep
+    (:func:`metrics.ranking_protection.closed_months`), withheld ("geschützt" where
+    n ≥ ``min_n``)."""
+    got = period_series(cube, kpi_id, "month", first, last, services=scope.services,
+                        locations=scope.locations, min_n=min_n,
+                        memo=_memo(memo, scope, grid)).rename({"period": "month"})
     closed = sorted(closed_months(grid, kpi_id)) if grid is not None else []
     shut = pl.col("month").is_in(pl.Series(closed, dtype=pl.Date).implode())
-    return joined.with_columns(pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False)
-                               ).with_columns(
+    return got.with_columns(
         pl.when(shut).then(None).otherwise(pl.col("value")).alias("value"),
         (pl.col("suppressed") | shut).alias("suppressed"),
-        (shut & (pl.col("n") >= min_n)).alias("protected"))
+        (pl.col("protected") | (shut & (pl.col("n") >= min_n))).alias("protected"))
+
+
+def _memo(memo: dict | None, scope: Scope, grid: Grid | None) -> dict:
+    """The memo of :mod:`metrics.headline` for the report's scope: its grid without a
+    service filter is the scope's grid when the scope has none."""
+    memo = {} if memo is None else memo
+    if scope.services is None and grid is not None:
+        memo.setdefault("grid", grid)
+    return memo
+
+
+def overview_withheld(cube, kpi_id: str, periods: Sequence[Period], scope: Scope,  # noqa: ANN001
+                      min_n: int, memo: dict) -> set[dt.date]:
+    """The starts of those ``periods`` whose total the Überblick under the report's scope
+    withholds (:func:`metrics.headline.period_series`: too few cases, a filter's guard —
+    e.g. a location whose difference to the others would give a small one away —, a month
+    the grid cannot keep, a quarter or year giving a withheld month back): the report must
+    not print what the dashboard hides."""
+    if kpi_id not in KPIS or kpi_id not in KPI_FAMILY or kpi_id == COMPLETION:
+        return set()  # the form's completion comes from metrics.funnel, not the engine
+    out = set()
+    for p in periods:
+        got = period_series(cube, kpi_id, p.kind, p.first, p.first, services=scope.services,
+                            locations=scope.locations, min_n=min_n, memo=memo)
+        if got.height and got["suppressed"][0] and got["n"][0] > 0:
+            out.add(p.first)
+    return out
 
 
 def withheld_of(cube, kpi_id: str, periods: Sequence[Period], scope: Scope,  # noqa: ANN001
@@ -158,12 +187,9 @@ def withheld_of(cube, kpi_id: str, periods: Sequence[Period], scope: Scope,  # n
     if kpi_id == COMPLETION:
         return set()
     if kpi_id != CASES:
-        memo = {} if memo is None else memo
-        if scope.services is None and grid is not None:
-            memo.setdefault("grid", grid)  # the scope's grid is the one without a filter
         return withheld_periods(cube, kpi_id, kind, starts, services=scope.services,
-                                locations=scope.locations, min_n=min_n, memo=memo,
-                                also=closed)
+                                locations=scope.locations, min_n=min_n,
+                                memo=_memo(memo, scope, grid), also=closed)
     facts = volume_facts(cube, "month")
     if scope.services is not None:
         facts = facts.filter(pl.col("service_id").is_in(list(scope.services)))
@@ -211,9 +237,12 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
             rows = [case_count(cube, p, scope, min_n) for p in periods]
         else:
             rows = [period_value(cube, kpi_id, p, scope, min_n) for p in periods]
-        # a quarter or year (now and before) holding a withheld month is withheld itself
+        # a quarter or year (now and before) holding a withheld month is withheld itself,
+        # and so is what the Überblick under the same scope withholds
         held = withheld_of(cube, kpi_id, periods, scope, min_n, grid, memo)
-        rows[1:] = [{**r, "value": None, "suppressed": True}
+        held |= overview_withheld(cube, kpi_id, periods, scope, min_n,
+                                  _memo(memo, scope, grid))
+        rows[1:] = [{**r, "value": None, "suppressed": True, "protected": True}
                     if not r["suppressed"] and p.first in held
                     else r for r, p in zip(rows[1:], periods[1:], strict=True)]
         now = rows[0]
@@ -221,7 +250,7 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
                   and not now["suppressed"])
         if hidden:
             now = {**now, "value": None, "suppressed": True}
-        trend = (series(cube, kpi_id, scope, first, last, min_n, grid)
+        trend = (series(cube, kpi_id, scope, first, last, min_n, grid, memo)
                  if kpi_id in SUMMARY_KPIS else None)
         target, status = _target(kpi_id, targets or {}, trend, period, min_n, lang)
         lines.append(KpiLine(
@@ -270,9 +299,10 @@ def charts(cube, period: Period, scope: Scope, scope_label: str, lang: str,  # n
     per chart naming its withheld months (small ones, and protected ones: ``grid``)."""
     first, last = chart_span(cube, period)
     out, withheld = [], []
+    memo: dict = {}  # metrics.headline's, shared by the charts
     for kpi_id in CHART_KPIS:
         kpi = KPIS[kpi_id]
-        data = series(cube, kpi_id, scope, first, last, min_n, grid)
+        data = series(cube, kpi_id, scope, first, last, min_n, grid, memo)
         fig = figures.trend_figure(data, kpi, lang, min_n)
         fig.add_vrect(x0=period.first - dt.timedelta(days=15),
                       x1=min(period.last, last) + dt.timedelta(days=15), fillcolor="#BBBBBB",
