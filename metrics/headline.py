@@ -91,7 +91,7 @@ def period_series(cube: Cube, kpi_id: str, grain: str, first: dt.date, last: dt.
     if services is not None and min_n > 1 and not got.is_empty():
         got = _guard_services(cube, kpi_id, grain, got, list(services), _ids(locations),
                               _ids(channels), min_n, memo)
-    if grain == "month" and min_n > 1 and not got.is_empty():
+    if grain == "month" and min_n > 1 and kpi_id in KPI_FAMILY and not got.is_empty():
         closed = closed_months(_grid(cube, locations, channels, min_n, memo), kpi_id,
                                services)
         got = _withhold(got, closed)

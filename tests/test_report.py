@@ -421,6 +421,7 @@ def test_a_scoped_report_withholds_what_the_overview_withholds(settings, monkeyp
                                       today=dt.date(2026, 11, 2)).kpis}
     assert (sep["digital_take_up"].text, sep["digital_take_up"].n_text) == (
         "geschützt", "geschützt")
+    assert sep["cases"].text == "geschützt"  # Mitte's 10: the tile's n, withheld with it
     okt = build(inputs, "2026-10", "locations:MIT", today=dt.date(2026, 11, 2))
     line = {k.kpi_id: k for k in okt.kpis}["digital_take_up"]
     assert (line.text, line.n_text) == (f"40,0{NB}%", "10")

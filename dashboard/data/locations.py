@@ -150,7 +150,8 @@ def _protect_locations(data: Cube, rows: pl.DataFrame, total: dict, first: _dt.d
     small = 0 < total["n"] < min_n
     total_held = bool(total["n"]) and not small and gives_away(
         *pool(list(locations) if locations is not None else None))
-    fixed = [p for p in known + held if _fixed_take_up(data, [p], min_n)]
+    fixed = [p for p, n in zip(rows["location_id"], rows["n"], strict=True)
+             if n > 0 and _fixed_take_up(data, [p], min_n)]
     withheld = set(held) | set(rows.filter(pl.col("n").is_between(1, min_n - 1))[
         "location_id"].to_list())
     cells = rows.filter(pl.col("n") > 0).select(

@@ -48,6 +48,7 @@ GRAIN = {"digital_take_up": "month"}  # take-up counts the monthly statistics to
 CASES = "cases"
 COMPLETION = "completion_rate"
 _NONE = {"value": None, "n": 0, "suppressed": False}
+_TILE_OF = {CASES: "digital_take_up"}  # the Überblick's tile whose n a summary line prints
 
 
 def period_value(cube, kpi_id: str, period: Period, scope: Scope, min_n: int) -> dict:  # noqa: ANN001 - metrics Cube
@@ -240,7 +241,8 @@ def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: st
         # a quarter or year (now and before) holding a withheld month is withheld itself,
         # and so is what the Überblick under the same scope withholds
         held = withheld_of(cube, kpi_id, periods, scope, min_n, grid, memo)
-        held |= overview_withheld(cube, kpi_id, periods, scope, min_n,
+        # (the cases are the n of the take-up tile there, withheld with it)
+        held |= overview_withheld(cube, _TILE_OF.get(kpi_id, kpi_id), periods, scope, min_n,
                                   _memo(memo, scope, grid))
         rows[1:] = [{**r, "value": None, "suppressed": True, "protected": True}
                     if not r["suppressed"] and p.first in held
