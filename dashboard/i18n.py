@@ -655,6 +655,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Only {n} ratings ({period}): the value is uncertain, the 95% interval is wide "
         "({interval}).",
     },
+    "s_protected": {
+        "de": "{period}: Werte geschützt — sie ruhen auf genug Bewertungen, würden aber mit "
+        "anderen Zeiträumen oder Filtern ausgeblendete Bewertungen verraten.",
+        "en": "{period}: values protected — they rest on enough ratings but, with other "
+        "periods or filters, would give away withheld ratings.",
+    },
     "s_suppressed": {
         "de": "Weniger als {min_n} Bewertungen ({period}): Werte ausgeblendet, damit niemand "
         "erkennbar wird.",
@@ -682,6 +688,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "s_gaps_suppressed": {
         "de": "Ausgeblendet (weniger als {min_n} Bewertungen): {months}.",
         "en": "Withheld (fewer than {min_n} ratings): {months}.",
+    },
+    "s_gaps_protected": {
+        "de": "{months}: „{secondary}“ — sonst ließe sich ein ausgeblendeter Monat aus der "
+        "Summe des Zeitraums errechnen.",
+        "en": "{months}: “{secondary}” — else a withheld month could be recomputed from the "
+        "period's total.",
     },
     "s_gaps_missing": {"de": "Ohne Bewertungen: {months}.", "en": "No ratings: {months}."},
     "s_axis_top2": {"de": "Anteil zufrieden", "en": "Share satisfied"},

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection, Mapping
 
 import polars as pl
 from sqlalchemy import Engine, func, select
@@ -43,8 +44,10 @@ _T975 = (12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 
 _FRAME_SCHEMA = {"submitted_on": pl.Date, "month": pl.Date, "service_id": pl.Int64,
                  "location_id": pl.Int64, "channel": pl.String, "topic": pl.String,
                  "rating": pl.Int64}
-_VALUES = ("top2_share", "top2_lo", "top2_hi", "mean_rating", "mean_lo", "mean_hi", "score",
-           "score_lo", "score_hi")
+# the value columns of a row (withheld together)
+VALUES = ("top2_share", "top2_lo", "top2_hi", "mean_rating", "mean_lo", "mean_hi", "score",
+          "score_lo", "score_hi")
+_VALUES = VALUES
 
 
 def t975(df: int) -> float:
@@ -123,6 +126,122 @@ def satisfaction(frame: pl.DataFrame, by: list[str], min_n: int = 5) -> pl.DataF
         *[pl.when(~small).then(pl.col(c)).alias(c) for c in _VALUES],
         small.alias("suppressed"),
     )
+
+
+def guarded(frame: pl.DataFrame, by: list[str], min_n: int,
+            filters: Mapping[str, Collection | None]) -> pl.DataFrame:
+    """:func:`satisfaction` of the ratings the ``filters`` choose (column → wanted values,
+    None: all), plus ``protected``: groups withheld although they rest on ``min_n`` ratings
+    or more, because the filter holds part of what the unfiltered table withholds — the
+    cross-filter defence of :func:`metrics.kpis.compute` (``protect_filters``) for ratings
+    (:func:`metrics.disclosure.guard_selection`): "all but one location" minus "all" must
+    not give a small location's ratings back."""
+    from metrics.disclosure import guard_selection
+
+    out = satisfaction(_chosen(frame, filters), by, min_n).with_columns(
+        protected=pl.lit(False))
+    for column, wanted in filters.items():
+        if wanted is None:
+            continue
+        others = _chosen(frame, {**filters, column: None}).filter(
+            pl.col("rating").is_not_null())
+        cells = others.group_by([*by, column]).agg(pl.len().cast(pl.Int64).alias("n"))
+        held = guard_selection(cells, column, list(wanted), by, min_n)
+        if held.is_empty():
+            continue
+        if by:
+            out = out.join(held, on=by, how="left", nulls_equal=True)
+        else:
+            out = out.with_columns(withheld=pl.lit(bool(held["withheld"].any())))
+        flag = pl.col("withheld").fill_null(False) & (pl.col("n") > 0)
+        out = out.with_columns(
+            *(pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in _VALUES),
+            (pl.col("protected") | (flag & ~pl.col("suppressed"))).alias("protected"),
+            (pl.col("suppressed") | flag).alias("suppressed")).drop("withheld")
+    return out
+
+
+def monthly(frame: pl.DataFrame, group: list[str], min_n: int,
+            filters: Mapping[str, Collection | None]) -> pl.DataFrame:
+    """:func:`guarded` by ``*group, month`` over every month of ``frame``, protected along
+    the months like a row of :mod:`metrics.ranking_protection`'s grid: where a group's
+    withheld months could be given back by the total of a span holding them all (one
+    alone, a count its mark fixes, top-2 ratings none or all of them), further months are
+    withheld — the nearest to a withheld one first, then the smallest — so that a window
+    holding all of them may show its total (:func:`span_withheld`)."""
+    from metrics.open_data import pinned
+
+    rows = guarded(frame, [*group, "month"], min_n, filters)
+    top2 = (_chosen(frame, filters).filter(pl.col("rating").is_not_null())
+            .group_by([*group, "month"]).agg((pl.col("rating") >= 4).sum().cast(pl.Int64)
+                                             .alias("top2")))
+    rows = rows.join(top2, on=[*group, "month"], how="left", nulls_equal=True)
+    partners: list[tuple] = []
+    keyed = rows.group_by(group, maintain_order=True) if group else [((), rows)]
+    for key, part in keyed:
+        cells = part.filter(pl.col("n") > 0).to_dicts()
+        held = [c for c in cells if c["suppressed"]]
+        if not held:
+            continue
+
+        def safe(chosen: list[dict]) -> bool:
+            counts = [c["n"] for c in chosen]
+            bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
+            return len(chosen) >= 2 and not pinned(counts, bounds, [c["top2"] for c in chosen])
+
+        origin = [h["month"] for h in held]
+
+        def distance(c: dict, origin: list[dt.date] = origin) -> tuple:
+            return min(abs((c["month"] - m).days) for m in origin), c["n"], c["month"]
+
+        for c in sorted((c for c in cells if not c["suppressed"]), key=distance):
+            if safe(held):
+                break
+            held.append(c)
+            partners.append((*tuple(key), c["month"]))
+    if not partners:
+        return rows
+    extra = pl.DataFrame(partners, schema=[*group, "month"], orient="row").with_columns(
+        pl.lit(True).alias("__partner"))
+    rows = rows.join(extra, on=[*group, "month"], how="left", nulls_equal=True)
+    flag = pl.col("__partner").fill_null(False)
+    return rows.with_columns(
+        *(pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in _VALUES),
+        (pl.col("protected") | flag).alias("protected"),
+        (pl.col("suppressed") | flag).alias("suppressed")).drop("__partner")
+
+
+def span_withheld(frame: pl.DataFrame, group: list[str], first: dt.date, last: dt.date,
+                  min_n: int, filters: Mapping[str, Collection | None]) -> set[tuple]:
+    """The groups (tuples of ``group``'s values) whose total over the months ``first`` …
+    ``last`` would give back months their monthly series withholds (:func:`monthly`): the
+    partition rule of :mod:`metrics.ranking_protection` — a span shows a group's total only
+    if it holds none of its withheld months, or all of them while their sum pins none down
+    (two or more, the count of each not fixed by its mark, the top-2 ratings not none or
+    all of them)."""
+    from metrics.open_data import pinned
+
+    rows = monthly(frame, group, min_n, filters)
+    held = rows.filter(pl.col("suppressed") & (pl.col("n") > 0))
+    out = set()
+    for key, part in held.group_by(group, maintain_order=True) if group else [((), held)]:
+        months = part["month"].to_list()
+        inside = [m for m in months if first <= m <= last]
+        if not inside:
+            continue
+        counts = part["n"].to_list()
+        bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
+        safe = len(counts) >= 2 and not pinned(counts, bounds, part["top2"].to_list())
+        if len(inside) < len(months) or not safe:
+            out.add(tuple(key))
+    return out
+
+
+def _chosen(frame: pl.DataFrame, filters: Mapping[str, Collection | None]) -> pl.DataFrame:
+    for column, wanted in filters.items():
+        if wanted is not None:
+            frame = frame.filter(pl.col(column).is_in(list(wanted)))
+    return frame
 
 
 def comments(

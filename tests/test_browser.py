@@ -322,6 +322,10 @@ def test_satisfaction_page_in_chromium(server: str, handmade_store: Settings) ->
             assert page.locator(".js-plotly-plot .xtick text", has_text="Jul 2026").count() == 1
             assert page.get_by_text("Ausgeblendet (weniger als 5 Bewertungen): Jul 2026.") \
                 .is_visible()
+            # its nearest month goes with it, so the window's total cannot give it back
+            assert page.get_by_text("Jun 2026: „geschützt“ — sonst ließe sich ein "
+                                    "ausgeblendeter Monat aus der Summe des Zeitraums "
+                                    "errechnen.").is_visible()
             labels = charts.nth(1).locator(".ytick text").all_text_contents()
             assert "Zusammenspiel digital/analog · n <\u00a05" in labels
             assert page.get_by_text("Bitte mehr Termine am Samstag.").is_visible()

@@ -376,6 +376,19 @@ def satisfaction_expected(settings: Settings, f: dict) -> list[str]:
     row = satisfaction(frame, [], settings.min_n).row(0, named=True)
     if row["suppressed"]:
         return [f"<{NB}5"] * 4
+    # the window's total must not give back a month the monthly series withholds: with
+    # small months inside the window and outside it, the total minus the shown months
+    # would be the inside ones' — "geschützt" (metrics.satisfaction.span_withheld)
+    every = load_feedback(get_engine(settings)).filter(pl.col("topic") == "overall")
+    for column, key in (("service_id", "services"), ("location_id", "locations"),
+                        ("channel", "channels")):
+        if f[key] is not None:
+            every = every.filter(pl.col(column).is_in(f[key]))
+    months = satisfaction(every, ["month"], settings.min_n)
+    small = months.filter(pl.col("suppressed"))["month"].to_list()
+    inside = [m for m in small if f["first"] <= m <= last_month(f)]
+    if inside and len(inside) < len(small):
+        return ["geschützt", "geschützt"]
     return [fmt_percent(row["top2_share"]), fmt_number(row["n"], "de", 0)]
 
 

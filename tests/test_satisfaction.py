@@ -279,3 +279,70 @@ def test_t_quantiles() -> None:
 def _count(settings: Settings) -> int:
     with get_engine(settings).connect() as conn:
         return conn.execute(select(func.count()).select_from(Feedback)).scalar_one()
+
+
+# --- what a window or a filter would give away (metrics.satisfaction.guarded, span_withheld) --
+
+
+def _ratings(rows: list[tuple[str, int, int, int]]) -> pl.DataFrame:
+    """month, location, ratings, of them 4 or 5 → one row per rating (topic overall)."""
+    out = []
+    for month, location, n, top in rows:
+        year, mon = map(int, month.split("-"))
+        out += [{"month": dt.date(year, mon, 1), "service_id": 1, "location_id": location,
+                 "channel": "in_person", "topic": "overall", "rating": 5 if i < top else 2}
+                for i in range(n)]
+    return pl.DataFrame(out)
+
+
+def test_a_window_cannot_give_back_a_withheld_month():
+    """Jan 2026 12 ratings (10 at A, 2 at B), Feb 3 (1 good), Mar 10 (5 good): Feb is "< 5"
+    in the monthly series, and alone a window's total minus the shown months would give it
+    back — so its nearest month, Mar (28 days; Jan is 31), is withheld beside it
+    ("geschützt"): 13 = Feb + Mar with Feb 1 … 4 leaves Mar 9 … 12, 6 good of 13 are neither
+    none nor all. A window holding both shows its total (Jan–Mar, Feb–Mar), one holding Feb
+    alone does not (Jan–Feb: 15 − 12 = 3)."""
+    from metrics.satisfaction import monthly, span_withheld
+
+    frame = _ratings([("2026-01", 1, 10, 8), ("2026-01", 2, 2, 1), ("2026-02", 1, 3, 1),
+                      ("2026-03", 1, 10, 5)])
+    jan, feb, mar = (dt.date(2026, m, 1) for m in (1, 2, 3))
+    got = monthly(frame, ["topic"], 5, {}).sort("month")
+    assert got.select("month", "n", "top2", "suppressed", "protected").rows() == [
+        (jan, 12, 9, False, False), (feb, 3, 1, True, False), (mar, 10, 5, True, True)]
+    assert got["top2_share"].to_list() == [pytest.approx(9 / 12), None, None]
+    assert span_withheld(frame, ["topic"], jan, mar, 5, {}) == set()
+    assert span_withheld(frame, ["topic"], feb, mar, 5, {}) == set()
+    assert span_withheld(frame, ["topic"], jan, feb, 5, {}) == {("overall",)}
+    assert span_withheld(frame, ["topic"], jan, jan, 5, {}) == set()
+    # Feb and Mar all good instead: 13 good of 13 would say every one was — Jan joins (the
+    # nearest shown month left): 9 + 3 + 10 = 22 good of 25
+    good = _ratings([("2026-01", 1, 10, 8), ("2026-01", 2, 2, 1), ("2026-02", 1, 3, 3),
+                     ("2026-03", 1, 10, 10)])
+    assert monthly(good, ["topic"], 5, {}).sort("month")["suppressed"].to_list() == [
+        True, True, True]
+    # two withheld months and nothing else to give: their sum (3 + 4) pins neither down
+    # (each 1 … 4) and 1 + 3 good of 7 are neither none nor all — no partner needed
+    two = _ratings([("2026-01", 1, 10, 8), ("2026-02", 1, 3, 1), ("2026-03", 1, 4, 3)])
+    assert monthly(two, ["topic"], 5, {}).sort("month")["suppressed"].to_list() == [
+        False, True, True]
+    assert span_withheld(two, ["topic"], jan, mar, 5, {}) == set()
+    assert span_withheld(two, ["topic"], feb, feb, 5, {}) == {("overall",)}
+
+
+def test_a_location_filter_cannot_give_back_a_small_location():
+    """Jan 2026: A 10 ratings, B 2. "Only A" beside "all" (12) would give B's 2 back: A's Jan
+    is withheld as B's partner ("geschützt": 10 ratings); Feb (A 3) is small; Mar (A 10,
+    nobody else) is shown."""
+    from metrics.satisfaction import guarded
+
+    frame = _ratings([("2026-01", 1, 10, 8), ("2026-01", 2, 2, 1), ("2026-02", 1, 3, 1),
+                      ("2026-03", 1, 10, 5)])
+    got = guarded(frame, ["month"], 5, {"location_id": [1]}).sort("month")
+    assert got.select("month", "n", "suppressed", "protected").rows() == [
+        (dt.date(2026, 1, 1), 10, True, True), (dt.date(2026, 2, 1), 3, True, False),
+        (dt.date(2026, 3, 1), 10, False, False)]
+    assert got["top2_share"].to_list() == [None, None, 0.5]
+    everything = guarded(frame, ["month"], 5, {}).sort("month")  # no filter: the table's own
+    assert everything["suppressed"].to_list() == [False, True, False]
+    assert everything["top2_share"][0] == pytest.approx(9 / 12)

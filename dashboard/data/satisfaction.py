@@ -90,23 +90,40 @@ def _satisfaction_for(_frame: pl.DataFrame, url: str, version: str, topic: str,
                       first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
                       locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
                       min_n: int) -> SatisfactionView:
+    filters = {"service_id": services, "location_id": locations, "channel": channels}
     frame = _feedback_in(_frame, first, last, services, locations, channels)
     empty = _cells(frame.clear(), [], min_n).row(0, named=True)
     if frame.is_empty():
         return SatisfactionView(None, first, empty, empty, _cells(frame, ["month"], min_n),
                                 _cells(frame, ["topic"], min_n), 0)
     month = frame["month"].max()
-    chosen = frame.filter(pl.col("topic") == topic)
+    # every month of every topic under the filters, guarded against the filters' differences
+    monthly_all = _satisfaction.monthly(_frame, ["topic"], min_n, filters).filter(
+        pl.col("topic") == topic).drop("topic", "top2")
     months = pl.DataFrame({"month": pl.date_range(first, month, "1mo", eager=True)})
-    monthly = months.join(_cells(chosen, ["month"], min_n), on="month", how="left").with_columns(
-        pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False))
-    topics = _cells(frame, ["topic"], min_n).sort(
+    monthly = months.join(monthly_all, on="month", how="left").with_columns(
+        pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False),
+        pl.col("protected").fill_null(False))
+    # each topic's window: guarded, and withheld where it would give back withheld months
+    window_frame = _frame.filter(pl.col("month").is_between(first, last))
+    topics = _satisfaction.guarded(window_frame, ["topic"], min_n, filters)
+    spans = {t for (t,) in _satisfaction.span_withheld(_frame, ["topic"], first, last, min_n,
+                                                       filters)}
+    hide = pl.col("topic").is_in(sorted(spans)) & (pl.col("n") > 0)
+    topics = topics.with_columns(
+        *(pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
+          for c in _satisfaction.VALUES),
+        (pl.col("protected") | (hide & ~pl.col("suppressed"))).alias("protected"),
+        (pl.col("suppressed") | hide).alias("suppressed"),
+    ).with_columns(suppressed=pl.col("suppressed") & (pl.col("n") > 0)).sort(
         [pl.col("top2_share").is_null(), pl.col("top2_share"), pl.col("n")],
         descending=[False, True, True])
+    latest = monthly.filter(pl.col("month") == month)
+    window = topics.filter(pl.col("topic") == topic)
     return SatisfactionView(
         month=month, first=first,
-        latest=_cells(chosen.filter(pl.col("month") == month), [], min_n).row(0, named=True),
-        window=_cells(chosen, [], min_n).row(0, named=True),
+        latest=latest.row(0, named=True) if latest.height else empty,
+        window=window.drop("topic").row(0, named=True) if window.height else empty,
         monthly=monthly, topics=topics, ratings=frame.height)
 
 

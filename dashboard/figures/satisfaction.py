@@ -17,7 +17,14 @@ from dashboard.figures.common import (
     _share_layout,
     month_ticks,
 )
-from dashboard.formatting import fmt_count, fmt_month, fmt_number, fmt_percent, fmt_suppressed
+from dashboard.formatting import (
+    fmt_month,
+    fmt_number,
+    fmt_percent,
+    fmt_protected,
+    fmt_suppressed,
+    row_count,
+)
 from dashboard.i18n import STRINGS, t
 
 # --- satisfaction (metrics.satisfaction rows) ----------------------------------------------
@@ -32,10 +39,17 @@ def topic_label(topic: str, lang: str) -> str:
     return t(key, lang) if key in STRINGS else topic
 
 
+def mark(row: dict, min_n: int, lang: str) -> str:
+    """What a withheld row shows: "< 5", or "geschützt" where it rests on enough ratings
+    but is withheld so that no other can be recomputed."""
+    return fmt_protected(lang) if row.get("protected") else fmt_suppressed(min_n, lang)
+
+
 def fmt_rating_value(kind: str, row: dict, min_n: int, lang: str) -> str:
-    """Top-2 share "71,4 %", mean "4,0" or score "0,75"; "< 5" when withheld, "–" without."""
+    """Top-2 share "71,4 %", mean "4,0" or score "0,75"; "< 5" (or "geschützt") when
+    withheld, "–" without."""
     if row.get("suppressed"):
-        return fmt_suppressed(min_n, lang)
+        return mark(row, min_n, lang)
     value = row.get({"top2": "top2_share", "mean": "mean_rating", "score": "score"}[kind])
     if value is None:
         return "–"
@@ -47,7 +61,7 @@ def fmt_rating_value(kind: str, row: dict, min_n: int, lang: str) -> str:
 def fmt_interval(kind: str, row: dict, min_n: int, lang: str) -> str:
     """The 95 % interval as a range: "35,9–91,8 %", "2,9–5,0", "0,48–1,00"."""
     if row.get("suppressed"):
-        return fmt_suppressed(min_n, lang)
+        return mark(row, min_n, lang)
     prefix = {"top2": "top2", "mean": "mean", "score": "score"}[kind]
     lo, hi = row.get(f"{prefix}_lo"), row.get(f"{prefix}_hi")
     if lo is None or hi is None:
@@ -73,8 +87,7 @@ def satisfaction_trend_figure(monthly: pl.DataFrame, topic: str, lang: str,
     minus = [None if r["top2_lo"] is None else (r["top2_share"] - r["top2_lo"]) * 100
              for r in rows]
     hover = [[fmt_month(r["month"], lang), fmt_rating_value("top2", r, min_n, lang),
-              fmt_interval("top2", r, min_n, lang), fmt_count(r["n"], r["suppressed"], min_n,
-                                                              lang)] for r in rows]
+              fmt_interval("top2", r, min_n, lang), row_count(r, min_n, lang)] for r in rows]
     fig = go.Figure(go.Scatter(
         x=months, y=y, customdata=hover, mode="lines+markers", connectgaps=False,
         name=t("s_axis_top2", lang), line={"color": OKABE_ITO[0], "width": 2.5},
@@ -92,7 +105,7 @@ def satisfaction_trend_figure(monthly: pl.DataFrame, topic: str, lang: str,
             fig.add_vrect(x0=start, x1=start + dt.timedelta(days=28), fillcolor="#BBBBBB",
                           opacity=0.25, line_width=0, layer="below")
             fig.add_annotation(x=r["month"], y=1, yref="paper", yanchor="bottom",
-                               text=fmt_suppressed(min_n, lang), showarrow=False,
+                               text=mark(r, min_n, lang), showarrow=False,
                                font={"color": AXIS_TEXT, "size": 12})
     tickvals, ticktext = month_ticks(months, lang)
     _share_layout(fig, lang, 380)
@@ -140,7 +153,9 @@ def satisfaction_trend_alt(monthly: pl.DataFrame, topic: str, lang: str, min_n: 
 
 
 def _satisfaction_row(r: dict, min_n: int, lang: str) -> dict[str, str]:
-    if r["suppressed"]:
+    if r["suppressed"] and r.get("protected"):
+        note = t("note_protected_value", lang, secondary=fmt_protected(lang))
+    elif r["suppressed"]:
         note = t("s_note_suppressed", lang, min_n=min_n)
     elif r["n"] == 0:
         note = t("s_note_no_data", lang)
@@ -150,7 +165,7 @@ def _satisfaction_row(r: dict, min_n: int, lang: str) -> dict[str, str]:
             t("s_col_interval", lang): fmt_interval("top2", r, min_n, lang),
             t("s_col_mean", lang): fmt_rating_value("mean", r, min_n, lang),
             t("s_col_score", lang): fmt_rating_value("score", r, min_n, lang),
-            t("s_col_n", lang): fmt_count(r["n"], r["suppressed"], min_n, lang),
+            t("s_col_n", lang): row_count(r, min_n, lang),
             t("s_col_note", lang): note}
 
 
@@ -169,7 +184,7 @@ def topics_figure(topics: pl.DataFrame, lang: str, min_n: int) -> go.Figure:
     value and n written as text; withheld topics keep their row with "< 5" and no bar."""
     rows = topics.reverse().to_dicts()  # plotly draws the first category lowest
     labels = [f"{html.escape(topic_label(r['topic'], lang))} · n "
-              + (html.escape(fmt_suppressed(min_n, lang)) if r["suppressed"]
+              + (html.escape(mark(r, min_n, lang)) if r["suppressed"]
                  else f"= {fmt_number(r['n'], lang, 0)}") for r in rows]
     x = [0 if r["top2_share"] is None else r["top2_share"] * 100 for r in rows]
     text = [fmt_rating_value("top2", r, min_n, lang) for r in rows]
@@ -204,7 +219,7 @@ def topics_alt(topics: pl.DataFrame, first: dt.date, last: dt.date, lang: str,
                min_n: int) -> str:
     items = "; ".join(
         t("s_alt_topic_hidden", lang, topic=topic_label(r["topic"], lang),
-          n=fmt_suppressed(min_n, lang)) if r["suppressed"]
+          n=mark(r, min_n, lang)) if r["suppressed"]
         else t("s_alt_topic_item", lang, topic=topic_label(r["topic"], lang),
                value=fmt_rating_value("top2", r, min_n, lang),
                interval=fmt_interval("top2", r, min_n, lang), n=fmt_number(r["n"], lang, 0))

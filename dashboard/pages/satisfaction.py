@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard import data, figures, page, url, widgets
 from dashboard.figures import fmt_interval, fmt_rating_value, topic_label
 from dashboard.filters import Filters
-from dashboard.formatting import fmt_count, fmt_month, fmt_number
+from dashboard.formatting import fmt_month, fmt_number, fmt_protected, row_count
 from dashboard.i18n import STRINGS, t
 
 # Below this many ratings a shown value gets a warning: the Wilson interval of a share is
@@ -51,6 +51,8 @@ def warn(row: dict, period: str, lang: str, min_n: int) -> None:
     """Small n is said in words, next to the numbers it concerns."""
     if row["n"] == 0:
         st.info(t("s_no_ratings", lang, period=period), icon=":material/info:")
+    elif row["suppressed"] and row.get("protected"):
+        st.warning(t("s_protected", lang, period=period), icon=":material/visibility_off:")
     elif row["suppressed"]:
         st.warning(t("s_suppressed", lang, period=period, min_n=min_n),
                    icon=":material/visibility_off:")
@@ -71,7 +73,7 @@ def render_tiles(row: dict, heading: str, period: str, key: str, topic: str, lan
                           help=t(help_key, lang))
                 st.caption(t("s_interval", lang, interval=fmt_interval(kind, row, min_n, lang)))
         with columns[3], st.container(border=True):
-            st.metric(t("s_n", lang), fmt_count(row["n"], row["suppressed"], min_n, lang),
+            st.metric(t("s_n", lang), row_count(row, min_n, lang),
                       help=t("s_n_help", lang, min_n=min_n))
             st.caption(t("s_ratings_caption", lang, topic=topic_label(topic, lang)))
     warn(row, period, lang, min_n)
@@ -90,10 +92,15 @@ def render_trend(view: data.SatisfactionView, topic: str, lang: str, min_n: int)
     st.caption(t("s_trend_method", lang, n=fmt_number(shown, lang, 0),
                  first=fmt_month(months[0], lang), last=fmt_month(months[-1], lang),
                  min_n=min_n))
-    withheld = [fmt_month(m, lang) for m in monthly.filter(monthly["suppressed"])["month"]]
+    small = monthly["suppressed"] & ~monthly["protected"]
+    withheld = [fmt_month(m, lang) for m in monthly.filter(small)["month"]]
+    protected = [fmt_month(m, lang) for m in monthly.filter(monthly["protected"])["month"]]
     missing = [fmt_month(m, lang) for m in monthly.filter(monthly["n"] == 0)["month"]]
     if withheld:
         st.caption(t("s_gaps_suppressed", lang, min_n=min_n, months=", ".join(withheld)))
+    if protected:
+        st.caption(t("s_gaps_protected", lang, months=", ".join(protected),
+                     secondary=fmt_protected(lang)))
     if missing:
         st.caption(t("s_gaps_missing", lang, months=", ".join(missing)))
     st.caption(alt)
