@@ -36,7 +36,7 @@ from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
 from metrics.funnel import FUNNEL_SCHEMA
 from metrics.kpis import compute
-from metrics.open_data import pinned
+from metrics.open_data import sum_safe
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
 from metrics.ranking_protection import (
@@ -246,9 +246,7 @@ def month_pool(cube: Cube, kpi_id: str, *, services: Iterable[int] | None = None
             cube, _ids(locations), min_n)):
         got = dict(zip(raw["period"].to_list(), raw["numerator"].to_list(), strict=True))
         numerators = [int(got.get(m) or 0) for m in held["period"].to_list()]
-    counts = held["n"].to_list()
-    bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
-    whole_safe = len(counts) >= 2 and not pinned(counts, bounds, numerators)
+    whole_safe = sum_safe(held["n"].to_list(), min_n, numerators)
     return set(held["period"].to_list()), whole_safe
 
 

@@ -289,6 +289,16 @@ def _exposed(t: _Table, line: Sequence[Cell], tables: Mapping[str, _Table],
     return bool(rated) and sum(t.numerator[c] for c in rated) in (0, sum(t.n[c] for c in rated))
 
 
+def sum_safe(counts: Sequence[int], min_n: int,
+             numerators: Sequence[int] | None = None) -> bool:
+    """Whether the published sum of withheld ``counts`` (each marked "< min_n" or
+    "geschützt", so a reader knows 1 … min_n−1 or at least min_n of each) pins none of them
+    down: two or more, no count left a single value by the others' marks, ``numerators``
+    neither none nor all of them (:func:`pinned`)."""
+    bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
+    return len(counts) >= 2 and not pinned(counts, bounds, numerators)
+
+
 def pinned(counts: Sequence[int], bounds: Sequence[tuple[int, float]],
            numerators: Sequence[int] | None = None) -> bool:
     """Whether a published sum of withheld ``counts`` gives one of them away: a single one,

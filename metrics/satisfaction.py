@@ -169,7 +169,7 @@ def monthly(frame: pl.DataFrame, group: list[str], min_n: int,
     alone, a count its mark fixes, top-2 ratings none or all of them), further months are
     withheld — the nearest to a withheld one first, then the smallest — so that a window
     holding all of them may show its total (:func:`span_withheld`)."""
-    from metrics.open_data import pinned
+    from metrics.open_data import sum_safe
 
     rows = guarded(frame, [*group, "month"], min_n, filters)
     top2 = (_chosen(frame, filters).filter(pl.col("rating").is_not_null())
@@ -185,9 +185,7 @@ def monthly(frame: pl.DataFrame, group: list[str], min_n: int,
             continue
 
         def safe(chosen: list[dict]) -> bool:
-            counts = [c["n"] for c in chosen]
-            bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
-            return len(chosen) >= 2 and not pinned(counts, bounds, [c["top2"] for c in chosen])
+            return sum_safe([c["n"] for c in chosen], min_n, [c["top2"] for c in chosen])
 
         origin = [h["month"] for h in held]
 
@@ -219,7 +217,7 @@ def span_withheld(frame: pl.DataFrame, group: list[str], first: dt.date, last: d
     if it holds none of its withheld months, or all of them while their sum pins none down
     (two or more, the count of each not fixed by its mark, the top-2 ratings not none or
     all of them)."""
-    from metrics.open_data import pinned
+    from metrics.open_data import sum_safe
 
     rows = monthly(frame, group, min_n, filters)
     held = rows.filter(pl.col("suppressed") & (pl.col("n") > 0))
@@ -229,9 +227,7 @@ def span_withheld(frame: pl.DataFrame, group: list[str], first: dt.date, last: d
         inside = [m for m in months if first <= m <= last]
         if not inside:
             continue
-        counts = part["n"].to_list()
-        bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
-        safe = len(counts) >= 2 and not pinned(counts, bounds, part["top2"].to_list())
+        safe = sum_safe(part["n"].to_list(), min_n, part["top2"].to_list())
         if len(inside) < len(months) or not safe:
             out.add(tuple(key))
     return out

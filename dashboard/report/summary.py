@@ -34,7 +34,7 @@ from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
 from metrics.headline import period_series, withheld_periods
 from metrics.kpis import compute
-from metrics.open_data import pinned
+from metrics.open_data import sum_safe
 from metrics.overview import MATURE_SHARE, change, shift_month
 from metrics.ranking_protection import KPI_FAMILY, Grid, closed_months
 from metrics.service_view import COMPLETION_KPI, windowed
@@ -199,9 +199,7 @@ def withheld_of(cube, kpi_id: str, periods: Sequence[Period], scope: Scope,  # n
     per = facts.group_by("period").agg(pl.col("cases").sum())
     shut = pl.col("period").is_in(pl.Series(sorted(closed), dtype=pl.Date).implode())
     held = per.filter(pl.col("cases").is_between(1, min_n - 1) | shut)
-    counts = held["cases"].to_list()
-    bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
-    whole_safe = len(counts) >= 2 and not pinned(counts, bounds)
+    whole_safe = sum_safe(held["cases"].to_list(), min_n)
     out = set()
     for p in periods:
         inside = held.filter(pl.col("period").is_between(p.first, p.last)).height
