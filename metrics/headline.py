@@ -231,9 +231,19 @@ def month_pool(cube: Cube, kpi_id: str, *, services: Iterable[int] | None = None
     council report's months its own grid could not keep)."""
     if not cube.months:
         return set(), True
+    memo = {} if memo is None else memo  # one view's: the same filters
+    key = ("pool", kpi_id, frozenset(also))
+    if key not in memo:
+        memo[key] = _month_pool(cube, kpi_id, services, locations, channels, min_n, memo, also)
+    return memo[key]
+
+
+def _month_pool(cube: Cube, kpi_id: str, services: Iterable[int] | None,
+                locations: Iterable[int] | None, channels: Iterable[str] | None, min_n: int,
+                memo: dict, also: Iterable[dt.date]) -> tuple[set[dt.date], bool]:
     months = period_series(cube, kpi_id, "month", cube.months[0], cube.months[-1],
                            services=services, locations=locations, channels=channels,
-                           min_n=min_n, memo={} if memo is None else memo)
+                           min_n=min_n, memo=memo)
     extra = pl.col("period").is_in(pl.Series(sorted(set(also)), dtype=pl.Date).implode())
     held = months.filter(pl.col("suppressed") | (extra & (pl.col("n") > 0)))
     if held.is_empty():

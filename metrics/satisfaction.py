@@ -210,16 +210,17 @@ def monthly(frame: pl.DataFrame, group: list[str], min_n: int,
 
 
 def span_withheld(frame: pl.DataFrame, group: list[str], first: dt.date, last: dt.date,
-                  min_n: int, filters: Mapping[str, Collection | None]) -> set[tuple]:
+                  min_n: int, filters: Mapping[str, Collection | None],
+                  months: pl.DataFrame | None = None) -> set[tuple]:
     """The groups (tuples of ``group``'s values) whose total over the months ``first`` …
     ``last`` would give back months their monthly series withholds (:func:`monthly`): the
     partition rule of :mod:`metrics.ranking_protection` — a span shows a group's total only
     if it holds none of its withheld months, or all of them while their sum pins none down
     (two or more, the count of each not fixed by its mark, the top-2 ratings not none or
-    all of them)."""
+    all of them). ``months``: :func:`monthly` of the same arguments, if the caller has it."""
     from metrics.open_data import sum_safe
 
-    rows = monthly(frame, group, min_n, filters)
+    rows = monthly(frame, group, min_n, filters) if months is None else months
     held = rows.filter(pl.col("suppressed") & (pl.col("n") > 0))
     out = set()
     for key, part in held.group_by(group, maintain_order=True) if group else [((), held)]:

@@ -98,8 +98,8 @@ def _satisfaction_for(_frame: pl.DataFrame, url: str, version: str, topic: str,
                                 _cells(frame, ["topic"], min_n), 0)
     month = frame["month"].max()
     # every month of every topic under the filters, guarded against the filters' differences
-    monthly_all = _satisfaction.monthly(_frame, ["topic"], min_n, filters).filter(
-        pl.col("topic") == topic).drop("topic", "top2")
+    by_topic = _satisfaction.monthly(_frame, ["topic"], min_n, filters)
+    monthly_all = by_topic.filter(pl.col("topic") == topic).drop("topic", "top2")
     months = pl.DataFrame({"month": pl.date_range(first, month, "1mo", eager=True)})
     monthly = months.join(monthly_all, on="month", how="left").with_columns(
         pl.col("n").fill_null(0), pl.col("suppressed").fill_null(False),
@@ -108,7 +108,7 @@ def _satisfaction_for(_frame: pl.DataFrame, url: str, version: str, topic: str,
     window_frame = _frame.filter(pl.col("month").is_between(first, last))
     topics = _satisfaction.guarded(window_frame, ["topic"], min_n, filters)
     spans = {t for (t,) in _satisfaction.span_withheld(_frame, ["topic"], first, last, min_n,
-                                                       filters)}
+                                                       filters, months=by_topic)}
     hide = pl.col("topic").is_in(sorted(spans)) & (pl.col("n") > 0)
     topics = topics.with_columns(
         *(pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
