@@ -100,6 +100,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "vs_previous_year": {"de": "ggü. Vorjahresmonat", "en": "vs same month last year"},
     "no_comparison": {"de": "keine Vergleichsdaten", "en": "no data to compare"},
     "tile_n": {"de": "{month} · n = {n} Vorgänge", "en": "{month} · n = {n} cases"},
+    "tile_n_protected": {"de": "{month} · Vorgänge geschützt", "en": "{month} · cases protected"},
+    "tile_cohort_protected": {
+        "de": "Eingangskohorte {month} ({share} abgeschlossen) · Vorgänge geschützt",
+        "en": "Cohort received {month} ({share} closed) · cases protected",
+    },
     "tile_cohort": {
         "de": "Eingangskohorte {month} ({share} abgeschlossen) · n = {n} Vorgänge",
         "en": "Cohort received {month} ({share} closed) · n = {n} cases",
@@ -1237,7 +1242,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "monthly statistics count (never twice).",
     },
     "v_n_cases": {"de": "n = {n} Vorgänge", "en": "n = {n} cases"},
+    "v_n_cases_protected": {"de": "Vorgänge geschützt", "en": "cases protected"},
     "v_n_completed": {"de": "n = {n} abgeschlossene Vorgänge", "en": "n = {n} completed cases"},
+    "v_n_completed_protected": {"de": "abgeschlossene Vorgänge geschützt",
+                                "en": "completed cases protected"},
     "v_n_started": {"de": "n = {n} begonnene Formulare", "en": "n = {n} forms started"},
     "v_cohort_note": {
         "de": "Bearbeitungszeit und Rückfragen zählen nur abgeschlossene Vorgänge, nach "
@@ -1797,6 +1805,17 @@ def t(key: str, lang: str = "de", **values: object) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry["de"]
     return text.format(**values) if values else text
+
+
+def t_count(key: str, lang: str, n: str, **values: object) -> str:
+    """``t(key, n=n)``, or — where ``n`` is the mark of a count withheld to protect another
+    (:func:`dashboard.formatting.fmt_protected`) — its ``<key>_protected`` wording, so a
+    caption reads "Vorgänge geschützt", not "n = geschützt Vorgänge"."""
+    from dashboard.formatting import fmt_protected
+
+    if n == fmt_protected(lang) and f"{key}_protected" in STRINGS:
+        return t(f"{key}_protected", lang, **values)
+    return t(key, lang, n=n, **values)
 
 
 def current_lang(default: str = "de") -> str:

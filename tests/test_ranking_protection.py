@@ -385,7 +385,7 @@ def test_the_overview_withholds_a_month_the_grid_cannot_keep(monkeypatch, closed
     (tile,) = [m for m in overview.metric if m.label == "Digitale Nutzungsquote"]
     assert tile.value == "geschützt"
     captions = [c.value for c in overview.get_by_key("o_tiles").caption]
-    assert "Okt 2026 · n = geschützt Vorgänge" in captions
+    assert "Okt 2026 · Vorgänge geschützt" in captions
     september = run_app(raster="month", von="2026-09", bis="2026-09")
     (tile,) = [m for m in september.metric if m.label == "Digitale Nutzungsquote"]
     assert tile.value == f"50,0{NB}%"

@@ -22,7 +22,7 @@ from dashboard.formatting import (
     fmt_value,
     is_zero_change,
 )
-from dashboard.i18n import t
+from dashboard.i18n import t, t_count
 from dashboard.kpi_sections import render_costs, render_take_up_coverage
 from metrics.catalogue import KPIS
 from metrics.headline import MOVER_KPIS, PeriodTile, previous_period
@@ -104,10 +104,10 @@ def render_tile_notes(tile: PeriodTile, lang: str, min_n: int) -> None:
     n = fmt_count(tile.n, tile.suppressed, min_n, lang, protected=tile.protected)
     month = period_label(tile.period, tile.grain, lang)
     if tile.closed_share is None:
-        st.caption(t("tile_n", lang, month=month, n=n))
+        st.caption(t_count("tile_n", lang, n, month=month))
     else:  # the newest cohort that is mostly closed (see metrics.headline)
         share = fmt_percent(tile.closed_share, lang, decimals=0)
-        st.caption(t("tile_cohort", lang, month=month, share=share, n=n))
+        st.caption(t_count("tile_cohort", lang, n, month=month, share=share))
     series = tile.series
     st.caption(t("o_spark", lang, first=period_label(series["period"][0], tile.grain, lang),
                  last=period_label(series["period"][-1], tile.grain, lang),

@@ -29,7 +29,7 @@ from dashboard.formatting import (
     fmt_suppressed,
     fmt_value,
 )
-from dashboard.i18n import t
+from dashboard.i18n import t, t_count
 from dashboard.kpi_sections import render_open_and_target
 from metrics.catalogue import KPIS
 from metrics.pilot_config import PilotConfigError
@@ -111,16 +111,16 @@ def render_tiles(row: dict, detail: ServiceDetail, lang: str, min_n: int) -> Non
         (KPIS["digital_take_up"].label(lang),
          value("digital_take_up", "take_up", "take_up_suppressed"),
          KPIS["digital_take_up"].method(lang),
-         t("v_n_cases", lang, n=shown("take_up", "take_up_suppressed", cases))),
+         t_count("v_n_cases", lang, shown("take_up", "take_up_suppressed", cases))),
         (KPIS["processing_days_median"].label(lang),
          value("processing_days_median", "median_days", "days_suppressed"),
-         KPIS["processing_days_median"].method(lang), t("v_n_completed", lang, n=completed)),
+         KPIS["processing_days_median"].method(lang), t_count("v_n_completed", lang, completed)),
         (KPIS["processing_days_p90"].label(lang),
          value("processing_days_p90", "p90_days", "days_suppressed"),
-         KPIS["processing_days_p90"].method(lang), t("v_n_completed", lang, n=completed)),
+         KPIS["processing_days_p90"].method(lang), t_count("v_n_completed", lang, completed)),
         (KPIS["follow_up_rate"].label(lang),
          value("follow_up_rate", "follow_up", "follow_up_suppressed"),
-         KPIS["follow_up_rate"].method(lang), t("v_n_completed", lang, n=completed)),
+         KPIS["follow_up_rate"].method(lang), t_count("v_n_completed", lang, completed)),
         (COMPLETION_KPI.label(lang),
          value(COMPLETION_KPI, "completion", "completion_suppressed"),
          COMPLETION_KPI.method(lang),
