@@ -36,7 +36,7 @@ from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
 from metrics.funnel import FUNNEL_SCHEMA
 from metrics.kpis import compute
-from metrics.open_data import sum_safe
+from metrics.open_data import span_gives_away, sum_safe
 from metrics.overview import MATURE_SHARE, TILE_KPIS, change, shift_month, trend
 from metrics.periods import period_start
 from metrics.ranking_protection import (
@@ -210,12 +210,7 @@ def withheld_spans(cube: Cube, kpi_id: str, spans: Iterable[tuple[dt.date, dt.da
         return set()
     pool, whole_safe = month_pool(cube, kpi_id, services=services, locations=locations,
                                   channels=channels, min_n=min_n, memo=memo, also=also)
-    out = set()
-    for first, last in spans:
-        inside = {m for m in pool if first <= m <= last}
-        if inside and (inside != pool or not whole_safe):
-            out.add((first, last))
-    return out
+    return {span for span in spans if span_gives_away(pool, whole_safe, *span)}
 
 
 def month_pool(cube: Cube, kpi_id: str, *, services: Iterable[int] | None = None,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -297,6 +297,16 @@ def sum_safe(counts: Sequence[int], min_n: int,
     neither none nor all of them (:func:`pinned`)."""
     bounds = [(1, min_n - 1) if n < min_n else (min_n, float("inf")) for n in counts]
     return len(counts) >= 2 and not pinned(counts, bounds, numerators)
+
+
+def span_gives_away(withheld: Collection[dt.date], whole_safe: bool, first: dt.date,
+                    last: dt.date) -> bool:
+    """The partition rule (:mod:`metrics.ranking_protection`): whether the total over the
+    months ``first`` … ``last`` would give back some of a row's ``withheld`` months — it
+    holds some but not all of them, or all of them while their sum is not safe
+    (:func:`sum_safe`)."""
+    inside = [m for m in withheld if first <= m <= last]
+    return bool(inside) and (len(inside) < len(withheld) or not whole_safe)
 
 
 def pinned(counts: Sequence[int], bounds: Sequence[tuple[int, float]],

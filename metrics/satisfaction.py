@@ -47,7 +47,6 @@ _FRAME_SCHEMA = {"submitted_on": pl.Date, "month": pl.Date, "service_id": pl.Int
 # the value columns of a row (withheld together)
 VALUES = ("top2_share", "top2_lo", "top2_hi", "mean_rating", "mean_lo", "mean_hi", "score",
           "score_lo", "score_hi")
-_VALUES = VALUES
 
 
 def t975(df: int) -> float:
@@ -123,7 +122,7 @@ def satisfaction(frame: pl.DataFrame, by: list[str], min_n: int = 5) -> pl.DataF
     small = pl.col("n") < min_n
     return cells.select(
         *by, "n",
-        *[pl.when(~small).then(pl.col(c)).alias(c) for c in _VALUES],
+        *[pl.when(~small).then(pl.col(c)).alias(c) for c in VALUES],
         small.alias("suppressed"),
     )
 
@@ -138,12 +137,12 @@ def guarded(frame: pl.DataFrame, by: list[str], min_n: int,
     not give a small location's ratings back."""
     from metrics.disclosure import guard_selection
 
-    out = satisfaction(_chosen(frame, filters), by, min_n).with_columns(
+    out = satisfaction(chosen(frame, filters), by, min_n).with_columns(
         protected=pl.lit(False))
     for column, wanted in filters.items():
         if wanted is None:
             continue
-        others = _chosen(frame, {**filters, column: None}).filter(
+        others = chosen(frame, {**filters, column: None}).filter(
             pl.col("rating").is_not_null())
         cells = others.group_by([*by, column]).agg(pl.len().cast(pl.Int64).alias("n"))
         held = guard_selection(cells, column, list(wanted), by, min_n)
@@ -153,12 +152,19 @@ def guarded(frame: pl.DataFrame, by: list[str], min_n: int,
             out = out.join(held, on=by, how="left", nulls_equal=True)
         else:
             out = out.with_columns(withheld=pl.lit(bool(held["withheld"].any())))
-        flag = pl.col("withheld").fill_null(False) & (pl.col("n") > 0)
-        out = out.with_columns(
-            *(pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in _VALUES),
-            (pl.col("protected") | (flag & ~pl.col("suppressed"))).alias("protected"),
-            (pl.col("suppressed") | flag).alias("suppressed")).drop("withheld")
+        out = withhold(out, pl.col("withheld").fill_null(False)).drop("withheld")
     return out
+
+
+def withhold(rows: pl.DataFrame, flag: pl.Expr) -> pl.DataFrame:
+    """``rows`` (with ``protected``) with the rows ``flag`` picks withheld — values nulled,
+    ``suppressed``, and ``protected`` where not small already ("geschützt"); rows without
+    ratings stay missing."""
+    flag = flag & (pl.col("n") > 0)
+    return rows.with_columns(
+        *(pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in VALUES),
+        (pl.col("protected") | (flag & ~pl.col("suppressed"))).alias("protected"),
+        (pl.col("suppressed") | flag).alias("suppressed"))
 
 
 def monthly(frame: pl.DataFrame, group: list[str], min_n: int,
@@ -172,7 +178,7 @@ def monthly(frame: pl.DataFrame, group: list[str], min_n: int,
     from metrics.open_data import sum_safe
 
     rows = guarded(frame, [*group, "month"], min_n, filters)
-    top2 = (_chosen(frame, filters).filter(pl.col("rating").is_not_null())
+    top2 = (chosen(frame, filters).filter(pl.col("rating").is_not_null())
             .group_by([*group, "month"]).agg((pl.col("rating") >= 4).sum().cast(pl.Int64)
                                              .alias("top2")))
     rows = rows.join(top2, on=[*group, "month"], how="left", nulls_equal=True)
@@ -202,11 +208,7 @@ def monthly(frame: pl.DataFrame, group: list[str], min_n: int,
     extra = pl.DataFrame(partners, schema=[*group, "month"], orient="row").with_columns(
         pl.lit(True).alias("__partner"))
     rows = rows.join(extra, on=[*group, "month"], how="left", nulls_equal=True)
-    flag = pl.col("__partner").fill_null(False)
-    return rows.with_columns(
-        *(pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in _VALUES),
-        (pl.col("protected") | flag).alias("protected"),
-        (pl.col("suppressed") | flag).alias("suppressed")).drop("__partner")
+    return withhold(rows, pl.col("__partner").fill_null(False)).drop("__partner")
 
 
 def span_withheld(frame: pl.DataFrame, group: list[str], first: dt.date, last: dt.date,
@@ -218,23 +220,20 @@ def span_withheld(frame: pl.DataFrame, group: list[str], first: dt.date, last: d
     if it holds none of its withheld months, or all of them while their sum pins none down
     (two or more, the count of each not fixed by its mark, the top-2 ratings not none or
     all of them). ``months``: :func:`monthly` of the same arguments, if the caller has it."""
-    from metrics.open_data import sum_safe
+    from metrics.open_data import span_gives_away, sum_safe
 
     rows = monthly(frame, group, min_n, filters) if months is None else months
     held = rows.filter(pl.col("suppressed") & (pl.col("n") > 0))
     out = set()
     for key, part in held.group_by(group, maintain_order=True) if group else [((), held)]:
-        months = part["month"].to_list()
-        inside = [m for m in months if first <= m <= last]
-        if not inside:
-            continue
         safe = sum_safe(part["n"].to_list(), min_n, part["top2"].to_list())
-        if len(inside) < len(months) or not safe:
+        if span_gives_away(part["month"].to_list(), safe, first, last):
             out.add(tuple(key))
     return out
 
 
-def _chosen(frame: pl.DataFrame, filters: Mapping[str, Collection | None]) -> pl.DataFrame:
+def chosen(frame: pl.DataFrame, filters: Mapping[str, Collection | None]) -> pl.DataFrame:
+    """The ratings the ``filters`` choose (column → wanted values, None: all)."""
     for column, wanted in filters.items():
         if wanted is not None:
             frame = frame.filter(pl.col(column).is_in(list(wanted)))

@@ -16,6 +16,7 @@ from metrics.funnel import FUNNEL_SCHEMA as _FUNNEL_SCHEMA
 from metrics.headline import month_pool as _month_pool
 from metrics.kpis import compute as _compute
 from metrics.open_data import protect as _protect
+from metrics.open_data import span_gives_away as _span_gives_away
 from metrics.overview import shift_month as _shift_month
 from metrics.ranking_protection import fixed_take_up as _fixed_take_up
 from metrics.ranking_protection import protected_grid as _protected_grid
@@ -134,22 +135,18 @@ def _protect_locations(data: Cube, rows: pl.DataFrame, total: dict, first: _dt.d
         return _month_pool(data, _TAKE_UP, services=ids, locations=places, min_n=min_n,
                            memo={"grid": grid})
 
-    def gives_away(months: set[_dt.date], whole_safe: bool) -> bool:
-        inside = {m for m in months if first <= m <= last}
-        return bool(inside) and (inside != months or not whole_safe)
-
     held, known = [], []
     for place, n in zip(rows["location_id"], rows["n"], strict=True):
         if n <= 0:
             continue
         months, whole_safe = pool([place])
-        if n >= min_n and gives_away(months, whole_safe):
+        if n >= min_n and _span_gives_away(months, whole_safe, first, last):
             held.append(place)
         elif not any(first <= m <= last for m in months):
             known.append(place)  # the sum of its shown months on the Überblick
     small = 0 < total["n"] < min_n
-    total_held = bool(total["n"]) and not small and gives_away(
-        *pool(list(locations) if locations is not None else None))
+    total_held = bool(total["n"]) and not small and _span_gives_away(
+        *pool(list(locations) if locations is not None else None), first, last)
     fixed = [p for p, n in zip(rows["location_id"], rows["n"], strict=True)
              if n > 0 and _fixed_take_up(data, [p], min_n)]
     withheld = set(held) | set(rows.filter(pl.col("n").is_between(1, min_n - 1))[

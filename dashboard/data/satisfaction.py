@@ -77,12 +77,14 @@ def _cells(frame: pl.DataFrame, by: list[str], min_n: int) -> pl.DataFrame:
 def _feedback_in(frame: pl.DataFrame, first: _dt.date, last: _dt.date,
                  services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
                  channels: tuple[str, ...] | None) -> pl.DataFrame:
-    frame = frame.filter(pl.col("month").is_between(first, last))
-    for column, wanted in (("service_id", services), ("location_id", locations),
-                           ("channel", channels)):
-        if wanted is not None:
-            frame = frame.filter(pl.col(column).is_in(list(wanted)))
-    return frame
+    return _satisfaction.chosen(frame.filter(pl.col("month").is_between(first, last)),
+                                _filters(services, locations, channels))
+
+
+def _filters(services: tuple[int, ...] | None, locations: tuple[int, ...] | None,
+             channels: tuple[str, ...] | None) -> dict[str, tuple | None]:
+    """The global filters as the columns of the ratings they choose."""
+    return {"service_id": services, "location_id": locations, "channel": channels}
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -90,7 +92,7 @@ def _satisfaction_for(_frame: pl.DataFrame, url: str, version: str, topic: str,
                       first: _dt.date, last: _dt.date, services: tuple[int, ...] | None,
                       locations: tuple[int, ...] | None, channels: tuple[str, ...] | None,
                       min_n: int) -> SatisfactionView:
-    filters = {"service_id": services, "location_id": locations, "channel": channels}
+    filters = _filters(services, locations, channels)
     frame = _feedback_in(_frame, first, last, services, locations, channels)
     empty = _cells(frame.clear(), [], min_n).row(0, named=True)
     if frame.is_empty():
@@ -109,13 +111,8 @@ def _satisfaction_for(_frame: pl.DataFrame, url: str, version: str, topic: str,
     topics = _satisfaction.guarded(window_frame, ["topic"], min_n, filters)
     spans = {t for (t,) in _satisfaction.span_withheld(_frame, ["topic"], first, last, min_n,
                                                        filters, months=by_topic)}
-    hide = pl.col("topic").is_in(sorted(spans)) & (pl.col("n") > 0)
-    topics = topics.with_columns(
-        *(pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
-          for c in _satisfaction.VALUES),
-        (pl.col("protected") | (hide & ~pl.col("suppressed"))).alias("protected"),
-        (pl.col("suppressed") | hide).alias("suppressed"),
-    ).with_columns(suppressed=pl.col("suppressed") & (pl.col("n") > 0)).sort(
+    topics = _satisfaction.withhold(topics, pl.col("topic").is_in(sorted(spans))).with_columns(
+        suppressed=pl.col("suppressed") & (pl.col("n") > 0)).sort(
         [pl.col("top2_share").is_null(), pl.col("top2_share"), pl.col("n")],
         descending=[False, True, True])
     latest = monthly.filter(pl.col("month") == month)
