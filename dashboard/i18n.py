@@ -912,13 +912,25 @@ STRINGS: dict[str, dict[str, str]] = {
                         "en": "{kpi}: pilot locations and comparison group"},
     "p_chart_note": {
         "de": "Monatswerte für {services}. Senkrechte Linie: Start des Piloten; Rauten mit "
-        "gepunkteter Linie: Maßnahmen. Monate mit weniger als {min_n} Fällen werden nicht "
-        "angezeigt.",
+        "gepunkteter Linie: Maßnahmen. Monate mit weniger als {min_n} Fällen und Monate, die "
+        "der Überblick für die Gruppe zum Schutz anderer Werte zurückhält („geschützt“), "
+        "werden nicht angezeigt.",
         "en": "Monthly values for {services}. Vertical line: start of the pilot; diamonds "
-        "with a dotted line: interventions. Months with fewer than {min_n} cases are not "
-        "shown.",
+        "with a dotted line: interventions. Months with fewer than {min_n} cases and months "
+        "the Überblick withholds for the group to protect other values (\"protected\") are "
+        "not shown.",
     },
     "p_method": {"de": "Methode: {method}", "en": "Method: {method}"},
+    "p_left_out_label": {"de": "Ausgelassene Monate (Datenschutz)",
+                         "en": "Months left out (privacy)"},
+    "p_left_out": {
+        "de": "Zum Schutz kleiner Zahlen ausgelassen: {months}. Der Überblick zeigt diese "
+        "Monate für eine der beiden Gruppen nicht, und die Summe eines Zeitraums würde sie "
+        "verraten — sie fehlen deshalb in beiden Gruppen.",
+        "en": "Left out to protect small numbers: {months}. The Überblick withholds these "
+        "months for one of the two groups, and a period's sum would give them away — so "
+        "they are left out of both groups.",
+    },
     "p_alt": {
         "de": "Textalternative: {kpi} für {services}. Pilotstandorte ({pilot}): {before} vor "
         "dem Start ({b_first} – {b_last}), {after} seit dem Start ({a_first} – {a_last}). "

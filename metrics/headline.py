@@ -213,6 +213,63 @@ def withheld_spans(cube: Cube, kpi_id: str, spans: Iterable[tuple[dt.date, dt.da
     return {span for span in spans if span_gives_away(pool, whole_safe, *span)}
 
 
+def span_reveals(cube: Cube, kpi_id: str, first: dt.date, last: dt.date, *,
+                 services: Iterable[int] | None = None,
+                 locations: Iterable[int] | None = None, min_n: int = 5,
+                 memo: dict | None = None) -> set[dt.date]:
+    """The months a total of the KPI over ``first`` … ``last`` under the filters must leave
+    out so as to give nothing back — for tables that publish such totals beside the
+    Überblick (the pilots' four cells): none where the span may show its total anyway
+    (:func:`withheld_spans`); else, where it holds some of the withheld months of
+    :func:`month_pool`, its total minus the Überblick's shown months is the sum over those
+    months, and — with a service filter — the month rankings' withheld totals minus that sum
+    are the sum over the *other* services those months' rankings withhold. Both must pin
+    none down (:func:`metrics.open_data.sum_safe`: two or more, not all 0 % or 100 %, not
+    fixed by the marks' classes), and so must the same sums over the pool's months outside
+    the span (where a span over all of them may be shown, the part gives the rest), or the
+    span's withheld months are left out (returned)."""
+    memo = {} if memo is None else memo
+    pool, whole_safe = month_pool(cube, kpi_id, services=services, locations=locations,
+                                  min_n=min_n, memo=memo)
+    if not span_gives_away(pool, whole_safe, first, last):
+        return set()
+    inside = sorted(m for m in pool if first <= m <= last)
+    rest = sorted(set(pool) - set(inside))  # a span over all of them shows their sum too
+    if _sum_reveals(cube, kpi_id, inside, services, locations, min_n, memo) or (
+            rest and whole_safe
+            and _sum_reveals(cube, kpi_id, rest, services, locations, min_n, memo)):
+        return set(inside)
+    return set()
+
+
+def _sum_reveals(cube: Cube, kpi_id: str, months: list[dt.date],
+                 services: Iterable[int] | None, locations: Iterable[int] | None, min_n: int,
+                 memo: dict) -> bool:
+    """Whether the sum of the KPI's counts over withheld ``months`` under the filters, or
+    what the month rankings withhold beside the chosen services in them, pins a count
+    down (:func:`span_reveals`)."""
+    fixed = kpi_id == "digital_take_up" and fixed_take_up(cube, _ids(locations), min_n)
+    wanted = pl.Series(months, dtype=pl.Date).implode()
+    raw = compute(kpi_id, cube, ("period",), services=_ids(services),
+                  locations=_ids(locations), grain="month", min_n=1).filter(
+        pl.col("period").is_in(wanted))
+    numerators = (None if fixed or "numerator" not in raw.columns
+                  else [int(v or 0) for v in raw["numerator"].to_list()])
+    if not sum_safe(raw["n"].to_list(), min_n, numerators):
+        return True
+    if services is None or kpi_id not in KPI_FAMILY:
+        return False
+    others = _grid(cube, locations, None, min_n, memo).cells.filter(
+        pl.col("kpi").str.split("/").list.first() == KPI_FAMILY[kpi_id],
+        pl.col("month").is_in(wanted), pl.col("suppressed"), pl.col("n") > 0,
+        ~pl.col("service_id").is_in(list(services)))
+    if others.is_empty():
+        return False
+    nums = others["numerator"]
+    numerators = None if fixed or nums.null_count() else [int(v) for v in nums.to_list()]
+    return not sum_safe(others["n"].to_list(), min_n, numerators)
+
+
 def month_pool(cube: Cube, kpi_id: str, *, services: Iterable[int] | None = None,
                locations: Iterable[int] | None = None,
                channels: Iterable[str] | None = None, min_n: int = 5,

@@ -35,6 +35,16 @@ repeats the check.
 A cell with fewer than ``min_n`` cases, or a period with fewer than ``min_months`` months
 with cases in both groups, gives no estimate, and the :class:`Effect` says why.
 
+Privacy: the four cells are totals over spans of months, and the Überblick shows each
+group's months under the same filters (services × locations) — where it withholds a month
+(too few cases, or to protect a small service at the same locations), a cell's total minus
+the shown months would give that month back. With ``protect_min_n`` (the dashboard and the
+council report always pass the store's minimum) such months are left out of both groups
+unless the sums they would give away pin nothing down
+(:func:`metrics.headline.span_reveals`); the :class:`Effect` lists them in ``left_out``.
+The sample city (30,000 and 300,000 cases) leaves none out: its pilot months are withheld
+only as partners, and their sums rest on many cells.
+
 The start month is the first month of the follow-up; a start date within a month drops that
 month as a transition month (the cube counts whole months). The default baseline is the 12
 months before the start, clipped to the data.
@@ -54,6 +64,7 @@ from babel.numbers import format_decimal
 
 from metrics.catalogue import KPIS, KpiDef
 from metrics.cube import Cube
+from metrics.headline import period_series, span_reveals
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +150,10 @@ class Effect:
     replicates: int = 0
     # months with cases in both groups (before, after): the units the bootstrap resamples
     paired_months: tuple[int, int] = (0, 0)
+    # months left out of both groups so that the cells give no withheld month back
+    # (metrics.headline.span_reveals); empty without ``protect_min_n``
+    left_out: tuple[dt.date, ...] = ()
+    protect_min_n: int | None = None
     # the binomial (case-level, independent) interval, for comparison only
     naive_low_pp: float | None = field(default=None, compare=False)
     naive_high_pp: float | None = field(default=None, compare=False)
@@ -282,8 +297,16 @@ def pilot_effect(
     replicates: int = BOOTSTRAP_REPLICATES,
     level: float = LEVEL,
     seed: int = SEED,
+    protect_min_n: int | None = None,
 ) -> Effect:
-    """Estimate the pilot's effect on its KPI (a ratio KPI of the volume cube)."""
+    """Estimate the pilot's effect on its KPI (a ratio KPI of the volume cube).
+
+    ``protect_min_n`` (the store's minimum n; the dashboard and the council report always
+    pass it): the four cells are totals over spans of months beside the Überblick, which
+    shows each group's months under the same filters. A month the Überblick withholds there
+    (too few cases, or to protect a small service at the same locations) is left out of
+    both groups wherever the cell's total would give it back (:func:`_left_out`), so the
+    cells are sums of published months or of safe sums only."""
     kpi = KPIS[pilot.kpi]
     if kpi.kind != "ratio" or kpi.cube != "volume":
         raise ValueError(f"pilot KPI must be a ratio of the volume cube, got {kpi.id!r}")
@@ -304,7 +327,16 @@ def pilot_effect(
     }
     spans = {"before": pl.date_range(b0, b1, "1mo", eager=True).to_list(),
              "after": pl.date_range(a0, a1, "1mo", eager=True).to_list()}
-    arrays = {(g, p): _monthly(frame.filter(pl.col("month").is_between(m[0], m[-1])), kpi, m)
+    left_out: tuple[dt.date, ...] = ()
+    if protect_min_n is not None and protect_min_n > 1:
+        left_out = _left_out(cube, kpi.id, {
+            "pilot": (pilot.service_ids, pilot.location_ids),
+            "control": (control_services, control_locations)}, spans, protect_min_n)
+        if left_out:
+            spans = {p: [m for m in months if m not in left_out]
+                     for p, months in spans.items()}
+    arrays = {(g, p): _monthly(
+        frame.filter(pl.col("month").is_in(pl.Series(m, dtype=pl.Date).implode())), kpi, m)
               for g, frame in groups.items() for p, m in spans.items()}
     cells = {f"{g}_{p}": _cell(*arrays[g, p], spans[p]) for g, p in arrays}
 
@@ -323,7 +355,8 @@ def pilot_effect(
         reason = "too_few_months"
     base = dict(pilot=pilot, kpi=kpi, **cells, control_location_ids=control_locations,
                 control_service_ids=control_services, level=level, reason=reason, min_n=min_n,
-                min_months=min_months, paired_months=paired)
+                min_months=min_months, paired_months=paired, left_out=left_out,
+                protect_min_n=protect_min_n)
     if reason:
         log.info("pilot %r: no estimate (%s)", pilot.name, reason)
         return Effect(**base, effect_pp=None, low_pp=None, high_pp=None,
@@ -344,6 +377,36 @@ def pilot_effect(
                   method=METHOD.format(level=level, replicates=replicates),
                   replicates=replicates, naive_low_pp=100 * naive[0],
                   naive_high_pp=100 * naive[1])
+
+
+def _left_out(cube: Cube, kpi_id: str, groups: dict[str, tuple[Sequence[int], Sequence[int]]],
+              spans: dict[str, list[dt.date]], min_n: int) -> tuple[dt.date, ...]:
+    """The months no cell may hold: for each group (services, locations) and period, those
+    whose total over the period would give a month back that the Überblick filtered to the
+    group withholds (:func:`metrics.headline.span_reveals`). Left out of both groups, so
+    the comparison stays month for month."""
+    out: set[dt.date] = set()
+    for services, locations in groups.values():
+        memo: dict = {}  # one Überblick view per group
+        for months in spans.values():
+            if months:
+                out |= span_reveals(cube, kpi_id, months[0], months[-1], services=services,
+                                    locations=locations, min_n=min_n, memo=memo)
+    return tuple(sorted(out))
+
+
+def group_series(cube: Cube, kpi_id: str, services: Sequence[int], locations: Sequence[int],
+                 min_n: int) -> pl.DataFrame:
+    """A group's months (month, value, n, suppressed, protected) over every month of the
+    cube, as the Überblick filtered to its services and locations shows them
+    (:func:`metrics.headline.period_series`): the pilot page's and the report's lines, so a
+    month withheld there ("geschützt", "< 5") is withheld in the chart too."""
+    if not cube.months:
+        return pl.DataFrame(schema={"month": pl.Date, "value": pl.Float64, "n": pl.Int64,
+                                    "suppressed": pl.Boolean, "protected": pl.Boolean})
+    return period_series(cube, kpi_id, "month", cube.months[0], cube.months[-1],
+                         services=services, locations=locations,
+                         min_n=min_n).rename({"period": "month"})
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -388,13 +451,20 @@ def _no_estimate(effect: Effect, lang: str) -> str:
                     f"(mindestens {need} nötig).")
         return f"No estimate: only {n} cases {names[key]} (at least {need} needed)."
     months, when = min(zip(effect.paired_months, ("before", "after"), strict=True))
+    left = len(effect.left_out)
     if lang == "de":
         when = "vor dem Start" if when == "before" else "seit dem Start"
-        return (f"Keine Schätzung möglich: {when} gibt es nur {months} Monate mit Vorgängen "
+        why = (f"; {left} Monat{'e' if left > 1 else ''} zum Schutz kleiner Zahlen ausgelassen"
+               if left else "")
+        count = "1 Monat" if months == 1 else f"{months} Monate"
+        return (f"Keine Schätzung möglich: {when} gibt es nur {count} mit Vorgängen "
                 f"beim Piloten und in der Vergleichsgruppe (mindestens {effect.min_months} "
-                "nötig).")
-    return (f"No estimate: only {months} months {when} the start with cases in both the pilot "
-            f"and the comparison group (at least {effect.min_months} needed).")
+                f"nötig{why}).")
+    why = f"; {left} month{'s' if left > 1 else ''} left out to protect small numbers" \
+        if left else ""
+    count = "1 month" if months == 1 else f"{months} months"
+    return (f"No estimate: only {count} {when} the start with cases in both the pilot "
+            f"and the comparison group (at least {effect.min_months} needed{why}).")
 
 
 def sentence(effect: Effect, lang: str = "de") -> str:

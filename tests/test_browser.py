@@ -347,7 +347,7 @@ def test_pilots_page_in_chromium(server: str, handmade_store: Settings) -> None:
     path = add_pilot_cases(handmade_store)  # cases with a pilot, and the file at its default
     cube = load_cube(get_engine(handmade_store))
     (definition,) = load_pilots(path, cube)
-    effect = pilot_effect(cube, definition.pilot)
+    effect = pilot_effect(cube, definition.pilot, protect_min_n=handmade_store.min_n)
     before = fmt_value("digital_take_up", effect.pilot_before.share, False, handmade_store.min_n)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -23,8 +23,10 @@ from streamlit.testing.v1 import AppTest
 from connectors.db import get_engine
 from connectors.settings import Settings
 from connectors.store import Case, ImportRun
-from dashboard.formatting import fmt_month, fmt_number, fmt_pp, fmt_value
+from dashboard.formatting import fmt_month, fmt_number, fmt_pp, fmt_value, row_value
+from dashboard.report.content import build, load_inputs
 from metrics.cube import Cube, load_cube
+from metrics.headline import period_series
 from metrics.pilot_config import (
     EXAMPLE_TOML,
     PilotConfigError,
@@ -226,7 +228,7 @@ def city(monkeypatch: pytest.MonkeyPatch, sample_store: Settings, tmp_path: Path
 def expected(settings: Settings, index: int = 0):  # noqa: ANN201 - (definition, effect)
     cube = load_cube(get_engine(settings))
     definition = load_pilots(settings.pilots_file, cube)[index]
-    return definition, pilot_effect(cube, definition.pilot)
+    return definition, pilot_effect(cube, definition.pilot, protect_min_n=settings.min_n)
 
 
 def test_page_shows_exactly_what_metrics_compute(city: Settings) -> None:
@@ -285,6 +287,20 @@ def test_page_shows_exactly_what_metrics_compute(city: Settings) -> None:
     assert len(table) == len(months) and table["Monat"][0] == fmt_month(months[-1])
     assert set(table["Zeitraum"]) == {"vor dem Start", "seit dem Start"}
     assert table.set_index("Monat").loc["Sep 2025", "Zeitraum"] == "seit dem Start"
+    # the lines are the Überblick's months under each group's filters, marks included: Jan
+    # 2025 of the pilot is withheld there (it protects a small service at the same offices)
+    cube = load_cube(get_engine(city))
+    by_month = table.set_index("Monat")
+    for column, services, locations in (
+            ("Pilotstandorte", effect.pilot.service_ids, effect.pilot.location_ids),
+            ("Vergleichsgruppe", effect.control_service_ids, effect.control_location_ids)):
+        overview = period_series(cube, "digital_take_up", "month", months[0], months[-1],
+                                 services=services, locations=locations, min_n=city.min_n)
+        assert [by_month.loc[fmt_month(r["period"]), column] for r in
+                overview.iter_rows(named=True)] == [
+            row_value("digital_take_up", r, city.min_n) for r in overview.iter_rows(named=True)]
+    assert by_month.loc["Jan 2025", "Pilotstandorte"] == "geschützt"
+    assert by_month.loc["Dez 2024", "Pilotstandorte"] != "geschützt"
 
 
 def test_pilot_is_chosen_through_the_url(city: Settings) -> None:
@@ -310,10 +326,23 @@ def test_too_little_data_says_why(city: Settings) -> None:
     city.pilots_file.write_text(text, encoding="utf-8")
     _, effect = expected(city)
     assert effect.reason == "too_few_months"
+    # Jul 2025 is withheld on the Überblick filtered to the pilot (S at BA-NORD, BA-WEST),
+    # Aug is not: a Jul–Aug cell minus Aug would give Jul back, so Jul is left out
+    assert effect.left_out == (dt.date(2025, 7, 1),)
     at = run_page()
     assert [w.value for w in at.warning] == [
-        "Keine Schätzung möglich: vor dem Start gibt es nur 2 Monate mit Vorgängen beim "
-        "Piloten und in der Vergleichsgruppe (mindestens 3 nötig)."]
+        "Keine Schätzung möglich: vor dem Start gibt es nur 1 Monat mit Vorgängen beim "
+        "Piloten und in der Vergleichsgruppe (mindestens 3 nötig; 1 Monat zum Schutz kleiner "
+        "Zahlen ausgelassen)."]
+    assert "Zum Schutz kleiner Zahlen ausgelassen: Jul 2025." in texts(at)
+    # the council report says the same: no estimate, and the month left out among the facts
+    inputs = load_inputs(city)
+    (result,) = build(inputs, "2026-Q2", "locations:BA-NORD").pilots
+    assert result.sentence == sentence(pilot_effect(
+        inputs.cube, dataclasses.replace(effect.pilot, followup_end=dt.date(2026, 6, 1)),
+        protect_min_n=city.min_n))
+    assert "1 Monat zum Schutz kleiner Zahlen ausgelassen" in result.sentence
+    assert dict(result.facts)["Ausgelassene Monate (Datenschutz)"] == "Jul 2025"
     assert not at.info
     assert at.metric[2].value == "–"
     assert "– ohne Schätzung nicht beurteilbar" in texts(at)

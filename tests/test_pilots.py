@@ -15,7 +15,13 @@ import pytest
 from connectors.db import get_engine
 from connectors.settings import Settings
 from metrics.catalogue import KPIS
-from metrics.cube import Cube, load_cube
+from metrics.cube import (
+    _DURATION_SCHEMA,
+    _LOCATION_SCHEMA,
+    _SERVICE_SCHEMA,
+    Cube,
+    load_cube,
+)
 from metrics.pilots import (
     Cell,
     Effect,
@@ -164,6 +170,86 @@ def test_control_by_other_services() -> None:
     assert effect.control_before.share == effect.control_after.share == 0.5
 
 
+# --- the cells beside the Überblick ---------------------------------------------------------
+
+
+def _store_like(cube: Cube, extra: list[tuple[dt.date, int, int, int, int]] = ()) -> Cube:
+    """The hand-made cube with the master data a store has (names, online dates, kinds), so
+    the Überblick's protection can run on it; ``extra``: (month, service, location, cases,
+    digital) rows added or replacing the hand-made ones."""
+    volume = cube.volume
+    for month, service, location, n, digital in extra:
+        volume = volume.filter(~((pl.col("month") == month) & (pl.col("service_id") == service)
+                                 & (pl.col("location_id") == location)))
+        volume = pl.concat([volume, pl.DataFrame([
+            {"month": month, "service_id": service, "location_id": location,
+             "channel": channel, "cases": count, "completed": count,
+             "completed_with_follow_up": 0, "open": 0,
+             "digital": count if channel == "online" else 0}
+            for channel, count in (("online", digital), ("in_person", n - digital))],
+            schema=volume.schema)])
+    services = cube.services.with_columns(name=pl.col("code")).with_columns(
+        [pl.lit(None, dtype=kind).alias(column) for column, kind in _SERVICE_SCHEMA.items()
+         if column not in ("service_id", "code", "name")]).select(list(_SERVICE_SCHEMA))
+    locations = cube.locations.with_columns(name=pl.col("code")).with_columns(
+        [pl.lit(None, dtype=kind).alias(column) for column, kind in _LOCATION_SCHEMA.items()
+         if column not in ("location_id", "code", "name", "kind")]).select(
+        list(_LOCATION_SCHEMA))
+    return cube.replace(volume=volume, services=services.cast(_SERVICE_SCHEMA),
+                        locations=locations.cast(_LOCATION_SCHEMA),
+                        durations=pl.DataFrame(schema=_DURATION_SCHEMA))
+
+
+def _cells(effect: Effect) -> dict[str, tuple[int, int, int]]:
+    return {k: (c.numerator, c.cases, c.months) for k, c in effect.cells.items()}
+
+
+def test_a_small_month_of_the_pilot_is_left_out_of_both_groups() -> None:
+    """Jan 2025 of the pilot (S1 at P) rests on 3 cases, 1 digital: the Überblick filtered
+    to S1 at P shows "< 5" for it and 20/100, 22/100 for Feb and Mar. A before cell of
+    Jan–Mar (43/203) minus those would give Jan back (1/3) — so Jan is left out of both
+    groups: pilot before 42/200 = 21 %, after 120/300 = 40 %, control before (Feb–Mar of C1
+    and C2) 80/400 = 20 %, after 150/600 = 25 %: (40 − 21) − (25 − 20) = 14,0 pp."""
+    cube = _store_like(_cube(WORKS), [(BEFORE[0], SERVICE, PILOT_LOC, 3, 1)])
+    open_ = pilot_effect(cube, _pilot(), min_months=2)
+    assert _cells(open_)["pilot_before"] == (43, 203, 3) and open_.left_out == ()
+    effect = pilot_effect(cube, _pilot(), min_months=2, protect_min_n=5)
+    assert effect.left_out == (BEFORE[0],)
+    assert _cells(effect) == {"pilot_before": (42, 200, 2), "pilot_after": (120, 300, 3),
+                              "control_before": (80, 400, 2),
+                              "control_after": (150, 600, 3)}
+    assert effect.effect_pp == pytest.approx(14.0)
+    assert effect.paired_months == (2, 3)
+    # with the default three months per period, two are too few: no estimate, and why
+    short = pilot_effect(cube, _pilot(), protect_min_n=5)
+    assert short.reason == "too_few_months" and short.effect_pp is None
+    assert sentence(short) == (
+        "Keine Schätzung möglich: vor dem Start gibt es nur 2 Monate mit Vorgängen beim "
+        "Piloten und in der Vergleichsgruppe (mindestens 3 nötig; 1 Monat zum Schutz kleiner "
+        "Zahlen ausgelassen).")
+
+
+def test_a_month_withheld_to_protect_another_service_is_left_out() -> None:
+    """S9 has 2 cases at P in Feb 2025: that month's ranking at P withholds S9 ("< 5") and
+    S1 beside it (its only partner), so the Überblick filtered to S1 at P withholds Feb
+    ("geschützt"). A before cell of Jan–Mar (60/300) minus Jan (18/100) and Mar (22/100)
+    would give S1's Feb (20/100) back, and P's Feb total (102) minus that S9's 2 — so Feb is
+    left out: before 40/200 = 20 %, control 80/400 = 20 %, the effect stays 15,0 pp."""
+    cube = _store_like(_cube(WORKS), [(BEFORE[1], OTHER_SERVICE, PILOT_LOC, 2, 1)])
+    assert _cells(pilot_effect(cube, _pilot()))["pilot_before"] == (60, 300, 3)
+    effect = pilot_effect(cube, _pilot(), min_months=2, protect_min_n=5)
+    assert effect.left_out == (BEFORE[1],)
+    assert _cells(effect)["pilot_before"] == (40, 200, 2)
+    assert _cells(effect)["control_before"] == (80, 400, 2)
+    assert effect.effect_pp == pytest.approx(15.0)
+
+
+def test_nothing_is_left_out_where_the_ueberblick_withholds_nothing() -> None:
+    effect = pilot_effect(_store_like(_cube(WORKS)), _pilot(), protect_min_n=5)
+    assert effect.left_out == () and effect == dataclasses.replace(
+        pilot_effect(_store_like(_cube(WORKS)), _pilot()), protect_min_n=5)
+
+
 # --- the sentence, word for word ------------------------------------------------------------
 
 
@@ -269,6 +355,11 @@ def test_sample_city_pilot_is_recovered(city: Cube) -> None:
     assert abs(effect.effect_pp - PILOT.lift_pp) <= 4.0
     assert effect.high_pp - effect.low_pp < 6.0
     assert sentence(effect).startswith("Die Nutzungsquote stieg durch den Piloten um ")
+    # the Überblick filtered to either group withholds no month a cell would give back (its
+    # withheld months' sums are safe): the dashboard's evaluation is the same
+    protected = pilot_effect(city, _city_pilot(city), protect_min_n=5)
+    assert protected.left_out == ()
+    assert dataclasses.replace(protected, protect_min_n=None) == effect
 
 
 @pytest.mark.parametrize("placebo", ["earlier start", "other services", "other office"])

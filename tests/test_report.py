@@ -352,7 +352,8 @@ def test_example_city_pilot_sentence_as_of_the_period_end(city: Settings) -> Non
     (result,) = report.pilots
     definition = inputs.pilots[0]
     effect = pilot_effect(inputs.cube, replace(definition.pilot,
-                                               followup_end=dt.date(2026, 6, 1)))
+                                               followup_end=dt.date(2026, 6, 1)),
+                          protect_min_n=city.min_n)
     assert result.name == definition.name == "Online-Ummeldung mit Videoanleitung"
     assert result.sentence == sentence(effect, "de")
     assert result.target == f"+10,0{NB}Pp."
@@ -432,3 +433,4 @@ def test_a_scoped_report_withholds_what_the_overview_withholds(settings, monkeyp
     city = {k.kpi_id: k for k in build(inputs, "2026-09", "stadt",
                                        today=dt.date(2026, 11, 2)).kpis}
     assert city["digital_take_up"].text == f"46,2{NB}%"
+

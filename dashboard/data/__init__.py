@@ -60,7 +60,15 @@ from dashboard.data.overview import (
     targets,
     targets_file,
 )
-from dashboard.data.pilots import _effect, _pilots, pilot_definitions, pilot_evaluation, pilots_file
+from dashboard.data.pilots import (
+    _effect,
+    _group,
+    _pilots,
+    group_series,
+    pilot_definitions,
+    pilot_evaluation,
+    pilots_file,
+)
 from dashboard.data.quality import (
     _coverage,
     _freshness,
@@ -119,6 +127,7 @@ __all__ = [
     "_feedback_in",
     "_filter_options",
     "_freshness",
+    "_group",
     "_funnel",
     "_ids",
     "_import_runs",
@@ -150,6 +159,7 @@ __all__ = [
     "feedback_extent",
     "filter_options",
     "funnel",
+    "group_series",
     "has_cases_without_location",
     "kpi_trend",
     "location_options",

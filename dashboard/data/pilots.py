@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path as _Path
 
 import streamlit as st
@@ -11,6 +12,7 @@ from metrics import pilot_config as _pilot_config
 from metrics.cube import Cube
 from metrics.pilots import Effect as _Effect
 from metrics.pilots import Pilot as _Pilot
+from metrics.pilots import group_series as _group_series
 from metrics.pilots import pilot_effect as _pilot_effect
 
 # --- Pilotprojekte (metrics.pilot_config, metrics.pilots) ----------------------------------
@@ -41,11 +43,26 @@ def pilot_definitions(store: Store) -> list[_pilot_config.PilotDefinition] | Non
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _effect(_data: Cube, url: str, version: str, _pilot: _Pilot, pilot_key: str) -> _Effect:
-    return _pilot_effect(_data, _pilot)
+def _effect(_data: Cube, url: str, version: str, _pilot: _Pilot, pilot_key: str,
+            min_n: int) -> _Effect:
+    return _pilot_effect(_data, _pilot, protect_min_n=min_n)
 
 
 def pilot_evaluation(store: Store, pilot: _Pilot) -> _Effect:
     """:func:`metrics.pilots.pilot_effect` (a 4,000-replicate bootstrap), once per pilot and
-    import. Raises ValueError when the data hold no months before or since the start."""
-    return _effect(cube(store), store.url, store.version, pilot, repr(pilot))
+    import, its cells leaving out the months the Überblick withholds for either group.
+    Raises ValueError when the data hold no months before or since the start."""
+    return _effect(cube(store), store.url, store.version, pilot, repr(pilot), store.min_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _group(_data: Cube, url: str, version: str, kpi_id: str, services: tuple[int, ...],
+           locations: tuple[int, ...], min_n: int):  # noqa: ANN202 - polars frame
+    return _group_series(_data, kpi_id, services, locations, min_n)
+
+
+def group_series(store: Store, kpi_id: str, services: Iterable[int], locations: Iterable[int]):  # noqa: ANN201
+    """A pilot group's months as the Überblick filtered to it shows them
+    (:func:`metrics.pilots.group_series`)."""
+    return _group(cube(store), store.url, store.version, kpi_id, tuple(sorted(services)),
+                  tuple(sorted(locations)), store.min_n)

@@ -21,7 +21,7 @@ from dashboard.figures.common import (
     fmt_day,
     month_ticks,
 )
-from dashboard.formatting import fmt_count, fmt_month, fmt_pp, fmt_value
+from dashboard.formatting import fmt_month, fmt_pp, fmt_value, row_count, row_value
 from dashboard.i18n import t
 from metrics.catalogue import KpiDef
 from metrics.pilots import Cell, Effect
@@ -43,9 +43,8 @@ def _percent_points(series: pl.DataFrame) -> list[float | None]:
 
 def _group_trace(series: pl.DataFrame, name: str, style: dict, kpi: KpiDef, lang: str,
                  min_n: int) -> go.Scatter:
-    hover = [[fmt_month(r["month"], lang),
-              fmt_value(kpi, r["value"], r["suppressed"], min_n, lang),
-              fmt_count(r["n"], r["suppressed"], min_n, lang)]
+    hover = [[fmt_month(r["month"], lang), row_value(kpi, r, min_n, lang),
+              row_count(r, min_n, lang)]
              for r in series.iter_rows(named=True)]
     return go.Scatter(
         x=series["month"].to_list(), y=_percent_points(series), customdata=hover,
@@ -92,9 +91,10 @@ def pilot_figure(
     start: dt.date,
     interventions: Sequence[tuple[dt.date, str]] = (),
 ) -> go.Figure:
-    """Monthly KPI of the pilot locations and the comparison group (``metrics.overview.trend``
-    frames over the same months): two lines that differ in colour, dash *and* marker, a solid
-    vertical line at the start and a labelled black diamond with a dotted line per Maßnahme."""
+    """Monthly KPI of the pilot locations and the comparison group
+    (:func:`metrics.pilots.group_series` frames over the same months): two lines that
+    differ in colour, dash *and* marker, a solid vertical line at the start and a labelled
+    black diamond with a dotted line per Maßnahme."""
     fig = go.Figure([
         _group_trace(pilot, t("p_locations", lang), PILOT_STYLE, kpi, lang, min_n),
         _group_trace(control, t("p_control", lang), CONTROL_STYLE, kpi, lang, min_n),
@@ -198,11 +198,15 @@ def pilot_table(pilot: pl.DataFrame, control: pl.DataFrame, effect: Effect, lang
         period = next((t(f"p_{when}", lang) for when, (first, last) in spans.items()
                        if first <= p["month"] <= last), t("p_outside", lang))
         rows.append([fmt_month(p["month"], lang), period,
-                     fmt_value(kpi, p["value"], p["suppressed"], min_n, lang),
-                     fmt_count(p["n"], p["suppressed"], min_n, lang),
-                     fmt_value(kpi, c["value"], c["suppressed"], min_n, lang),
-                     fmt_count(c["n"], c["suppressed"], min_n, lang)])
+                     row_value(kpi, p, min_n, lang), row_count(p, min_n, lang),
+                     row_value(kpi, c, min_n, lang), row_count(c, min_n, lang)])
     return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
+
+
+def left_out_months(effect: Effect, lang: str) -> str:
+    """The months the evaluation left out to protect small numbers, e.g. "Jan 2025, Feb
+    2025" ("" when none)."""
+    return ", ".join(fmt_month(m, lang) for m in effect.left_out)
 
 
 def fmt_effect_pp(value: float | None, lang: str) -> str:

@@ -115,9 +115,9 @@ def render_chart(store: data.Store, cube, definition: PilotDefinition, effect: E
                  lang: str) -> None:
     pilot, kpi, min_n = definition.pilot, effect.kpi, store.min_n
     st.subheader(t("p_chart_heading", lang, kpi=kpi.label(lang)))
-    pilot_series = data.kpi_trend(store, kpi.id, pilot.service_ids, pilot.location_ids)
-    control_series = data.kpi_trend(store, kpi.id, effect.control_service_ids,
-                                    effect.control_location_ids)
+    pilot_series = data.group_series(store, kpi.id, pilot.service_ids, pilot.location_ids)
+    control_series = data.group_series(store, kpi.id, effect.control_service_ids,
+                                       effect.control_location_ids)
     services = dict(zip(cube.services["service_id"], cube.services["name"], strict=True))
     locations = data.location_options(cube)
     service_names = names(pilot.service_ids, services)
@@ -179,5 +179,7 @@ if effect.effect_pp is None:
     st.warning(result, icon=":material/warning:")
 else:
     st.info(result, icon=":material/insights:")
+if effect.left_out:
+    st.caption(t("p_left_out", lang, months=figures.left_out_months(effect, lang)))
 render_tiles(effect, definition.target_pp, lang, store.min_n)
 render_chart(store, cube, definition, effect, lang)

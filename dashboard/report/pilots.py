@@ -19,9 +19,8 @@ from dashboard.i18n import t
 from dashboard.report.model import Chart, PilotResult
 from dashboard.report.period import Period
 from dashboard.report.scope import Scope
-from metrics.overview import trend
 from metrics.pilot_config import PilotDefinition, target_status
-from metrics.pilots import Effect, method_note, pilot_effect, sentence
+from metrics.pilots import Effect, group_series, method_note, pilot_effect, sentence
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +32,13 @@ def in_scope(definition: PilotDefinition, scope: Scope) -> bool:
     return scope.locations is None or bool(set(pilot.location_ids) & set(scope.locations))
 
 
-def evaluate(cube, definition: PilotDefinition, period: Period) -> Effect:  # noqa: ANN001
-    """The effect with the follow-up cut at the period's end; ValueError when the pilot has
-    no months before or since its start by then."""
+def evaluate(cube, definition: PilotDefinition, period: Period, min_n: int) -> Effect:  # noqa: ANN001
+    """The effect with the follow-up cut at the period's end, its cells leaving out the
+    months the Überblick withholds for either group (``min_n``); ValueError when the pilot
+    has no months before or since its start by then."""
     pilot = definition.pilot
     end = period.last if pilot.followup_end is None else min(pilot.followup_end, period.last)
-    return pilot_effect(cube, replace(pilot, followup_end=end))
+    return pilot_effect(cube, replace(pilot, followup_end=end), protect_min_n=min_n)
 
 
 def _names(ids: Sequence[int], frame, id_column: str) -> str:  # noqa: ANN001 - polars frame
@@ -53,10 +53,9 @@ def _chart(cube, definition: PilotDefinition, effect: Effect, period: Period, la
     def upto(frame):  # noqa: ANN001, ANN202 - polars frame
         return frame.filter(frame["month"] <= period.last)
 
-    own = upto(trend(cube, kpi.id, services=pilot.service_ids, locations=pilot.location_ids,
-                     min_n=min_n))
-    control = upto(trend(cube, kpi.id, services=effect.control_service_ids,
-                         locations=effect.control_location_ids, min_n=min_n))
+    own = upto(group_series(cube, kpi.id, pilot.service_ids, pilot.location_ids, min_n))
+    control = upto(group_series(cube, kpi.id, effect.control_service_ids,
+                                effect.control_location_ids, min_n))
     interventions = [(i.date, i.label) for i in definition.interventions
                      if i.date <= period.end]
     services = _names(pilot.service_ids, cube.services, "service_id")
@@ -82,7 +81,7 @@ def results(cube, definitions: Sequence[PilotDefinition] | None, period: Period,
         target = fmt_effect_pp(definition.target_pp, lang) if definition.target_pp is not None \
             else DASH
         try:
-            effect = evaluate(cube, definition, period)
+            effect = evaluate(cube, definition, period, min_n)
         except ValueError:
             log.info("pilot %r: nothing to evaluate by %s", pilot.name, period.code)
             out.append(PilotResult(definition.name, definition.description,
@@ -95,6 +94,8 @@ def results(cube, definitions: Sequence[PilotDefinition] | None, period: Period,
         items = "; ".join(f"{fmt_day(i.date, lang)} {i.label}" for i in definition.interventions
                           if i.date <= period.end)
         facts.append((t("p_interventions", lang), items or t("p_none", lang)))
+        if effect.left_out:
+            facts.append((t("p_left_out_label", lang), figures.left_out_months(effect, lang)))
         status = target_status(effect, definition.target_pp)
         out.append(PilotResult(
             name=definition.name, description=definition.description,
