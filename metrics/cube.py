@@ -19,6 +19,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from typing import TypeVar
 
 import polars as pl
 from sqlalchemy import Engine, func, inspect, select
@@ -41,6 +42,7 @@ from connectors.tenants import Tenants, current, tenant_filter
 from metrics.sql import query_frame
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DIMENSIONS = ["month", "service_id", "location_id", "channel"]
 
@@ -200,6 +202,32 @@ class Cube:
             return []
         first, last = self.volume["month"].min(), self.volume["month"].max()
         return pl.date_range(first, last, "1mo", eager=True).to_list()
+
+
+_REMEMBER_LOCK = threading.Lock()
+
+
+def remember(cube: Cube, key: tuple, make: Callable[[], T], *, keep: int | None = None) -> T:
+    """``make()`` once per cube and ``key``: work every filtered view of the same data repeats
+    (a dimension's pools of withheld cells, a span's window) — the Standorte page protects
+    one grid per location, each asking the same. Kept with the cube, so a new import, a
+    windowed or a filtered cube starts afresh; ``keep`` bounds how many results of the
+    key's kind (``key[0]``) stay (the oldest go first). ``make`` must be a function of the
+    cube and the key alone. Two sessions asking at once may both compute; one result stays."""
+    memo = cube.__dict__.get("_remembered")
+    if memo is None:
+        with _REMEMBER_LOCK:
+            memo = cube.__dict__.setdefault("_remembered", {})
+    if key in memo:
+        return memo[key]
+    value = make()
+    with _REMEMBER_LOCK:
+        memo.setdefault(key, value)
+        if keep is not None:
+            kind = [k for k in memo if k[0] == key[0]]
+            for old in kind[:max(0, len(kind) - keep)]:
+                del memo[old]
+    return value
 
 
 def store_ready(engine: Engine) -> bool:

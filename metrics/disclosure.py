@@ -118,8 +118,14 @@ def guard_selection(cells: pl.DataFrame, key: str, selected: Collection[object],
     not all, of its cells). ``cells`` are the unfiltered cells ``*group, key, n`` — every
     value of ``key``, including a null one (e.g. cases without a location), which no
     selection holds."""
-    pooled = pools(cells, key, group, min_n).with_columns(
-        chosen=pl.col(key).is_in(list(selected)).fill_null(False))
+    return select_pooled(pools(cells, key, group, min_n), key, selected, group)
+
+
+def select_pooled(pooled: pl.DataFrame, key: str, selected: Collection[object],
+                  group: Sequence[str]) -> pl.DataFrame:
+    """:func:`guard_selection` from the pools (:func:`pools`, the same for every selection,
+    so a caller protecting many selections computes them once)."""
+    pooled = pooled.with_columns(chosen=pl.col(key).is_in(list(selected)).fill_null(False))
     keys = list(group) or [_ONE]
     base = pooled.with_columns(pl.lit(1).alias(_ONE)) if not group else pooled
     out = base.group_by(keys).agg(

@@ -31,7 +31,7 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.store import DIGITAL_CHANNELS
-from metrics.cube import Cube
+from metrics.cube import Cube, remember
 from metrics.periods import Grain, period_end, period_start
 
 FACT_COLUMNS = ["period", "service_id", "location_id", "channel", "cases", "digital",
@@ -62,7 +62,14 @@ def online_only(cube: Cube) -> tuple[pl.DataFrame, pl.DataFrame]:
 def volume_facts(cube: Cube, grain: Grain = "month", fiscal_start_month: int = 1, *,
                  online: bool = False) -> pl.DataFrame:
     """Every source's volume at ``grain``; ``online=True`` leaves out what lies before a
-    service went online (see the module docstring)."""
+    service went online (see the module docstring). Once per cube (:func:`metrics.cube.
+    remember`): every KPI and filter of a view starts from it."""
+    return remember(cube, ("volume_facts", grain, fiscal_start_month, online),
+                    lambda: _volume_facts(cube, grain, fiscal_start_month, online), keep=8)
+
+
+def _volume_facts(cube: Cube, grain: Grain, fiscal_start_month: int,
+                  online: bool) -> pl.DataFrame:
     covered = cube.volume.select(
         period_start(pl.col("month"), grain, fiscal_start_month).alias("period"), "service_id",
     ).unique()  # before the online filter: cases stay the finer source either way

@@ -184,13 +184,21 @@ def _guard(out: pl.DataFrame, kpi: KpiDef, cube: Cube, by: Sequence[str], key: s
            fiscal_start_month: int) -> pl.DataFrame:
     """Withhold the groups of ``out`` whose filter on ``key`` splits that dimension's pool of
     withheld cells (metrics.disclosure.guard_selection)."""
-    from metrics.disclosure import guard_selection
+    from metrics.cube import remember
+    from metrics.disclosure import pools, select_pooled
 
     if key in by:  # the view is a table along the key itself: protect_table's business
         return out
-    cells = compute(kpi, cube, (*by, key), min_n=1, grain=grain,
-                    fiscal_start_month=fiscal_start_month, **filters)
-    withheld = guard_selection(cells, key, selected, list(by), min_n)
+
+    def pooled() -> pl.DataFrame:  # the same for every selection of ``key``
+        cells = compute(kpi, cube, (*by, key), min_n=1, grain=grain,
+                        fiscal_start_month=fiscal_start_month, **filters)
+        return pools(cells, key, list(by), min_n)
+
+    frozen = tuple((name, None if v is None else tuple(v)) for name, v in filters.items())
+    withheld = select_pooled(
+        remember(cube, ("guard", kpi.id, tuple(by), key, frozen, min_n, grain,
+                        fiscal_start_month), pooled, keep=256), key, selected, list(by))
     if withheld.is_empty():
         return out
     if by:

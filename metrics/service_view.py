@@ -31,8 +31,8 @@ import polars as pl
 
 from connectors.store import DIGITAL_CHANNELS, Channel
 from metrics.catalogue import KPIS
-from metrics.cube import Cube
-from metrics.disclosure import guard_selection
+from metrics.cube import Cube, remember
+from metrics.disclosure import pools, select_pooled
 from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
 from metrics.kpis import compute
@@ -88,12 +88,12 @@ def windowed(cube: Cube, first: dt.date, last: dt.date) -> Cube:
     """The cube restricted to months of receipt ``first`` … ``last`` (statistics: periods
     wholly inside)."""
     inside = pl.col("month").is_between(first, last)
-    return cube.replace(
+    return remember(cube, ("windowed", first, last), lambda: cube.replace(
         volume=cube.volume.filter(inside),
         durations=cube.derive("durations", lambda d: d.filter(inside)),
         usage=cube.usage.filter((pl.col("period_start") >= first)
                                 & (pl.col("period_end") < shift_month(last, 1))),
-    )
+    ), keep=8)  # one window serves every location's grid (and its remembered pools)
 
 
 def _months(first: dt.date, last: dt.date) -> pl.DataFrame:
@@ -112,8 +112,14 @@ def split_pools(cells: pl.DataFrame, by: Sequence[str], locations: list[int] | N
     ``cells``: every location's count ``n`` per group (unfiltered by location)."""
     if locations is None or min_n <= 1:
         return cells.select(*by).unique().with_columns(withheld=pl.lit(False))
+    return select_pooled(location_pools(cells, by, min_n), "location_id", locations, list(by))
+
+
+def location_pools(cells: pl.DataFrame, by: Sequence[str], min_n: int) -> pl.DataFrame:
+    """The pools of withheld locations per group of ``by`` (:func:`split_pools` before the
+    selection; the same for every location filter)."""
     grouped = cells.group_by(*by, "location_id").agg(pl.col("n").sum())
-    return guard_selection(grouped, "location_id", locations, list(by), min_n)
+    return pools(grouped, "location_id", list(by), min_n)
 
 
 def protect_parts(frame: pl.DataFrame, key: str, min_n: int) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from dashboard.data.common import Store, _ids, cube
 from metrics import appointments as _appointments
 from metrics.cube import Cube
+from metrics.cube import remember as _remember
 from metrics.funnel import FUNNEL_SCHEMA as _FUNNEL_SCHEMA
 from metrics.headline import month_pool as _month_pool
 from metrics.kpis import compute as _compute
@@ -131,9 +132,15 @@ def _protect_locations(data: Cube, rows: pl.DataFrame, total: dict, first: _dt.d
     ids = None if services is None else list(services)
 
     def pool(places: list[int] | None) -> tuple[set[_dt.date], bool]:
-        grid = _protected_grid(data, empty, locations=places, min_n=min_n)
-        return _month_pool(data, _TAKE_UP, services=ids, locations=places, min_n=min_n,
-                           memo={"grid": grid})
+        def make() -> tuple[set[_dt.date], bool]:
+            grid = _protected_grid(data, empty, locations=places, min_n=min_n)
+            return _month_pool(data, _TAKE_UP, services=ids, locations=places, min_n=min_n,
+                               memo={"grid": grid})
+
+        # the Überblick's months under a location filter: the same for every period chosen
+        key = ("location_pool", None if places is None else tuple(places),
+               None if ids is None else tuple(sorted(ids)), min_n)
+        return _remember(data, key, make, keep=256)
 
     held, known = [], []
     for place, n in zip(rows["location_id"], rows["n"], strict=True):
