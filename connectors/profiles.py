@@ -38,6 +38,11 @@ class SourceSection(_Strict):
     file_pattern: str | None = Field(None, min_length=1,
                                      description="Glob matching this source's files")
     description: str = ""
+    # Files delivered beside this source's that hold nothing to import (a code list, a
+    # readme): named as such when a folder is imported, not warned about as unknown.
+    companions: list[str] = Field(default_factory=list,
+                                  description="Globs of files that come with the export "
+                                              "and are not imported")
     ags: str | None = Field(None, pattern=r"^\d{8}$",
                             description="municipality (8-digit AGS) imported into; "
                                         "empty: SERVICEPULS_AGS")
@@ -135,6 +140,11 @@ class Profile(_Strict):
     def matches(self, file: Path) -> bool:
         pattern = self.source.file_pattern
         return pattern is not None and fnmatch.fnmatch(file.name.lower(), pattern.lower())
+
+    def accompanies(self, file: Path) -> bool:
+        """``file`` comes with this source's exports but holds nothing to import."""
+        return any(fnmatch.fnmatch(file.name.lower(), c.lower())
+                   for c in self.source.companions)
 
 
 def _semantic_problems(p: Profile) -> list[str]:
@@ -309,6 +319,13 @@ def profiles_for(file: Path, extra: Path | None = None) -> list[Profile]:
 
     found = [p for p in map(load_profile, available_profiles(extra).values()) if p.matches(file)]
     return sorted(found, key=lambda p: (IMPORT_ORDER[p.source.kind], p.name))
+
+
+def companion_of(file: Path, extra: Path | None = None) -> Profile | None:
+    """The profile whose export ``file`` accompanies without being imported (its
+    ``source.companions``), e.g. LimeSurvey's code list beside the responses."""
+    return next((p for p in map(load_profile, available_profiles(extra).values())
+                 if p.accompanies(file)), None)
 
 
 def profile_for(file: Path, extra: Path | None = None) -> Profile | None:

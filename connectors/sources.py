@@ -47,7 +47,7 @@ from sqlalchemy import select, update
 from connectors.db import get_engine, upgrade
 from connectors.errors import ProfileError
 from connectors.importer import ImportResult, file_sha256, import_file, import_pull
-from connectors.profiles import Profile, profiles_for, resolve_profile
+from connectors.profiles import Profile, companion_of, profiles_for, resolve_profile
 from connectors.pull_http import HttpSource, http_pull
 from connectors.pull_sql import SqlSource, sql_pull
 from connectors.records import IMPORT_ORDER
@@ -158,6 +158,7 @@ class FileOutcome:
     results: list[ImportResult]
     unchanged: bool = False  # size and modification time as last seen: not read at all
     error: str | None = None
+    companion: str | None = None  # a file of that source's exports with nothing to import
     label: str = ""  # a pull: what was asked, without secrets
 
     @property
@@ -230,6 +231,9 @@ def _one(engine, settings: Settings, source: FileSource, f: Path,  # noqa: ANN00
     profiles: list[Profile] = (
         [resolve_profile(source.profile, settings.profiles_dir)] if source.profile
         else profiles_for(f, settings.profiles_dir))
+    companion = None if profiles else companion_of(f, settings.profiles_dir)
+    if companion is not None:
+        return FileOutcome(source.name, f, [], companion=companion.source.name)
     if not profiles:
         return FileOutcome(source.name, f, [], error="kein Profil passt zum Dateinamen — "
                                                     "profile in der Quellen-Datei angeben "

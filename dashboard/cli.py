@@ -140,7 +140,7 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
     if not paths:
         raise click.UsageError("Dateien oder Ordner angeben, oder --all")
     from connectors.importer import import_file
-    from connectors.profiles import profiles_for, resolve_profile
+    from connectors.profiles import companion_of, profiles_for, resolve_profile
     from connectors.records import IMPORT_ORDER
 
     settings = _settings(ags)
@@ -153,7 +153,11 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
         for f in files:
             profiles = ([resolve_profile(profile_name, settings.profiles_dir)] if profile_name
                         else profiles_for(f, settings.profiles_dir))
-            if not profiles:
+            companion = None if profiles else companion_of(f, settings.profiles_dir)
+            if companion is not None:
+                click.echo(f"nicht importiert: {f.name} — gehört zur Quelle "
+                           f"{companion.source.name} und enthält nichts zu importieren")
+            elif not profiles:
                 click.secho(f"übersprungen: {f} — kein Profil passt zum Dateinamen "
                             "(--profile angeben, oder im Profil source.file_pattern setzen)",
                             fg="yellow")
@@ -192,6 +196,9 @@ def _import_all(sources_file: Path | None, ags: str | None = None, *,
     def report(o) -> None:  # noqa: ANN001 - connectors.sources.FileOutcome
         if o.unchanged:
             click.echo(f"[{o.source}] {o.name}: unverändert")
+        if o.companion:
+            click.echo(f"[{o.source}] {o.name}: nicht importiert — gehört zur Quelle "
+                       f"{o.companion} und enthält nichts zu importieren")
         for r in o.results:
             click.echo(f"[{o.source}] {r.summary()}")
         if o.error:

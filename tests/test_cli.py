@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,21 @@ def test_unknown_profile_lists_the_available_ones(env: Settings, tmp_path: Path)
     f.write_text("a;b\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["import", str(f), "--profile", "gibtsnicht"])
     assert result.exit_code == 2 and "musterstadt_vorgaenge" in result.output
+
+
+def test_a_code_list_beside_the_survey_is_named_not_warned_about(env: Settings,
+                                                                 tmp_path: Path) -> None:
+    """LimeSurvey's code list comes with every export (the survey profile's
+    ``source.companions``): the import says it holds nothing to import; a file no profile
+    knows is still "übersprungen" with the fix."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("umfrage.csv", "umfrage_codes.csv"):
+        shutil.copy(Path(__file__).parent / "data" / "umfrage" / name, folder / name)
+    (folder / "notizen.csv").write_text("a;b\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(folder)])
+    assert ("nicht importiert: umfrage_codes.csv — gehört zur Quelle musterstadt-umfrage und "
+            "enthält nichts zu importieren") in result.output
+    assert "umfrage_codes.csv — kein Profil" not in result.output
+    assert "übersprungen:" in result.output and "notizen.csv — kein Profil passt" in result.output
+    assert "umfrage.csv: " in result.output and "Zeilen gelesen" in result.output  # imported
