@@ -124,13 +124,14 @@ def build(inputs: Inputs, period_text: str, scope_text: str | None, *, lang: str
     grid = services.scope_grid(cube, inputs.funnel, scope, min_n)
     ranking, protected = services.period_table(cube, inputs.funnel, period, scope, min_n,
                                                grid)
+    memo: dict = {}  # metrics.headline's for the scope: summary and charts share its months
     lines, notes = summary.kpi_lines(cube, inputs.funnel, period, scope, lang, min_n, targets,
-                                     protected=protected, grid=grid)
+                                     protected=protected, grid=grid, memo=memo)
     more, more_notes = extras.extra_lines(cube, inputs.feedback, inputs.costs, period, scope,
                                           lang, min_n)
     lines, notes = lines + more, notes + more_notes
     charts, withheld_months = summary.charts(cube, period, scope, scope_label, lang, min_n,
-                                             grid)
+                                             grid, memo)
     pilot_results = pilots.results(cube, inputs.pilots, period, scope, lang, min_n)
     pilot_methods = [p.method for p in pilot_results if p.method]
     withheld = [t("r_withheld_total_protected" if k.text == fmt_protected(lang) else

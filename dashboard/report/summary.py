@@ -131,9 +131,13 @@ def series(cube, kpi_id: str, scope: Scope, first: dt.date, last: dt.date,  # no
     and the months whose total the scope's own ``grid`` cannot keep
     (:func:`metrics.ranking_protection.closed_months`), withheld ("geschützt" where
     n ≥ ``min_n``)."""
-    got = period_series(cube, kpi_id, "month", first, last, services=scope.services,
-                        locations=scope.locations, min_n=min_n,
-                        memo=_memo(memo, scope, grid)).rename({"period": "month"})
+    memo = _memo(memo, scope, grid)
+    key = ("report series", kpi_id, first, last)
+    if key not in memo:  # the summary's and the chart's of one KPI
+        memo[key] = period_series(cube, kpi_id, "month", first, last, services=scope.services,
+                                  locations=scope.locations, min_n=min_n,
+                                  memo=memo).rename({"period": "month"})
+    got = memo[key]
     closed = sorted(closed_months(grid, kpi_id)) if grid is not None else []
     shut = pl.col("month").is_in(pl.Series(closed, dtype=pl.Date).implode())
     return got.with_columns(
@@ -215,12 +219,13 @@ def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
 
 def kpi_lines(cube, funnel: pl.DataFrame, period: Period, scope: Scope, lang: str,  # noqa: ANN001
               min_n: int, targets: Mapping[str, Target] | None = None,
-              protected: Collection[str] = (), grid: Grid | None = None
-              ) -> tuple[list[KpiLine], list[str]]:
+              protected: Collection[str] = (), grid: Grid | None = None,
+              memo: dict | None = None) -> tuple[list[KpiLine], list[str]]:
     """The summary lines and the caveats to print under them. ``protected``: the KPIs whose
     total the service table's protection withholds (shown as "geschützt"); ``grid``: the
-    scope's protected grid (:func:`dashboard.report.services.scope_grid`)."""
-    memo: dict = {}
+    scope's protected grid (:func:`dashboard.report.services.scope_grid`); ``memo``: the
+    report's, shared with :func:`charts`."""
+    memo = {} if memo is None else memo
     first, last = chart_span(cube, period)
     ids = [CASES, *SUMMARY_KPIS]
     with_funnel = scope.locations is None and not funnel.filter(
@@ -294,12 +299,14 @@ def kpi_headers(period: Period, lang: str) -> tuple[str, ...]:
 
 
 def charts(cube, period: Period, scope: Scope, scope_label: str, lang: str,  # noqa: ANN001
-           min_n: int, grid: Grid | None = None) -> tuple[list[Chart], list[str]]:
+           min_n: int, grid: Grid | None = None, memo: dict | None = None
+           ) -> tuple[list[Chart], list[str]]:
     """Trend charts of the key KPIs up to the period's end (the period shaded), and one line
-    per chart naming its withheld months (small ones, and protected ones: ``grid``)."""
+    per chart naming its withheld months (small ones, and protected ones: ``grid``).
+    ``memo``: the report's, shared with :func:`kpi_lines` (the same months of a KPI)."""
     first, last = chart_span(cube, period)
     out, withheld = [], []
-    memo: dict = {}  # metrics.headline's, shared by the charts
+    memo = {} if memo is None else memo  # metrics.headline's, shared by the charts
     for kpi_id in CHART_KPIS:
         kpi = KPIS[kpi_id]
         data = series(cube, kpi_id, scope, first, last, min_n, grid, memo)
