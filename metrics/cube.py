@@ -205,6 +205,7 @@ class Cube:
 
 
 _REMEMBER_LOCK = threading.Lock()
+_MISSING = object()
 
 
 def remember(cube: Cube, key: tuple, make: Callable[[], T], *, keep: int | None = None) -> T:
@@ -218,11 +219,12 @@ def remember(cube: Cube, key: tuple, make: Callable[[], T], *, keep: int | None 
     if memo is None:
         with _REMEMBER_LOCK:
             memo = cube.__dict__.setdefault("_remembered", {})
-    if key in memo:
-        return memo[key]
+    value = memo.get(key, _MISSING)  # one lookup: another thread may drop the key meanwhile
+    if value is not _MISSING:
+        return value
     value = make()
     with _REMEMBER_LOCK:
-        memo.setdefault(key, value)
+        value = memo.setdefault(key, value)
         if keep is not None:
             kind = [k for k in memo if k[0] == key[0]]
             for old in kind[:max(0, len(kind) - keep)]:

@@ -167,7 +167,7 @@ def fixed_take_up(cube: Cube, locations: Iterable[int] | None, min_n: int) -> bo
         row = total.row(0, named=True)
         return row["n"] >= min_n and row["numerator"] in (0, row["n"])
 
-    return remember(cube, ("fixed_take_up", tuple(sorted(locations)), min_n), fixed)
+    return remember(cube, ("fixed_take_up", tuple(sorted(locations)), min_n), fixed, keep=256)
 
 
 def protected_feed(cube: Cube, min_n: int) -> Feed:
