@@ -334,9 +334,12 @@ def sidebar(options: FilterOptions, lang: str) -> Filters:
         bar.selectbox(t("f_to", lang), choices, **keep("last"),
                       format_func=lambda p: period_label(p, grain, lang))
     if options.departments:
+        # None (every department) is also what Streamlit shows as "no choice": without a
+        # placeholder of our own the box read "Choose an option" in either language
         bar.selectbox(t("f_department", lang), [None, *options.departments],
                       **keep("department"),
-                      format_func=lambda d: t("f_all_departments", lang) if d is None else d)
+                      format_func=lambda d: t("f_all_departments", lang) if d is None else d,
+                      placeholder=t("f_all_departments", lang))
     in_department = [i for i, s in sorted(options.services.items(), key=lambda x: x[1][1])
                      if state["department"] is None or s[2] == state["department"]]
     bar.multiselect(t("f_services", lang), in_department, **keep("services"),

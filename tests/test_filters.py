@@ -228,6 +228,9 @@ def test_target_status_on_the_tile(monkeypatch, store):
     # Okt 2026 39,1 % < 40 %; the trend of the months with a value points above it by 2027
     notes = [m.value for m in at.get_by_key("o_tiles").markdown if "Zielwert" in m.value]
     assert notes == [f"Zielwert 40,0{NB}% bis 31.12.2027: **↗ auf Kurs**"]
+    # no department chosen: the box says so in German, not Streamlit's "Choose an option"
+    box = at.sidebar.selectbox(key="fachbereich")
+    assert box.value is None and box.proto.placeholder == "Alle Fachbereiche"
     # with the department Steueramt the department's own target shows (3 cases: unclear)
     at.sidebar.selectbox(key="fachbereich").set_value("Steueramt").run()
     notes = [m.value for m in at.get_by_key("o_tiles").markdown if "Zielwert" in m.value]
