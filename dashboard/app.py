@@ -8,19 +8,9 @@ import streamlit as st
 
 from connectors.settings import Settings
 from dashboard.i18n import LANGUAGES, SESSION_KEY, t
+from dashboard.navigation import PAGES
 
 HERE = Path(__file__).parent
-
-# One line per page: (file, title key in dashboard/i18n.py, icon, url path).
-PAGES = [
-    ("pages/overview.py", "nav_overview", ":material/dashboard:", "ueberblick"),
-    ("pages/services.py", "v_nav", ":material/list_alt:", "leistungen"),
-    ("pages/quality.py", "nav_quality", ":material/fact_check:", "datenqualitaet"),
-    ("pages/pilots.py", "nav_pilots", ":material/science:", "pilotprojekte"),
-    ("pages/satisfaction.py", "s_nav", ":material/sentiment_satisfied:", "zufriedenheit"),
-    ("pages/locations.py", "l_nav", ":material/location_on:", "standorte"),
-    ("pages/reports.py", "r_nav", ":material/description:", "berichte"),
-]
 
 st.set_page_config(page_title="Servicepuls", layout="wide")
 

@@ -219,7 +219,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The store could not be read ({error}). Please check "
         "SERVICEPULS_DATABASE_URL and whether the schema is up to date.",
     },
-    # --- Bericht für den Rat (dashboard/report, dashboard/pages/reports.py) ------------------
+    # --- Bericht für den Rat (dashboard/report, dashboard/views/reports.py) ------------------
     "r_nav": {"de": "Berichte", "en": "Reports"},
     "r_title": {"de": "Bericht für den Rat", "en": "Council report"},
     "r_intro": {
@@ -441,7 +441,7 @@ STRINGS: dict[str, dict[str, str]] = {
                  "en": "The report could not be created: {error}"},
     "r_cli": {"de": "Derselbe Bericht auf der Kommandozeile:",
               "en": "The same report on the command line:"},
-    # --- Datenqualität & Importe (dashboard/pages/quality.py) --------------------------------
+    # --- Datenqualität & Importe (dashboard/views/quality.py) --------------------------------
     "nav_quality": {"de": "Datenqualität & Importe", "en": "Data quality & imports"},
     "q_title": {"de": "Datenqualität & Importe", "en": "Data quality & imports"},
     "q_intro": {
@@ -579,7 +579,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "erkennen.",
         "en": "No cases have been imported yet; gaps can only be found after that.",
     },
-    # --- Zufriedenheit & Beteiligung (dashboard/pages/satisfaction.py) ------------------------
+    # --- Zufriedenheit & Beteiligung (dashboard/views/satisfaction.py) ------------------------
     "s_nav": {"de": "Zufriedenheit & Beteiligung", "en": "Satisfaction & participation"},
     "s_title": {"de": "Zufriedenheit & Beteiligung", "en": "Satisfaction & participation"},
     "s_intro": {
@@ -820,7 +820,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "as `umfrage.csv` and import the folder:\n\n"
         "`servicepuls import <folder with umfrage.csv>`\n\nThen reload this page.",
     },
-    # --- Pilotprojekte (dashboard/pages/pilots.py) -------------------------------------------
+    # --- Pilotprojekte (dashboard/views/pilots.py) -------------------------------------------
     "nav_pilots": {"de": "Pilotprojekte", "en": "Pilot projects"},
     "p_title": {"de": "Pilotprojekte", "en": "Pilot projects"},
     "p_intro": {
@@ -954,7 +954,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No before-and-after comparison is possible for this pilot yet: start {start}, "
         "data from {first} to {last}. Months before and since the start are needed.",
     },
-    # --- Standorte (dashboard/pages/locations.py) --------------------------------------------
+    # --- Standorte (dashboard/views/locations.py) --------------------------------------------
     "l_nav": {"de": "Standorte", "en": "Locations"},
     "l_title": {"de": "Standorte", "en": "Locations"},
     "l_intro": {
@@ -1214,7 +1214,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This location has no waits in the period {period}. Please choose another "
         "period (e.g. “Whole period”).",
     },
-    # --- Leistungen (dashboard/pages/services.py) ---------------------------------------------
+    # --- Leistungen (dashboard/views/services.py) ---------------------------------------------
     "v_nav": {"de": "Leistungen", "en": "Services"},
     "v_title": {"de": "Leistungen", "en": "Services"},
     "v_intro": {

@@ -693,3 +693,46 @@ def test_every_page_is_accessible_in_chromium(server: str, handmade_store: Setti
                 f"{v['impact']} {v['rule']}: {v['help']} — {v['nodes']}" for v in violations)
         finally:
             browser.close()
+
+
+# (url path, nav title key) as dashboard/app.py's PAGES; the default page is the root
+DEEP_LINKS = [("", "nav_overview"), ("leistungen", "v_nav"),
+              ("datenqualitaet", "nav_quality"), ("pilotprojekte", "nav_pilots"),
+              ("zufriedenheit", "s_nav"), ("standorte", "l_nav"), ("berichte", "r_nav")]
+# the server's first session opens a link: that is where Streamlit's own navigation of a
+# pages/ folder answered "Page not found" (later sessions met the app's navigation)
+FIRST_LINK = ("standorte", "l_nav")
+
+
+def test_a_shared_link_opens_its_page_directly_in_chromium(server: str,
+                                                            handmade_store: Settings) -> None:
+    """A link to a page (as a department head sends it) opens that page with the app's
+    navigation — no "Page not found" first (Streamlit's own navigation of a pages/ folder
+    did not know /standorte), no file names (overview, locations …) in the sidebar; with
+    ?lang=en in English. Fails with the pages in dashboard/pages/."""
+    from playwright import sync_api
+
+    from dashboard.i18n import t
+
+    titles = {lang: [t(key, lang) for _, key in DEEP_LINKS] for lang in ("de", "en")}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+            for (url, key), lang in zip([FIRST_LINK, *DEEP_LINKS],
+                                        ["de", "de", "de", "de", "de", "en", "de", "de"],
+                                        strict=True):
+                page.goto(f"{server}/{url}" + ("?lang=en" if lang == "en" else ""))
+                nav = page.locator('[data-testid="stSidebarNav"]')
+                current = nav.locator('a[aria-current="page"]')
+                current.wait_for(state="visible", timeout=30_000)
+                page.locator("h1").first.wait_for(state="visible", timeout=30_000)
+                page.wait_for_timeout(500)  # the dialog came with the first message
+                assert page.get_by_text("Page not found").count() == 0, url
+                # a link's text: its icon's name (Material Symbols ligature), then the title
+                assert current.inner_text().split("\n")[-1] == t(key, lang), url
+                links = [x.split("\n")[-1] for x in nav.locator("a").all_inner_texts()]
+                assert links == titles[lang], url
+                assert page.locator('[data-testid="stException"]').count() == 0, url
+        finally:
+            browser.close()

@@ -21,6 +21,7 @@ from connectors.db import get_engine, upgrade
 from connectors.settings import Settings
 from connectors.store import Case, ImportRun, Location, Service
 from dashboard.formatting import fmt_change, fmt_month, fmt_value
+from dashboard.navigation import url_path
 from metrics.cube import load_cube
 from metrics.overview import tiles
 
@@ -136,6 +137,19 @@ def run_app(lang: str | None = None, **query: str | list[str]) -> AppTest:
     return at
 
 
+def as_link(at: AppTest, page: str) -> AppTest:
+    """Point ``at`` at ``page`` before its first run as a shared URL does (``/standorte``):
+    before a first run AppTest names a page by its file name, a browser by the page's URL
+    path (:mod:`dashboard.navigation`), so give the run the hash a browser's request
+    carries — else the app's navigation would not find the page and fall back to the
+    Überblick."""
+    from streamlit.util import calc_hash
+
+    at.switch_page(page)
+    at._page_hash = calc_hash(url_path(page))  # noqa: SLF001 - no public way (Streamlit 1.67)
+    return at
+
+
 def open_page(page: str, lang: str | None = None, *, link: bool = False,
               query_after_click: bool = False, **query: str | list[str]) -> AppTest:
     """Open the app as a person does: start on the default page, then switch to ``page`` as
@@ -151,7 +165,10 @@ def open_page(page: str, lang: str | None = None, *, link: bool = False,
             at.query_params[key] = value
     if not link:
         at.run()
-    at.switch_page(page).run()
+        at.switch_page(page)
+    else:
+        as_link(at, page)
+    at.run()
     if query_after_click and query:
         for key, value in query.items():
             at.query_params[key] = value

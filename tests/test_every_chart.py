@@ -23,12 +23,12 @@ from tests.test_browser import add_page_data
 from tests.test_dashboard_overview import fill_store, open_page, use_store
 
 PAGES = {  # page file, data it needs, charts it must draw
-    "overview": ("pages/overview.py", None, 4),  # three sparklines and the trend
-    "services": ("pages/services.py", "services", 7),  # …, funnel, online offer
-    "locations": ("pages/locations.py", "locations", 5),
-    "pilots": ("pages/pilots.py", "pilots", 1),
-    "satisfaction": ("pages/satisfaction.py", "survey", 2),
-    "quality": ("pages/quality.py", "rejected", 1),
+    "overview": ("views/overview.py", None, 4),  # three sparklines and the trend
+    "services": ("views/services.py", "services", 7),  # …, funnel, online offer
+    "locations": ("views/locations.py", "locations", 5),
+    "pilots": ("views/pilots.py", "pilots", 1),
+    "satisfaction": ("views/satisfaction.py", "survey", 2),
+    "quality": ("views/quality.py", "rejected", 1),
 }
 NOTE_STARTS = ("Methode:", "Lage nach Breiten- und Längengrad")  # the map: where from
 SHARED_TABLE = {"l_lead_chart"}  # its table is the appointments table after both charts

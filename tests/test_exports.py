@@ -244,10 +244,10 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize(("page", "table", "chart"), [
-    ("pages/overview.py", "trend_table", "trend_chart"),
-    ("pages/services.py", "v_ranking_table", "v_mix_chart"),
-    ("pages/locations.py", "l_take_up_table", "l_take_up_chart"),
-    ("pages/quality.py", "q_runs_table", None),
+    ("views/overview.py", "trend_table", "trend_chart"),
+    ("views/services.py", "v_ranking_table", "v_mix_chart"),
+    ("views/locations.py", "l_take_up_table", "l_take_up_chart"),
+    ("views/quality.py", "q_runs_table", None),
 ])
 def test_pages_offer_downloads_of_their_tables(export_store, page, table, chart):
     at = open_page(page)
@@ -260,7 +260,7 @@ def test_pages_offer_downloads_of_their_tables(export_store, page, table, chart)
 
 
 def test_the_ranking_downloads_are_the_table_shown(export_store, downloads):
-    at = open_page("pages/services.py")
+    at = open_page("views/services.py")
     shown = at.get_by_key("v_ranking_table").table[0].value  # the text a person reads
     xlsx, csv_button = downloads["v_ranking_table_xlsx"], downloads["v_ranking_table_csv"]
     today = dt.date.today().isoformat()
@@ -282,7 +282,7 @@ def test_the_ranking_downloads_are_the_table_shown(export_store, downloads):
 
 
 def test_chart_downloads_are_deferred(export_store, downloads):
-    at = open_page("pages/services.py")
+    at = open_page("views/services.py")
     assert not at.exception
     png, svg = downloads["v_mix_chart_png"], downloads["v_mix_chart_svg"]
     assert callable(png["data"]) and callable(svg["data"])  # nothing rendered on a rerun
@@ -292,7 +292,7 @@ def test_chart_downloads_are_deferred(export_store, downloads):
 
 
 def test_buttons_speak_english(export_store):
-    at = open_page("pages/overview.py", "en")
+    at = open_page("views/overview.py", "en")
     assert [b.label for b in at.get_by_key("trend_table").get("download_button")] == [
         "Excel (XLSX)", "CSV for Excel"]
     assert at.get_by_key("trend_chart_svg").label == "Vector graphic (SVG)"

@@ -167,7 +167,7 @@ def test_movers_by_hand(store):
 def test_the_overview_movers_and_freshness_tables_offer_downloads(monkeypatch, store):
     """Like every table: XLSX and CSV for Excel beside it (dashboard.widgets.table)."""
     use_store(monkeypatch, store)
-    at = open_page("pages/overview.py", standort="NRD")
+    at = open_page("views/overview.py", standort="NRD")
     movers_key = "o_movers_digital_take_up_previous_table"
     (row,) = at.get_by_key(movers_key).table[0].value.to_dict("records")
     assert row["Leistung"] == "Anmeldung einer Wohnung"  # +10,0 Pp. at Nord, by hand above
@@ -224,7 +224,7 @@ def test_a_bad_targets_file_lists_every_problem(store):
 def test_target_status_on_the_tile(monkeypatch, store):
     (store.data_dir / "zielwerte.toml").write_text(TARGETS, encoding="utf-8")
     use_store(monkeypatch, store)
-    at = open_page("pages/overview.py")
+    at = open_page("views/overview.py")
     # Okt 2026 39,1 % < 40 %; the trend of the months with a value points above it by 2027
     notes = [m.value for m in at.get_by_key("o_tiles").markdown if "Zielwert" in m.value]
     assert notes == [f"Zielwert 40,0{NB}% bis 31.12.2027: **↗ auf Kurs**"]
@@ -246,7 +246,7 @@ def test_freshness_uses_the_expected_interval(monkeypatch, store):
         store.sources_file.write_text(
             f'[[source]]\nname = "Fachverfahren"\npath = "."\nprofile = "test"\n'
             f"expected_every_days = {every}\n", encoding="utf-8")
-        at = open_page("pages/overview.py")
+        at = open_page("views/overview.py")
         (row,) = at.get_by_key("o_freshness").table[0].value.to_dict("records")
         assert (row["Quelle"], row["Aktualität"], row["Erwartet alle … Tage"]) == (
             "handmade", status, fmt_number(every, "de", 0))
@@ -401,10 +401,10 @@ def shown_satisfaction(at: AppTest) -> list[str]:
 
 
 PAGES = {  # page file, what the page needs besides cases, shown numbers, expected numbers
-    "overview": ("pages/overview.py", None, shown_tiles, overview_expected),
-    "services": ("pages/services.py", None, shown_service_tiles, services_expected),
-    "locations": ("pages/locations.py", None, shown_locations, locations_expected),
-    "satisfaction": ("pages/satisfaction.py", "survey", shown_satisfaction,
+    "overview": ("views/overview.py", None, shown_tiles, overview_expected),
+    "services": ("views/services.py", None, shown_service_tiles, services_expected),
+    "locations": ("views/locations.py", None, shown_locations, locations_expected),
+    "satisfaction": ("views/satisfaction.py", "survey", shown_satisfaction,
                      satisfaction_expected),
 }
 # where a filter does not apply the page says so, and its numbers stay
@@ -451,8 +451,8 @@ def test_each_filter_changes_the_numbers_to_the_metrics(monkeypatch, store, name
         change == "channels" and name in ("overview", "locations", "services"))
 
 
-@pytest.mark.parametrize(("file", "what"), [("pages/pilots.py", "pilots"),
-                                           ("pages/quality.py", None)])
+@pytest.mark.parametrize(("file", "what"), [("views/pilots.py", "pilots"),
+                                           ("views/quality.py", None)])
 @pytest.mark.parametrize("change", ["period", "services", "locations", "channels"])
 def test_pages_the_filters_do_not_apply_to_say_so(monkeypatch, store, file, what, change):
     if what == "pilots":
@@ -475,7 +475,7 @@ def test_pages_the_filters_do_not_apply_to_say_so(monkeypatch, store, file, what
 
 def test_the_url_holds_codes_and_reproduces_the_view_in_both_languages(monkeypatch, store):
     use_store(monkeypatch, store)
-    at = open_page("pages/overview.py")
+    at = open_page("views/overview.py")
     change_grain(at)
     at.sidebar.multiselect(key="standort").set_value([NRD]).run()
     at.sidebar.multiselect(key="kanal").set_value(["in_person"]).run()
@@ -485,7 +485,7 @@ def test_the_url_holds_codes_and_reproduces_the_view_in_both_languages(monkeypat
     tiles = shown_tiles(at)
     # the link, opened in a new session, in German and in English
     for lang in ("de", "en"):
-        linked = open_page("pages/overview.py", lang=lang, **query)
+        linked = open_page("views/overview.py", lang=lang, **query)
         assert linked.sidebar.selectbox(key="raster").value == "quarter"
         assert linked.sidebar.selectbox(key="von").value == OKT25
         assert linked.sidebar.multiselect(key="standort").value == [NRD]
@@ -514,7 +514,7 @@ def test_a_link_opens_every_page_filtered(monkeypatch, store, name):
     meaning = {"first": AUG26, "last": SEP26, "services": [ANM], "locations": [MIT]}
     assert shown(at) == expected(store, DEFAULT | meaning) != expected(store, DEFAULT)
     # a page switch keeps the filters (and writes them into the new page's URL)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert at.sidebar.multiselect(key="standort").value == [MIT]
     assert {k: v for k, v in at.query_params.items() if k in query} == query
 
@@ -543,12 +543,12 @@ def add_rejected(settings: Settings) -> None:
 
 # page, data it needs, the choices a person makes there: (widget, key, option, its URL code)
 PAGE_CHOICES = {
-    "satisfaction": ("pages/satisfaction.py", "survey",
+    "satisfaction": ("views/satisfaction.py", "survey",
                      [("selectbox", "thema", "reachability", "reachability")]),
-    "locations": ("pages/locations.py", add_waits,
+    "locations": ("views/locations.py", add_waits,
                   [("radio", "wartequelle", "statistik", "statistik"),
                    ("selectbox", "wartestandort", NRD, "NRD")]),
-    "quality": ("pages/quality.py", add_rejected, [("selectbox", "lauf", 2, "2")]),
+    "quality": ("views/quality.py", add_rejected, [("selectbox", "lauf", 2, "2")]),
 }
 
 
@@ -605,7 +605,7 @@ def test_the_overview_trend_follows_the_grain(monkeypatch, store, grain, first, 
     grain, labelled "Q4 2026" / "2026" in the table, on the axis and in the text
     alternative."""
     use_store(monkeypatch, store)
-    at = open_page("pages/overview.py", raster=grain, von=first, bis=last)
+    at = open_page("views/overview.py", raster=grain, von=first, bis=last)
     header = {"quarter": "Quartal", "year": "Jahr"}[grain]
     table = at.get_by_key("trend_table").table[0].value
     shown = {r[header]: (r["Digitale Nutzungsquote"], r["Vorgänge (n)"])
@@ -642,7 +642,7 @@ def test_the_tiles_sparklines_as_a_table(monkeypatch, store):
     series of metrics.headline (take-up Q3 2026 7 / 23, withheld: it holds Aug 2026's 3
     cases — see test_the_overview_trend_follows_the_grain; Q2 2026 no cases)."""
     use_store(monkeypatch, store)
-    at = open_page("pages/overview.py", raster="quarter", von="2025-Q4", bis="2026-Q4")
+    at = open_page("views/overview.py", raster="quarter", von="2025-Q4", bis="2026-Q4")
     rows = {r["Quartal"]: r for r in
             at.get_by_key("o_tiles_table").table[0].value.to_dict("records")}
     assert list(rows) == ["Q4 2026", "Q3 2026", "Q2 2026", "Q1 2026", "Q4 2025"]

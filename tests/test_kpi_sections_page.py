@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.settings import Settings
 from tests.conftest import import_dir
+from tests.test_dashboard_overview import as_link
 from tests.test_kpi_additions import AMTSSTADT
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -42,7 +43,7 @@ def _open(page: str | None = None, lang: str | None = None, **query: str) -> App
     if page is None:
         at.run()
     else:
-        at.switch_page(page).run()
+        as_link(at, page).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -56,7 +57,7 @@ def _captions(at: AppTest) -> list[str]:
 
 
 def test_services_page_shows_open_case_age_and_own_target(amtsstadt) -> None:  # noqa: ANN001
-    at = _open("pages/services.py", leistung="Wohnsitz anmelden")
+    at = _open("views/services.py", leistung="Wohnsitz anmelden")
     got = _metrics(at)
     # A1: open C10 (39 days) and C14 (28 days) on 31.03.2026; 5 of 7 completed in 3 days
     assert got["Alter offener Vorgänge (Median)"] == f"28{NB}Tage"
@@ -77,7 +78,7 @@ def test_services_page_shows_open_case_age_and_own_target(amtsstadt) -> None:  #
 def test_services_page_withholds_small_values_and_says_when_there_is_no_target(
         amtsstadt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("SERVICEPULS_MIN_N", "5")
-    at = _open("pages/services.py", leistung="Sperrmüll anmelden")
+    at = _open("views/services.py", leistung="Sperrmüll anmelden")
     got = _metrics(at)
     assert got["Alter offener Vorgänge (Median)"] == f"<{NB}5"  # one open case
     assert got["Anteil im Servicestandard"] == "–"  # A3 has no target
@@ -94,7 +95,7 @@ def test_overview_says_what_take_up_counts_and_services_whether_online(amtsstadt
             in _captions(at))
     for service, online in (("Wohnsitz anmelden", "online seit 15.02.2026"),
                             ("Hundesteuer anmelden", "Online-Datum unbekannt")):
-        at = _open("pages/services.py", leistung=service)
+        at = _open("views/services.py", leistung=service)
         assert any(c.endswith(f" · {online}") for c in _captions(at)), service
 
 
@@ -108,7 +109,7 @@ def test_a_service_never_online_is_said_so(settings, monkeypatch, tmp_path) -> N
     monkeypatch.setenv("SERVICEPULS_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("SERVICEPULS_PSEUDONYMISATION_KEY", "test-key")
     monkeypatch.setenv("SERVICEPULS_MIN_N", "1")
-    at = _open("pages/services.py", leistung="Hundesteuer anmelden")
+    at = _open("views/services.py", leistung="Hundesteuer anmelden")
     assert any(c.endswith(" · laut Stammdaten nicht online") for c in _captions(at))
     # Mär 2026: A1 (C13 C14) and A3 (C17) counted; A2 (C15 C16) left out
     at = _open(von="2026-03", bis="2026-03")

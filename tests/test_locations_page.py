@@ -36,7 +36,7 @@ from tests.conftest import import_dir
 from tests.test_dashboard_overview import open_page, use_store
 from tests.test_realdata_moers import MOERS
 
-PAGE = "pages/locations.py"
+PAGE = "views/locations.py"
 NB = "\u00a0"
 Z95 = 1.959963984540054
 
@@ -442,7 +442,7 @@ def test_a_locations_span_cannot_give_its_withheld_months_back(
     annotations = [a["text"] for a in spec(at, "l_take_up_chart")["layout"]["annotations"]]
     assert f"Alle Standorte: {total}" in annotations
     # the Überblick of the same months agrees: what it withholds, this page cannot undo
-    overview = open_page("pages/overview.py", link=True, raster="month", von=von, bis=bis)
+    overview = open_page("views/overview.py", link=True, raster="month", von=von, bis=bis)
     captions = " ".join(c.value for c in overview.get_by_key("o_tiles").caption)
     assert f"n = {13 if bis == '2026-09' else 18} Vorgänge" in captions
 

@@ -41,7 +41,7 @@ from sample_data.pilots import write_pilots
 from tests.test_dashboard_overview import open_page, use_store
 
 NB = "\u00a0"
-PAGE = "pages/pilots.py"
+PAGE = "views/pilots.py"
 
 # --- the pilots file ------------------------------------------------------------------------
 

@@ -268,7 +268,7 @@ def test_every_function_handles_an_empty_store(tmp_path, with_schema):
 
 # --- the page through AppTest ---------------------------------------------------------------
 
-PAGE = "pages/quality.py"
+PAGE = "views/quality.py"
 
 
 run_page = partial(open_page, PAGE)

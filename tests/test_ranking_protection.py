@@ -93,7 +93,7 @@ def test_sample_city_every_month(sample_store):
     assert withheld > 0  # the sample city has small services: the test has teeth
 
 
-run_page = partial(open_page, "pages/services.py", query_after_click=True)
+run_page = partial(open_page, "views/services.py", query_after_click=True)
 one_month = {"raster": "month", "von": "2026-10", "bis": "2026-10"}
 
 

@@ -204,7 +204,7 @@ def test_page_makes_the_report_only_on_the_button(kleinstadt_sqlite: Settings,
     from tests.test_dashboard_overview import open_page
 
     use_env(monkeypatch, kleinstadt_sqlite)
-    at = open_page("pages/reports.py")
+    at = open_page("views/reports.py")
     assert at.title[0].value == "Bericht für den Rat"
     assert at.selectbox(key="report_period_quarter").value == "2026-Q1"
     assert not at.get("download_button") and "report_file" not in at.session_state

@@ -31,7 +31,7 @@ from tests.conftest import KLEINSTADT, import_dir
 from tests.test_dashboard_overview import open_page, use_store
 from tests.test_satisfaction import PERSONAL, UMFRAGE
 
-PAGE = "pages/satisfaction.py"
+PAGE = "views/satisfaction.py"
 NB = "\u00a0"
 LT5 = f"<{NB}5"
 COMMENTS = [  # newest first, as scrubbed on import (tests/test_satisfaction.py)

@@ -55,7 +55,7 @@ from metrics.overview import shift_month
 from tests.test_dashboard_overview import fill_store, open_page, use_store
 
 NB = "\u00a0"
-PAGE = "pages/services.py"
+PAGE = "views/services.py"
 ANMELDUNG, HUNDESTEUER = 1, 2
 PILOTS = """\
 [[pilot]]

@@ -35,7 +35,7 @@ from metrics.supply import offer_flags, span_cases, span_supply, supply_side
 from tests.test_dashboard_overview import fill_store, open_page, use_store
 
 NB = "\u00a0"
-run_page = partial(open_page, "pages/services.py", query_after_click=True)
+run_page = partial(open_page, "views/services.py", query_after_click=True)
 
 
 @pytest.fixture

@@ -257,8 +257,8 @@ def statements(engine) -> Iterator[list[str]]:  # noqa: ANN001
         event.remove(engine, "before_cursor_execute", record)
 
 
-PAGES = ["pages/overview.py", "pages/services.py", "pages/locations.py",
-         "pages/satisfaction.py", "pages/pilots.py", "pages/quality.py", "pages/reports.py"]
+PAGES = ["views/overview.py", "views/services.py", "views/locations.py",
+         "views/satisfaction.py", "views/pilots.py", "views/quality.py", "views/reports.py"]
 
 
 def test_every_statement_filters_on_the_municipality(stores, monkeypatch) -> None:  # noqa: ANN001
@@ -308,7 +308,7 @@ def _main_area(at, store: Settings) -> list[str]:  # noqa: ANN001 - AppTest
     return out
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p != "pages/quality.py"])
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "views/quality.py"])
 def test_each_page_of_a_municipality_equals_its_own_store(stores, monkeypatch, page) -> None:  # noqa: ANN001
     """B chosen by ``?ags=`` in the mixed store shows what the store of B alone shows."""
     from tests.test_dashboard_overview import open_page, use_store
@@ -329,7 +329,7 @@ def test_the_sidebar_chooses_the_municipality(stores, monkeypatch) -> None:  # n
     from tests.test_dashboard_overview import open_page, use_store
 
     use_store(monkeypatch, stores["mixed"])
-    at = open_page("pages/overview.py")
+    at = open_page("views/overview.py")
     choice = next(s for s in at.sidebar.selectbox if s.label == "Kommune")
     assert (choice.options, choice.value) == ([B, f"Musterstadt ({A})"], A)  # by AGS
     first = [m.value for m in at.metric]
@@ -340,7 +340,7 @@ def test_the_sidebar_chooses_the_municipality(stores, monkeypatch) -> None:  # n
     use_store(monkeypatch, stores["solo_b"])
     monkeypatch.setenv("SERVICEPULS_AGS", B)
     assert [m.value for m in at.metric] == [m.value for m in open_page(
-        "pages/overview.py").metric]
+        "views/overview.py").metric]
 
 
 def test_settings_files_per_municipality(tmp_path) -> None:  # noqa: ANN001
@@ -376,7 +376,7 @@ def test_each_municipality_shows_its_own_pilots(stores, monkeypatch, tmp_path) -
     use_store(monkeypatch, stores["mixed"])
     monkeypatch.setenv("SERVICEPULS_PILOTS_FILE", str(tmp_path / "{ags}" / "pilote.toml"))
     for ags, name in ((A, "Videoanleitung A"), (B, "Flyer B")):
-        at = open_page("pages/pilots.py", link=True, ags=ags)
+        at = open_page("views/pilots.py", link=True, ags=ags)
         assert not at.exception
         assert [s.options for s in at.selectbox if s.key == "pilot"] == [[name]]
         assert name in [h.value for h in at.subheader]

@@ -182,7 +182,7 @@ def _pages(results: list[dict], short: list[str]) -> list[str]:
                              f"≤ {warm_goal} s warm | {_cell(found)} | not measured |")
                 continue
             for page, m in found.items():
-                name = page.removeprefix("pages/").removesuffix(".py")
+                name = page.removeprefix("views/").removesuffix(".py")
                 if "cold" not in m:
                     out.append(f"| {n} | {name} | {store} | {_cell(m)} | | | | | | |")
                     short.append(f"| {n} | page {name} on {store} | ≤ {cold_goal:.0f} s cold | "

@@ -10,7 +10,7 @@ measured, each measurement in its own subprocess so peak RSS is that run's own:
 * the full cube rebuild (``metrics.cube.load_cube``) on both stores, next to DuckDB and a
   straightforward pandas groupby computing the same aggregation from the same rows (a
   Parquet export of the SQLite store's ``cases``; the export is not timed);
-* every dashboard page (``dashboard/pages/``) through Streamlit's ``AppTest`` against each
+* every dashboard page (``dashboard/views/``) through Streamlit's ``AppTest`` against each
   store once it holds the cases and the sample city's other exports: *cold* is the page's
   first run in a fresh process (empty ``st.cache_*``; the modules are imported before the
   clock starts, as in a running server after an import), *warm* a second session opening it
@@ -300,10 +300,11 @@ def measure_page(url: str, data_dir: str, page: str) -> dict:
 
     import dashboard
     import metrics
+    from tests.test_dashboard_overview import as_link
 
     for pkg in (dashboard, metrics):  # what a running server has imported already
         for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
-            if not mod.name.startswith(("dashboard.pages", "dashboard.app")):
+            if not mod.name.startswith(("dashboard.views", "dashboard.app")):
                 try:
                     importlib.import_module(mod.name)
                 except Exception:  # noqa: BLE001, S112 - an optional extra; the page will say
@@ -313,7 +314,7 @@ def measure_page(url: str, data_dir: str, page: str) -> dict:
     _share_script_cache()
 
     def opened() -> tuple[AppTest, float, float]:
-        at = AppTest.from_file(str(APP), default_timeout=3600).switch_page(page)
+        at = as_link(AppTest.from_file(str(APP), default_timeout=3600), page)
         at._bidi_component_manager = components  # noqa: SLF001 - see _components
         t, cpu = time.perf_counter(), time.process_time()
         at.run()
@@ -494,7 +495,7 @@ def pages() -> list[str]:
     for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
             return [elt.elts[0].value for elt in node.value.elts]
-    return sorted(f"pages/{p.name}" for p in (APP.parent / "pages").glob("[!_]*.py"))
+    return sorted(f"views/{p.name}" for p in (APP.parent / "views").glob("[!_]*.py"))
 
 
 def bench_pages(folder: Path, url: str) -> dict:
