@@ -195,10 +195,12 @@ def _guard(out: pl.DataFrame, kpi: KpiDef, cube: Cube, by: Sequence[str], key: s
                         fiscal_start_month=fiscal_start_month, **filters)
         return pools(cells, key, list(by), min_n)
 
+    # kept with the cube: each entry is a table of the view's groups × the key's values
+    # (a few thousand rows), at most 64 of them per cube (and per window of it)
     frozen = tuple((name, None if v is None else tuple(v)) for name, v in filters.items())
     withheld = select_pooled(
         remember(cube, ("guard", kpi.id, tuple(by), key, frozen, min_n, grain,
-                        fiscal_start_month), pooled, keep=256), key, selected, list(by))
+                        fiscal_start_month), pooled, keep=64), key, selected, list(by))
     if withheld.is_empty():
         return out
     if by:
