@@ -1003,8 +1003,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "`servicepuls import data/musterstadt` (or both: `make demo`).",
     },
     "l_no_cases_period": {
-        "de": "Für die gewählten Standorte gibt es im Zeitraum {period} keine Vorgänge.",
-        "en": "The selected locations have no cases in the period {period}.",
+        "de": "Im Zeitraum {period} zählt kein Vorgang der gewählten Standorte und "
+        "Leistungen für die digitale Nutzungsquote: Es gibt keine, oder nur solche von "
+        "Leistungen, die damals nicht online waren.",
+        "en": "In {period} no case of the selected locations and services counts for digital "
+        "take-up: there are none, or only cases of services that were not online then.",
     },
     "l_alt_interval": {
         "de": "Textalternative: {what} je Standort ({period}), höchster Wert zuerst, mit "

@@ -478,3 +478,16 @@ def test_the_line_of_all_locations_goes_when_it_would_give_one_away(
     else:
         assert not [a for a in annotations if a.startswith("Alle Standorte")]
         assert said in texts(at)
+
+
+def test_a_service_never_online_has_no_take_up_and_no_error(sample):  # noqa: ANN001
+    """Filtered to L032 (online since 9999-12-31 in the sample city: never online), no case
+    counts for take-up: the comparison says why it is empty and the page carries on with
+    the appointments — before, the line's empty total raised an IndexError."""
+    at = run_page(link=True, leistungen="L032")
+    assert not at.exception, [e.message for e in at.exception]
+    assert [i.value for i in at.info] == [
+        "Im Zeitraum Nov 2025 – Okt 2026 zählt kein Vorgang der gewählten Standorte und "
+        "Leistungen für die digitale Nutzungsquote: Es gibt keine, oder nur solche von "
+        "Leistungen, die damals nicht online waren."]
+    assert [s.value for s in at.subheader] == ["Vorlaufzeit", "Nicht wahrgenommene Termine"]

@@ -102,8 +102,11 @@ def _location_take_up(_data: Cube, url: str, version: str, first: _dt.date, last
     rows = (master.join(per_location.drop("suppressed"), on="location_id", how="left")
             .with_columns(pl.col("n").fill_null(0)))
     ids = master["location_id"].to_list()
-    total = _compute(_TAKE_UP, scoped, (), locations=ids, services=services,
-                     min_n=1).row(0, named=True)
+    overall = _compute(_TAKE_UP, scoped, (), locations=ids, services=services, min_n=1)
+    # no take-up at all (only services never online in the span, e.g. a filter to one):
+    # no value, not an error
+    total = (overall.row(0, named=True) if not overall.is_empty()
+             else {"numerator": None, "n": 0, "value": None})
     rows, total = _protect_locations(_data, rows, total, first, last, locations, min_n,
                                      services)
     outside = scoped.volume.filter(pl.col("location_id").is_null())
