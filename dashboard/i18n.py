@@ -921,6 +921,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "not shown.",
     },
     "p_method": {"de": "Methode: {method}", "en": "Method: {method}"},
+    "v_mix_none": {"de": "Keine Vorgänge mit dieser Auswahl — nichts aufzuteilen.",
+                   "en": "No cases with this selection — nothing to split."},
     "p_left_out_label": {"de": "Ausgelassene Monate (Datenschutz)",
                          "en": "Months left out (privacy)"},
     "p_left_out": {
@@ -1269,9 +1271,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "receipt; {share} of the period's cases are closed.",
     },
     "v_no_cases": {
-        "de": "Für diese Leistung liegen in den letzten 12 Monaten keine Vorgänge vor (unter "
-        "den gewählten Standorten).",
-        "en": "This service has no cases in the last 12 months (at the chosen locations).",
+        "de": "Für diese Leistung liegen im Zeitraum {first} – {last} keine Vorgänge vor "
+        "(mit den gewählten Standorten und Kanälen).",
+        "en": "This service has no cases in {first} – {last} (at the chosen locations and "
+        "channels).",
     },
     "v_mix_heading": {"de": "Eingangskanäle im Zeitverlauf", "en": "Channels over time"},
     "v_mix_method": {

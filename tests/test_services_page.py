@@ -540,3 +540,16 @@ def test_sample_city_values_equal_the_engine(monkeypatch, sample_store):
     real = [v for v in shares if v is not None]
     assert len(real) > 5 and shares[:len(real)] == sorted(real)
     assert not at.info  # funnel data present, so no import hint
+
+
+def test_a_service_without_cases_under_the_filters_says_so(monkeypatch, handmade):
+    """Hundesteuer has cases at Mitte only: filtered to Nord the page says there are none in
+    the period and carries on (the channel chart's span of no months raised an IndexError —
+    found by opening every page with random filters on the sample city, 12 of 80 links)."""
+    use_store(monkeypatch, handmade)
+    at = run_page(leistung="Hundesteuer", standort="NRD")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="v_leistung").value == HUNDESTEUER
+    assert ("Für diese Leistung liegen im Zeitraum Nov 2025 – Okt 2026 keine Vorgänge vor "
+            "(mit den gewählten Standorten und Kanälen).") in [i.value for i in at.info]
+    assert "Keine Vorgänge mit dieser Auswahl — nichts aufzuteilen." in texts(at)

@@ -184,6 +184,9 @@ def span(frame: pl.DataFrame, lang: str) -> dict[str, str]:
 
 def render_mix(detail: ServiceDetail, name: str, lang: str, min_n: int) -> None:
     st.subheader(t("v_mix_heading", lang))
+    if detail.mix.is_empty():  # no case under the filters: said above (v_no_cases)
+        st.caption(t("v_mix_none", lang))
+        return
     per_month = detail.mix.group_by("month").agg(pl.col("n").first(),
                                                  pl.col("suppressed").first())
     show_chart("v_mix", figures.mix_figure(detail.mix, lang, min_n),
@@ -355,7 +358,8 @@ row = ranking.filter(pl.col("service_id") == service["service_id"]).row(0, named
 render_facts(service, lang)
 render_tiles(row, detail, lang, store.min_n)
 if row["cases"] == 0:
-    st.info(t("v_no_cases", lang))
+    st.info(t("v_no_cases", lang, first=fmt_month(detail.first, lang),
+              last=fmt_month(detail.last, lang)))
 render_mix(detail, service["name"], lang, store.min_n)
 not_applied(flt, ["channels"], t("f_why_mix", lang), lang)
 render_take_up(store, detail, service["name"], lang)
