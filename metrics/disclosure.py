@@ -36,6 +36,17 @@ What remains impossible here, and why:
 - *Other pages and exports* publish their own tables; the rules hold for each table and
   each filtered view computed through them, not for combinations with numbers published
   elsewhere (earlier reports, other grains of time).
+
+What it costs, and why it is kept: in a small place the pools are many. On the 30,000-case
+sample city (two years, 35 services, 7 locations: about five cases per service, location
+and month) the Überblick filtered to the pilot's two services at its two offices withholds
+18 of 24 months — each month one of the services is the partner of a small one at those
+offices, or of a small location in that service's month. The withheld values rest on
+30–70 cases; they are withheld because showing them would give away one of 1–4. Where the
+same months are published as sums (the pilots' cells), :func:`metrics.headline.span_reveals`
+admits the sum only when what it gives away is itself safe. A larger city (300,000 cases)
+withholds none of those months. Coarser views (quarters, all offices, a department) keep
+most values; the page captions say what is withheld and why.
 """
 
 from __future__ import annotations
