@@ -50,13 +50,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from metrics.cube import Cube, remember
-from metrics.disclosure import select_pooled
 from metrics.facts import volume_facts
 from metrics.funnel import FUNNEL_SCHEMA, completion_rate
 from metrics.kpis import compute
 from metrics.open_data import Feed, build_feed, feed_cells, protect
 from metrics.overview import shift_month
-from metrics.service_view import location_pools, ranking, split_pools, windowed
+from metrics.service_view import ranking, split_pools, windowed
 from metrics.supply import offer_flags, offer_groups
 
 # family → (the count the cells rest on, their suppression flags, the columns of values).
@@ -392,12 +391,8 @@ def _month_cells(cube: Cube, funnel: pl.DataFrame, first: dt.date, last: dt.date
                 on=["month", "service_id"], how="left")
 
         every = volume_facts(w, "month")
-        by = ["period", "service_id"]
-        guarded = (split_pools(every.rename({"cases": "n"}), by, places, min_n)
-                   if places is None or min_n <= 1 else select_pooled(remember(
-                       w, ("location_pools", min_n),
-                       lambda: location_pools(every.rename({"cases": "n"}), by, min_n)),
-                       "location_id", places, by))
+        guarded = split_pools(every.rename({"cases": "n"}), ["period", "service_id"], places,
+                              min_n, kept=(w, "month facts"))
         facts = every if places is None else every.filter(
             pl.col("location_id").is_in(places))
         cases = (facts.group_by("period", "service_id").agg(pl.col("cases").sum())

@@ -106,20 +106,22 @@ def _ids(values: Iterable[int] | None) -> list[int] | None:
 
 
 def split_pools(cells: pl.DataFrame, by: Sequence[str], locations: list[int] | None,
-                min_n: int) -> pl.DataFrame:
+                min_n: int, *, kept: tuple[Cube, str] | None = None) -> pl.DataFrame:
     """The groups of ``by`` whose location filter holds part of a pool of withheld locations,
     so that the difference to all locations would give one away → ``*by, withheld``.
-    ``cells``: every location's count ``n`` per group (unfiltered by location)."""
+    ``cells``: every location's count ``n`` per group (unfiltered by location). ``kept``:
+    (the cube ``cells`` come from, a name for them) — the pools, the same for every location
+    filter, are then computed once per cube (:func:`metrics.cube.remember`)."""
     if locations is None or min_n <= 1:
         return cells.select(*by).unique().with_columns(withheld=pl.lit(False))
-    return select_pooled(location_pools(cells, by, min_n), "location_id", locations, list(by))
 
+    def pooled() -> pl.DataFrame:
+        grouped = cells.group_by(*by, "location_id").agg(pl.col("n").sum())
+        return pools(grouped, "location_id", list(by), min_n)
 
-def location_pools(cells: pl.DataFrame, by: Sequence[str], min_n: int) -> pl.DataFrame:
-    """The pools of withheld locations per group of ``by`` (:func:`split_pools` before the
-    selection; the same for every location filter)."""
-    grouped = cells.group_by(*by, "location_id").agg(pl.col("n").sum())
-    return pools(grouped, "location_id", list(by), min_n)
+    found = pooled() if kept is None else remember(
+        kept[0], ("location pools", kept[1], tuple(by), min_n), pooled)
+    return select_pooled(found, "location_id", locations, list(by))
 
 
 def protect_parts(frame: pl.DataFrame, key: str, min_n: int) -> pl.DataFrame:
