@@ -201,7 +201,10 @@ def map_batch(
             errors.append((spec.name, pl.when(raw.is_not_null() & parsed.is_null()).then(bad)))
             continue
         if spec.name in headers:
-            raw = pl.col(RAW + headers[spec.name])
+            column = RAW + headers[spec.name]
+            # the header of a field that is not required may be missing (Profile.headers:
+            # the reader lets it be): then every row lacks the value, as with an empty cell
+            raw = pl.col(column) if column in frame.columns else pl.lit(None, pl.String)
         elif spec.name in profile.constants:
             raw = pl.lit(str(profile.constants[spec.name]))
         else:

@@ -108,3 +108,25 @@ def test_windows_1252_file_read_as_utf_8_names_row_and_column(master, tmp_path: 
     assert "nicht lesbar als utf-8" in result.output and "windows-1252" in result.output
     with get_engine(master).connect() as conn:
         assert conn.execute(select(func.count()).select_from(Case)).scalar_one() == 0
+
+
+def test_a_file_without_an_optional_column_imports_with_the_values_missing(
+        settings, tmp_path: Path) -> None:  # noqa: ANN001
+    """Kleinstadt's service list without its 'LeiKa-Schlüssel' column (header and values):
+    the field is not required, so the reader lets the header be missing — the mapping took
+    the column for granted and failed with a polars ColumnNotFoundError traceback (found by
+    importing mutated exports). Now both services come in, without a LeiKa key."""
+    from connectors.store import Service
+
+    lines = (KLEINSTADT / "leistungen.csv").read_text(encoding="utf-8-sig").splitlines()
+    cut = [";".join(f for i, f in enumerate(line.split(";")) if i != 2) for line in lines]
+    assert cut[0] == "Leistungsnummer;Bezeichnung;Fachbereich;OZG-Leistung;Online seit"
+    path = tmp_path / "leistungen.csv"
+    path.write_text("\n".join(cut) + "\n", encoding="utf-8")
+    result = import_file(path, resolve_profile("musterstadt_leistungen"), settings)
+    assert (result.rows_read, result.inserted, result.rejected) == (2, 2, 0)
+    with get_engine(settings).connect() as conn:
+        rows = conn.execute(select(Service.code, Service.leika_key, Service.department)
+                            .order_by(Service.code)).all()
+    assert [tuple(r) for r in rows] == [("L1", None, "Bürgerservice"),
+                                        ("L2", None, "Steueramt")]
