@@ -248,13 +248,10 @@ def _sum_reveals(cube: Cube, kpi_id: str, months: list[dt.date],
     """Whether the sum of the KPI's counts over withheld ``months`` under the filters, or
     what the month rankings withhold beside the chosen services in them, pins a count
     down (:func:`span_reveals`)."""
-    fixed = kpi_id == "digital_take_up" and fixed_take_up(cube, _ids(locations), min_n)
     wanted = pl.Series(months, dtype=pl.Date).implode()
-    raw = compute(kpi_id, cube, ("period",), services=_ids(services),
-                  locations=_ids(locations), grain="month", min_n=1).filter(
+    raw = _raw_months(cube, kpi_id, services, locations, None, memo).filter(
         pl.col("period").is_in(wanted))
-    numerators = (None if fixed or "numerator" not in raw.columns
-                  else [int(v or 0) for v in raw["numerator"].to_list()])
+    numerators = _numerators(cube, kpi_id, raw, raw["period"].to_list(), locations, min_n)
     if not sum_safe(raw["n"].to_list(), min_n, numerators):
         return True
     if services is None or kpi_id not in KPI_FAMILY:
@@ -266,7 +263,8 @@ def _sum_reveals(cube: Cube, kpi_id: str, months: list[dt.date],
     if others.is_empty():
         return False
     nums = others["numerator"]
-    numerators = None if fixed or nums.null_count() else [int(v) for v in nums.to_list()]
+    numerators = (None if _fixed(cube, kpi_id, locations, min_n) or nums.null_count()
+                  else [int(v) for v in nums.to_list()])
     return not sum_safe(others["n"].to_list(), min_n, numerators)
 
 
@@ -300,16 +298,39 @@ def _month_pool(cube: Cube, kpi_id: str, services: Iterable[int] | None,
     held = months.filter(pl.col("suppressed") | (extra & (pl.col("n") > 0)))
     if held.is_empty():
         return set(), True
-    raw = compute(kpi_id, cube, ("period",), services=_ids(services),
-                  locations=_ids(locations), channels=_channels(kpi_id, channels),
-                  grain="month")
-    numerators = None
-    if "numerator" in raw.columns and not (kpi_id == "digital_take_up" and fixed_take_up(
-            cube, _ids(locations), min_n)):
-        got = dict(zip(raw["period"].to_list(), raw["numerator"].to_list(), strict=True))
-        numerators = [int(got.get(m) or 0) for m in held["period"].to_list()]
+    raw = _raw_months(cube, kpi_id, services, locations, channels, memo)
+    numerators = _numerators(cube, kpi_id, raw, held["period"].to_list(), locations, min_n)
     whole_safe = sum_safe(held["n"].to_list(), min_n, numerators)
     return set(held["period"].to_list()), whole_safe
+
+
+def _raw_months(cube: Cube, kpi_id: str, services: Iterable[int] | None,
+                locations: Iterable[int] | None, channels: Iterable[str] | None,
+                memo: dict) -> pl.DataFrame:
+    """The KPI's total per month under the filters, not withheld (period, n, numerator):
+    what a published sum over months adds up. Once per view (``memo``: the same filters)."""
+    key = ("raw months", kpi_id)
+    if key not in memo:
+        memo[key] = compute(kpi_id, cube, ("period",), services=_ids(services),
+                            locations=_ids(locations), channels=_channels(kpi_id, channels),
+                            grain="month")
+    return memo[key]
+
+
+def _fixed(cube: Cube, kpi_id: str, locations: Iterable[int] | None, min_n: int) -> bool:
+    """Take-up the chosen places fix (:func:`metrics.ranking_protection.fixed_take_up`):
+    its 0 % or 100 % is no secret, so numerators are left out of the 0 %/100 % rule."""
+    return kpi_id == "digital_take_up" and fixed_take_up(cube, _ids(locations), min_n)
+
+
+def _numerators(cube: Cube, kpi_id: str, raw: pl.DataFrame, months: Iterable[dt.date],
+                locations: Iterable[int] | None, min_n: int) -> list[int] | None:
+    """The numerators of ``months`` in ``raw`` (:func:`_raw_months`) for
+    :func:`metrics.open_data.sum_safe`; None where the KPI has none or the places fix it."""
+    if "numerator" not in raw.columns or _fixed(cube, kpi_id, locations, min_n):
+        return None
+    got = dict(zip(raw["period"].to_list(), raw["numerator"].to_list(), strict=True))
+    return [int(got.get(m) or 0) for m in months]
 
 
 def closed_shares(cube: Cube, grain: str, *, services: Iterable[int] | None = None,

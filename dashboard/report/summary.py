@@ -34,7 +34,7 @@ from metrics.facts import volume_facts
 from metrics.funnel import completion_rate
 from metrics.headline import period_series, withheld_periods
 from metrics.kpis import compute
-from metrics.open_data import sum_safe
+from metrics.open_data import span_gives_away, sum_safe
 from metrics.overview import MATURE_SHARE, change, shift_month
 from metrics.ranking_protection import KPI_FAMILY, Grid, closed_months
 from metrics.service_view import COMPLETION_KPI, windowed
@@ -204,12 +204,8 @@ def withheld_of(cube, kpi_id: str, periods: Sequence[Period], scope: Scope,  # n
     shut = pl.col("period").is_in(pl.Series(sorted(closed), dtype=pl.Date).implode())
     held = per.filter(pl.col("cases").is_between(1, min_n - 1) | shut)
     whole_safe = sum_safe(held["cases"].to_list(), min_n)
-    out = set()
-    for p in periods:
-        inside = held.filter(pl.col("period").is_between(p.first, p.last)).height
-        if inside and (inside < held.height or not whole_safe):
-            out.add(p.first)
-    return out
+    months = held["period"].to_list()
+    return {p.first for p in periods if span_gives_away(months, whole_safe, p.first, p.last)}
 
 
 def chart_span(cube, period: Period) -> tuple[dt.date, dt.date]:  # noqa: ANN001
