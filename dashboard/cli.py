@@ -100,6 +100,13 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+def _not_imported(name: str, source: str) -> str:
+    """A file that comes with a source's exports and holds nothing to import (the
+    profile's ``source.companions``): named, not warned about."""
+    return (f"nicht importiert: {name} — gehört zur Quelle {source} und enthält nichts zu "
+            "importieren")
+
+
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Zielordner (Standard: <data_dir>/musterstadt).")
@@ -155,8 +162,7 @@ def import_(paths: tuple[Path, ...], profile_name: str | None, force: bool, all_
                         else profiles_for(f, settings.profiles_dir))
             companion = None if profiles else companion_of(f, settings.profiles_dir)
             if companion is not None:
-                click.echo(f"nicht importiert: {f.name} — gehört zur Quelle "
-                           f"{companion.source.name} und enthält nichts zu importieren")
+                click.echo(_not_imported(f.name, companion.source.name))
             elif not profiles:
                 click.secho(f"übersprungen: {f} — kein Profil passt zum Dateinamen "
                             "(--profile angeben, oder im Profil source.file_pattern setzen)",
@@ -197,8 +203,7 @@ def _import_all(sources_file: Path | None, ags: str | None = None, *,
         if o.unchanged:
             click.echo(f"[{o.source}] {o.name}: unverändert")
         if o.companion:
-            click.echo(f"[{o.source}] {o.name}: nicht importiert — gehört zur Quelle "
-                       f"{o.companion} und enthält nichts zu importieren")
+            click.echo(f"[{o.source}] {_not_imported(o.name, o.companion)}")
         for r in o.results:
             click.echo(f"[{o.source}] {r.summary()}")
         if o.error:
