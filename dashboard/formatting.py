@@ -110,12 +110,18 @@ def fmt_protected(lang: str = "de") -> str:
     return "geschützt" if lang == "de" else "protected"
 
 
+def fmt_withheld(min_n: int, lang: str = "de", *, protected: bool = False) -> str:
+    """The mark of a withheld cell: "< 5" (too few cases), or "geschützt" where it is
+    ``protected`` (withheld although it rests on enough cases, to protect another)."""
+    return fmt_protected(lang) if protected else fmt_suppressed(min_n, lang)
+
+
 def fmt_count(n: int | None, suppressed: bool, min_n: int, lang: str = "de", *,
               protected: bool = False) -> str:
     """Case count next to a value; a suppressed cell hides its count as well ("geschützt"
     where it is ``protected``: withheld although it rests on enough cases)."""
     if suppressed:
-        return fmt_protected(lang) if protected else fmt_suppressed(min_n, lang)
+        return fmt_withheld(min_n, lang, protected=protected)
     return fmt_number(n or 0, lang, 0)
 
 
@@ -123,6 +129,11 @@ def row_count(row: Mapping, min_n: int, lang: str = "de", n: str = "n") -> str:
     """:func:`fmt_count` of a row with ``n`` (or the column ``n`` names), ``suppressed`` and
     optionally ``protected``."""
     return fmt_count(row[n], row["suppressed"], min_n, lang, protected=bool(row.get("protected")))
+
+
+def row_mark(row: Mapping, min_n: int, lang: str = "de") -> str:
+    """:func:`fmt_withheld` of a withheld row with optionally ``protected``."""
+    return fmt_withheld(min_n, lang, protected=bool(row.get("protected")))
 
 
 def row_value(kpi: KpiDef | str, row: Mapping, min_n: int, lang: str = "de") -> str:
@@ -140,7 +151,7 @@ def fmt_value(
     rests on enough cases but is withheld to protect another), "–" when there is no data."""
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
     if suppressed:
-        return fmt_protected(lang) if protected else fmt_suppressed(min_n, lang)
+        return fmt_withheld(min_n, lang, protected=protected)
     if value is None:
         return DASH
     if kpi.unit == "percent":

@@ -17,6 +17,7 @@ from dashboard.formatting import (
     fmt_protected,
     fmt_suppressed,
     row_count,
+    row_mark,
 )
 from dashboard.i18n import STRINGS, t
 from metrics.waits import WEEKDAYS_DE
@@ -61,7 +62,7 @@ def fmt_share(row: dict, min_n: int, lang: str) -> str:
     """A share cell (``value``, ``n``, ``suppressed``, optionally ``protected``): "35,4 %",
     "< 5", "geschützt" or "–"."""
     if row["suppressed"]:
-        return fmt_protected(lang) if row.get("protected") else fmt_suppressed(min_n, lang)
+        return row_mark(row, min_n, lang)
     return fmt_percent(row["value"], lang) if row["value"] is not None else "–"
 
 

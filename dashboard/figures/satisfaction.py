@@ -22,8 +22,8 @@ from dashboard.formatting import (
     fmt_number,
     fmt_percent,
     fmt_protected,
-    fmt_suppressed,
     row_count,
+    row_mark,
 )
 from dashboard.i18n import STRINGS, t
 
@@ -39,17 +39,11 @@ def topic_label(topic: str, lang: str) -> str:
     return t(key, lang) if key in STRINGS else topic
 
 
-def mark(row: dict, min_n: int, lang: str) -> str:
-    """What a withheld row shows: "< 5", or "geschützt" where it rests on enough ratings
-    but is withheld so that no other can be recomputed."""
-    return fmt_protected(lang) if row.get("protected") else fmt_suppressed(min_n, lang)
-
-
 def fmt_rating_value(kind: str, row: dict, min_n: int, lang: str) -> str:
     """Top-2 share "71,4 %", mean "4,0" or score "0,75"; "< 5" (or "geschützt") when
     withheld, "–" without."""
     if row.get("suppressed"):
-        return mark(row, min_n, lang)
+        return row_mark(row, min_n, lang)
     value = row.get({"top2": "top2_share", "mean": "mean_rating", "score": "score"}[kind])
     if value is None:
         return "–"
@@ -61,7 +55,7 @@ def fmt_rating_value(kind: str, row: dict, min_n: int, lang: str) -> str:
 def fmt_interval(kind: str, row: dict, min_n: int, lang: str) -> str:
     """The 95 % interval as a range: "35,9–91,8 %", "2,9–5,0", "0,48–1,00"."""
     if row.get("suppressed"):
-        return mark(row, min_n, lang)
+        return row_mark(row, min_n, lang)
     prefix = {"top2": "top2", "mean": "mean", "score": "score"}[kind]
     lo, hi = row.get(f"{prefix}_lo"), row.get(f"{prefix}_hi")
     if lo is None or hi is None:
@@ -105,7 +99,7 @@ def satisfaction_trend_figure(monthly: pl.DataFrame, topic: str, lang: str,
             fig.add_vrect(x0=start, x1=start + dt.timedelta(days=28), fillcolor="#BBBBBB",
                           opacity=0.25, line_width=0, layer="below")
             fig.add_annotation(x=r["month"], y=1, yref="paper", yanchor="bottom",
-                               text=mark(r, min_n, lang), showarrow=False,
+                               text=row_mark(r, min_n, lang), showarrow=False,
                                font={"color": AXIS_TEXT, "size": 12})
     tickvals, ticktext = month_ticks(months, lang)
     _share_layout(fig, lang, 380)
@@ -184,7 +178,7 @@ def topics_figure(topics: pl.DataFrame, lang: str, min_n: int) -> go.Figure:
     value and n written as text; withheld topics keep their row with "< 5" and no bar."""
     rows = topics.reverse().to_dicts()  # plotly draws the first category lowest
     labels = [f"{html.escape(topic_label(r['topic'], lang))} · n "
-              + (html.escape(mark(r, min_n, lang)) if r["suppressed"]
+              + (html.escape(row_mark(r, min_n, lang)) if r["suppressed"]
                  else f"= {fmt_number(r['n'], lang, 0)}") for r in rows]
     x = [0 if r["top2_share"] is None else r["top2_share"] * 100 for r in rows]
     text = [fmt_rating_value("top2", r, min_n, lang) for r in rows]
@@ -219,7 +213,7 @@ def topics_alt(topics: pl.DataFrame, first: dt.date, last: dt.date, lang: str,
                min_n: int) -> str:
     items = "; ".join(
         t("s_alt_topic_hidden", lang, topic=topic_label(r["topic"], lang),
-          n=mark(r, min_n, lang)) if r["suppressed"]
+          n=row_mark(r, min_n, lang)) if r["suppressed"]
         else t("s_alt_topic_item", lang, topic=topic_label(r["topic"], lang),
                value=fmt_rating_value("top2", r, min_n, lang),
                interval=fmt_interval("top2", r, min_n, lang), n=fmt_number(r["n"], lang, 0))

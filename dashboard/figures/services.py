@@ -35,6 +35,7 @@ from dashboard.formatting import (
     fmt_protected,
     fmt_suppressed,
     fmt_value,
+    fmt_withheld,
 )
 from dashboard.i18n import STRINGS, t
 from metrics.catalogue import KPIS
@@ -449,9 +450,8 @@ def withheld_mark(row: dict, column: str, lang: str, min_n: int) -> str:
     on enough cases but protects another (``withheld_<family>`` is "secondary"), else
     "< 5"."""
     family = COLUMN_FAMILY.get(column)
-    if family is not None and row.get(f"withheld_{family}") == "secondary":
-        return fmt_protected(lang)
-    return fmt_suppressed(min_n, lang)
+    return fmt_withheld(min_n, lang, protected=family is not None
+                        and row.get(f"withheld_{family}") == "secondary")
 
 
 def ranking_header(column: str, lang: str) -> str:
